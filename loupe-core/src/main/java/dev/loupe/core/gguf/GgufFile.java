@@ -1,0 +1,117 @@
+package dev.loupe.core.gguf;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A GGUF file mapped into memory. Tensor data is never copied: {@link #tensorData} hands out slices of
+ * the one mapped segment, which stays valid until {@link #close}.
+ */
+public final class GgufFile implements AutoCloseable {
+    private final Path path;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final int version;
+    private final Metadata metadata;
+    private final List<TensorInfo> tensors;
+    private final Map<String, TensorInfo> byName;
+    private final long dataOffset;
+    private final int alignment;
+
+    private GgufFile(Path path, Arena arena, MemorySegment segment, GgufReader.Header h) {
+        this.path = path;
+        this.arena = arena;
+        this.segment = segment;
+        this.version = h.version();
+        this.metadata = new Metadata(h.metadata());
+        this.tensors = h.tensors();
+        this.byName = new LinkedHashMap<>();
+        for (TensorInfo t : tensors) byName.put(t.name(), t);
+        this.dataOffset = h.dataOffset();
+        this.alignment = h.alignment();
+    }
+
+    /** Maps and parses {@code path}; any problem with the file is a {@link GgufException} with one clear line. */
+    public static GgufFile open(Path path) {
+        if (Files.isDirectory(path)) throw new GgufException(path + " is a directory, not a GGUF file");
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            MemorySegment seg = size == 0 ? MemorySegment.NULL.reinterpret(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            GgufReader.Header h = new GgufReader(seg).read();
+            return new GgufFile(path, arena, seg, h);
+        } catch (NoSuchFileException e) {
+            arena.close();
+            throw new GgufException("no such file: " + path);
+        } catch (IOException e) {
+            arena.close();
+            throw new GgufException("cannot read " + path + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            arena.close();
+            if (e instanceof GgufException g) throw new GgufException(path.getFileName() + ": " + g.getMessage(), g);
+            throw e;
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    public Metadata metadata() {
+        return metadata;
+    }
+
+    public List<TensorInfo> tensors() {
+        return tensors;
+    }
+
+    public long dataOffset() {
+        return dataOffset;
+    }
+
+    public int alignment() {
+        return alignment;
+    }
+
+    public long fileSize() {
+        return segment.byteSize();
+    }
+
+    public boolean hasTensor(String name) {
+        return byName.containsKey(name);
+    }
+
+    public TensorInfo tensor(String name) {
+        TensorInfo t = byName.get(name);
+        if (t == null) throw new GgufException(path.getFileName() + ": tensor '" + name + "' is missing");
+        return t;
+    }
+
+    /** The tensor's bytes, a slice of the mapped file (no copy). */
+    public MemorySegment tensorData(TensorInfo t) {
+        return segment.asSlice(dataOffset + t.offset(), t.byteSize());
+    }
+
+    /** The whole mapped file. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

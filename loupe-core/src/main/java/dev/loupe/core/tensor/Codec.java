@@ -1,0 +1,19 @@
+package dev.loupe.core.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * How one ggml type turns bytes into numbers. Every type has a scalar reference
+ * ({@link #dequantize}) written to mirror ggml's block layout, and a fast {@link #dot} that the
+ * engine uses in its hot loops; tests hold the fast path to the reference.
+ * Offsets are in bytes into {@code src}; {@code n} is a whole number of blocks.
+ */
+public interface Codec {
+    GgmlType type();
+
+    /** Scalar reference: decodes {@code n} values starting at byte {@code offset} into {@code dst[dstOff..]}. */
+    void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n);
+
+    /** Sum over i of value(i) * x[xOff + i] for {@code n} values starting at byte {@code offset}. */
+    float dot(MemorySegment src, long offset, float[] x, int xOff, int n);
+}

@@ -1,0 +1,41 @@
+package dev.loupe.core.tensor;
+
+import dev.loupe.core.gguf.GgufFile;
+import dev.loupe.core.gguf.TensorInfo;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A typed view of a weight in the mapped file: {@code rows} rows of {@code cols} values each
+ * (ggml's shape[0] is {@code cols}). Holds no copy of the data.
+ */
+public record Tensor(String name, GgmlType type, long[] shape, MemorySegment data, Codec codec) {
+
+    public static Tensor of(GgufFile file, TensorInfo info) {
+        return new Tensor(info.name(), info.type(), info.shape(), file.tensorData(info), Codecs.of(info.type(), info.name()));
+    }
+
+    public int cols() {
+        return (int) shape[0];
+    }
+
+    public int rows() {
+        long n = 1;
+        for (int i = 1; i < shape.length; i++) n *= shape[i];
+        return Math.toIntExact(n);
+    }
+
+    public long rowBytes() {
+        return type.rowBytes(shape[0]);
+    }
+
+    /** Decodes row {@code row} into {@code dst[dstOff..dstOff+cols)}. */
+    public void dequantizeRow(int row, float[] dst, int dstOff) {
+        codec.dequantize(data, row * rowBytes(), dst, dstOff, cols());
+    }
+
+    /** Dot product of row {@code row} with {@code x[xOff..xOff+cols)}. */
+    public float dotRow(int row, float[] x, int xOff) {
+        return codec.dot(data, row * rowBytes(), x, xOff, cols());
+    }
+}
