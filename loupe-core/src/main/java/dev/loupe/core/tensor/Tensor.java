@@ -38,4 +38,23 @@ public record Tensor(String name, GgmlType type, long[] shape, MemorySegment dat
     public float dotRow(int row, float[] x, int xOff) {
         return codec.dot(data, row * rowBytes(), x, xOff, cols());
     }
+
+    /** Rows [from, from+count) as a tensor of their own, sharing the bytes (splits fused QKV or gate/up weights). */
+    public Tensor rowSlice(int from, int count) {
+        if (from < 0 || count <= 0 || from + count > rows()) {
+            throw new IllegalArgumentException(name + ": rows [" + from + ", " + (from + count) + ") out of " + rows());
+        }
+        long[] s = {shape[0], count};
+        return new Tensor(name + "[" + from + ":" + (from + count) + "]", type, s,
+                data.asSlice(from * rowBytes(), count * rowBytes()), codec);
+    }
+
+    /** All values decoded; for small tensors only (norm weights, biases). */
+    public float[] toFloatArray() {
+        long n = (long) rows() * cols();
+        if (n > 1 << 24) throw new IllegalStateException(name + " is too large to copy to the heap");
+        float[] out = new float[(int) n];
+        for (int r = 0; r < rows(); r++) dequantizeRow(r, out, r * cols());
+        return out;
+    }
 }

@@ -1,0 +1,84 @@
+package dev.loupe.core.model;
+
+import dev.loupe.core.LoupeException;
+import dev.loupe.core.gguf.GgufFile;
+import dev.loupe.core.gguf.TensorInfo;
+import dev.loupe.core.tensor.Tensor;
+
+/**
+ * All weights of a model, bound to tensors by llama.cpp's GGUF names. Fused tensors (Phi-3's
+ * {@code attn_qkv}, stacked gate/up) are split here into row views so the forward pass never knows.
+ *
+ * @param ropeFreqs per-dimension-pair divisors of the RoPE frequency (Llama 3.1+ {@code rope_freqs}), or null
+ */
+public record Weights(Tensor tokenEmbedding, LayerWeights[] layers, float[] outputNorm, Tensor output, float[] ropeFreqs) {
+
+    public static Weights load(GgufFile f, ModelConfig c) {
+        Architecture a = c.arch();
+        LayerWeights[] layers = new LayerWeights[c.layers()];
+        for (int i = 0; i < c.layers(); i++) {
+            String b = "blk." + i + ".";
+            Tensor wq, wk, wv;
+            if (a.fusedQkv()) {
+                Tensor qkv = matrix(f, b + "attn_qkv.weight", c.dim(), c.qDim() + c.kvDim() + c.vDim());
+                wq = qkv.rowSlice(0, c.qDim());
+                wk = qkv.rowSlice(c.qDim(), c.kvDim());
+                wv = qkv.rowSlice(c.qDim() + c.kvDim(), c.vDim());
+            } else {
+                wq = matrix(f, b + "attn_q.weight", c.dim(), c.qDim());
+                wk = matrix(f, b + "attn_k.weight", c.dim(), c.kvDim());
+                wv = matrix(f, b + "attn_v.weight", c.dim(), c.vDim());
+            }
+            Tensor gate, up;
+            if (a.fusedGateUp()) {
+                Tensor gu = matrix(f, b + "ffn_up.weight", c.dim(), 2 * c.ffnDim());
+                gate = gu.rowSlice(0, c.ffnDim());
+                up = gu.rowSlice(c.ffnDim(), c.ffnDim());
+            } else {
+                gate = matrix(f, b + "ffn_gate.weight", c.dim(), c.ffnDim());
+                up = matrix(f, b + "ffn_up.weight", c.dim(), c.ffnDim());
+            }
+            layers[i] = new LayerWeights(
+                    vector(f, b + "attn_norm.weight", c.dim()),
+                    wq, wk, wv,
+                    optionalVector(f, b + "attn_q.bias", c.qDim()),
+                    optionalVector(f, b + "attn_k.bias", c.kvDim()),
+                    optionalVector(f, b + "attn_v.bias", c.vDim()),
+                    a.qkNorm() ? vector(f, b + "attn_q_norm.weight", c.headDim()) : null,
+                    a.qkNorm() ? vector(f, b + "attn_k_norm.weight", c.headDim()) : null,
+                    matrix(f, b + "attn_output.weight", c.heads() * c.valueDim(), c.dim()),
+                    a.postNorms() ? vector(f, b + "post_attention_norm.weight", c.dim()) : null,
+                    vector(f, b + "ffn_norm.weight", c.dim()),
+                    gate, up,
+                    matrix(f, b + "ffn_down.weight", c.ffnDim(), c.dim()),
+                    a.postNorms() ? vector(f, b + "post_ffw_norm.weight", c.dim()) : null);
+        }
+        Tensor embd = matrix(f, "token_embd.weight", c.dim(), c.vocabSize());
+        // Tied embeddings: no output.weight, the embedding matrix doubles as the output projection.
+        Tensor output = f.hasTensor("output.weight") ? matrix(f, "output.weight", c.dim(), c.vocabSize()) : embd;
+        float[] ropeFreqs = optionalVector(f, "rope_freqs.weight", c.ropeDim() / 2);
+        return new Weights(embd, layers, vector(f, "output_norm.weight", c.dim()), output, ropeFreqs);
+    }
+
+    private static Tensor matrix(GgufFile f, String name, int cols, int rows) {
+        TensorInfo t = f.tensor(name);
+        long[] s = t.shape();
+        if (s.length != 2 || s[0] != cols || s[1] != rows) {
+            throw new LoupeException("tensor '" + name + "' has shape " + java.util.Arrays.toString(s)
+                    + " but the model's metadata implies [" + cols + ", " + rows + "]");
+        }
+        return Tensor.of(f, t);
+    }
+
+    private static float[] vector(GgufFile f, String name, int n) {
+        TensorInfo t = f.tensor(name);
+        if (t.elementCount() != n) {
+            throw new LoupeException("tensor '" + name + "' has " + t.elementCount() + " values, expected " + n);
+        }
+        return Tensor.of(f, t).toFloatArray();
+    }
+
+    private static float[] optionalVector(GgufFile f, String name, int n) {
+        return f.hasTensor(name) ? vector(f, name, n) : null;
+    }
+}

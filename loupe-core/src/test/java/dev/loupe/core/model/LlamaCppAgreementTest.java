@@ -1,0 +1,94 @@
+package dev.loupe.core.model;
+
+import dev.loupe.core.Fixtures;
+import dev.loupe.core.parallel.ThreadPool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The forward pass against llama.cpp's recorded logits and greedy continuations for every fixture model.
+ *
+ * Logit tolerance is relative to each position's logit range (max - min). Where Loupe mirrors llama.cpp's
+ * arithmetic (F32 weights, F16-rounded K/V and Q·K operands) the remaining differences are summation
+ * order in float, well under 1e-4 of the range; we allow 1e-3 as the issue sets. For quantized weights
+ * llama.cpp also quantizes the activations (to Q8_0 or Q8_K) before its integer dot products, and those
+ * rounding errors (up to 1/254 of each activation block's max) are what the looser bounds cover.
+ *
+ * Greedy ids must match up to the first step whose recorded top-1/top-2 margin is below
+ * {@code marginTolerance}: with logits this close, a different but equally correct rounding may choose
+ * the other token. The margin tolerance is a few times the largest logit error the type allows.
+ */
+class LlamaCppAgreementTest {
+    private static ThreadPool pool;
+
+    @BeforeAll
+    static void start() {
+        pool = new ThreadPool(2);
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.close();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "tiny-llama-f32, 1e-3, 0.05",
+    })
+    void logitsAndGreedyTokensMatch(String name, double relTol, double marginTolerance) throws Exception {
+        Reference ref = Reference.load(name);
+        try (Model model = Model.load(Fixtures.model(name + ".gguf"))) {
+            assertThat(model.config().vocabSize()).isEqualTo(ref.vocab());
+            checkLogits(model, ref, relTol);
+            for (Reference.Prompt p : ref.prompts()) checkGreedy(model, p, marginTolerance);
+        }
+    }
+
+    private static void checkLogits(Model model, Reference ref, double relTol) {
+        int[] ids = ref.prompts().getFirst().promptIds();
+        int n = ref.vocab();
+        assertThat(ref.firstPromptLogits()).hasSize(ids.length * n);
+        try (Session s = new Session(model, 256, pool)) {
+            for (int t = 0; t < ids.length; t++) {
+                float[] logits = s.forward(ids[t], true);
+                float min = Float.MAX_VALUE, max = -Float.MAX_VALUE, worst = 0;
+                for (int i = 0; i < n; i++) {
+                    float r = ref.firstPromptLogits()[t * n + i];
+                    min = Math.min(min, r);
+                    max = Math.max(max, r);
+                    worst = Math.max(worst, Math.abs(r - logits[i]));
+                }
+                assertThat((double) worst / (max - min))
+                        .as("max |logit - llama.cpp| / range at position %d of %s", t, ref.model())
+                        .isLessThanOrEqualTo(relTol);
+            }
+        }
+    }
+
+    private static void checkGreedy(Model model, Reference.Prompt p, double marginTolerance) {
+        try (Session s = new Session(model, 256, pool)) {
+            float[] logits = s.prefill(p.promptIds());
+            for (int step = 0; step < p.greedyIds().length; step++) {
+                int next = argmax(logits);
+                if (next != p.greedyIds()[step]) {
+                    assertThat(p.margins()[step])
+                            .as("step %d of '%s': Loupe chose %d, llama.cpp %d, with a recorded margin of %f",
+                                    step, p.text(), next, p.greedyIds()[step], p.margins()[step])
+                            .isLessThan((float) marginTolerance);
+                    return; // past a near-tie the two engines may legitimately diverge
+                }
+                logits = s.forward(next, true);
+            }
+        }
+    }
+
+    static int argmax(float[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+        return best;
+    }
+}
