@@ -1,7 +1,69 @@
 package dev.loupe.cli;
 
+import dev.loupe.core.LoupeException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** The {@code loupe} command. Exit codes: 0 success, 2 bad input (one line on stderr), 1 internal error. */
+@Command(name = "loupe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Run, inspect and tokenize GGUF language models on a CPU, in pure Java.", ""},
+        footer = {"", "Examples:",
+                "  loupe run \"Once upon a time\"            generate with the model that ships with Loupe",
+                "  loupe run -m model.gguf -p \"Hi\" -n 64    generate 64 tokens with your model",
+                "  loupe chat -m model.gguf                  chat using the model's own chat template",
+                "  loupe inspect model.gguf                  metadata and tensor table",
+                "  loupe tokenize -m model.gguf \"Hello\"      token ids and pieces",
+                "", "Run 'loupe help COMMAND' for a command's options."},
+        subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
+    public static final int EXIT_BAD_INPUT = 2;
+    public static final int EXIT_INTERNAL = 1;
+
     public static void main(String[] args) {
-        System.out.println("loupe");
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams; returns the exit code (used by tests in-process). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("loupe: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("Try 'loupe " + commandPath(ex.getCommandLine()) + "--help'.");
+            return EXIT_BAD_INPUT;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            if (ex instanceof LoupeException le) {
+                err.println("loupe: " + le.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            if (ex instanceof java.io.UncheckedIOException || ex instanceof java.io.IOException) {
+                err.println("loupe: " + ex.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            err.println("loupe: internal error: " + ex);
+            if (System.getenv("LOUPE_DEBUG") != null) ex.printStackTrace(err);
+            else err.println("loupe: set LOUPE_DEBUG=1 for the stack trace, and please report it.");
+            return EXIT_INTERNAL;
+        });
+        return cl.execute(args);
+    }
+
+    private static String commandPath(CommandLine c) {
+        String name = c.getCommandName();
+        return "loupe".equals(name) ? "" : name + " ";
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"loupe " + (v != null ? v : "0.1.0-SNAPSHOT") + " (Java " + Runtime.version() + ")"};
+        }
     }
 }
