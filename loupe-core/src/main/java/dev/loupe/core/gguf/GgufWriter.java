@@ -163,20 +163,29 @@ public final class GgufWriter {
         if (shape.length < 1 || shape.length > GgufReader.MAX_DIMS) {
             throw new IllegalArgumentException("tensor '" + name + "' has " + shape.length + " dimensions (1 to 4 allowed)");
         }
-        long elements = 1;
         for (long d : shape) {
             if (d <= 0) throw new IllegalArgumentException("tensor '" + name + "' has a non-positive dimension " + d);
-            elements = Math.multiplyExact(elements, d);
         }
         if (shape[0] % type.blockSize != 0) {
             throw new IllegalArgumentException("tensor '" + name + "' row length " + shape[0] + " is not a multiple of the "
                     + type + " block size " + type.blockSize);
         }
-        return Math.multiplyExact(elements / type.blockSize, (long) type.typeSize);
+        try {
+            long elements = 1;
+            for (long d : shape) elements = Math.multiplyExact(elements, d);
+            return Math.multiplyExact(elements / type.blockSize, (long) type.typeSize);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("tensor '" + name + "' is too large: " + java.util.Arrays.toString(shape));
+        }
     }
 
     private static long padded(long n, int alignment) {
         return (n + alignment - 1) / alignment * alignment;
+    }
+
+    /** The metadata as it will be written, in order. */
+    public Map<String, MetadataValue> metadata() {
+        return java.util.Collections.unmodifiableMap(metadata);
     }
 
     /** Tensor names in the order they will be written. */
