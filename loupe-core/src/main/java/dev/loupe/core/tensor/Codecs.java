@@ -9,6 +9,18 @@ public final class Codecs {
 
     static {
         register(new F32Codec());
+        register(new F16Codec());
+        register(new BF16Codec());
+        register(new Q8_0Codec());
+        register(new Q4_0Codec());
+        register(new Q4_1Codec());
+        register(new Q5_0Codec());
+        register(new Q5_1Codec());
+        register(new Q2_KCodec());
+        register(new Q3_KCodec());
+        register(new Q4_KCodec());
+        register(new Q5_KCodec());
+        register(new Q6_KCodec());
     }
 
     private Codecs() {}

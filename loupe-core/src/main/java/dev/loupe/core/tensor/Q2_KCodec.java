@@ -1,0 +1,75 @@
+package dev.loupe.core.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * block_q2_K: 16 scale bytes (low nibble scale, high nibble min), 64 bytes of 2-bit quants, fp16 d,
+ * fp16 dmin. Each 128-value half reads 32 quant bytes four times, two bits further each time; the
+ * 16 values of a group share one scale byte: value = d*(sc&15) * q - dmin*(sc>>4).
+ */
+final class Q2_KCodec implements Codec {
+    private static final int QK = 256;
+    private static final int BYTES = 84;
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q2_K;
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n / QK; i++) {
+            long o = offset + (long) i * BYTES;
+            int y = dstOff + i * QK;
+            float d = Fp16.read(src, o + 80);
+            float min = Fp16.read(src, o + 82);
+            long q = o + 16;
+            int is = 0;
+            for (int h = 0; h < QK; h += 128) {
+                int shift = 0;
+                for (int j = 0; j < 4; j++) {
+                    int sc = Raw.u8(src, o + is++);
+                    float dl = d * (sc & 0xF);
+                    float ml = min * (sc >> 4);
+                    for (int l = 0; l < 16; l++) dst[y++] = dl * ((Raw.u8(src, q + l) >> shift) & 3) - ml;
+                    sc = Raw.u8(src, o + is++);
+                    dl = d * (sc & 0xF);
+                    ml = min * (sc >> 4);
+                    for (int l = 0; l < 16; l++) dst[y++] = dl * ((Raw.u8(src, q + l + 16) >> shift) & 3) - ml;
+                    shift += 2;
+                }
+                q += 32;
+            }
+        }
+    }
+
+    @Override
+    public float dot(MemorySegment src, long offset, float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        for (int i = 0; i < n / QK; i++) {
+            long o = offset + (long) i * BYTES;
+            float d = Fp16.read(src, o + 80);
+            float min = Fp16.read(src, o + 82);
+            // Group g (0..15) of 16 values: half g/8, shift 2*((g/2)%4), quant bytes 16*(g%2) of the half.
+            for (int g = 0; g < 16; g++) {
+                int sc = Raw.u8(src, o + g);
+                float dl = d * (sc & 0xF);
+                float ml = min * (sc >> 4);
+                long q = o + 16 + 32 * (g >> 3) + 16 * (g & 1);
+                int shift = 2 * ((g >> 1) & 3);
+                int xi = xOff + i * QK + 16 * g;
+                for (int c = 0; c < 16; c += Lanes.C) {
+                    for (int p = 0; p < Lanes.P; p++) {
+                        IntVector v = Lanes.bytes(src, q + c, p).lanewise(VectorOperators.LSHR, shift).and(3);
+                        acc = Lanes.floats(v).mul(dl).sub(ml).fma(Lanes.x(x, xi + c + p * Lanes.L), acc);
+                    }
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

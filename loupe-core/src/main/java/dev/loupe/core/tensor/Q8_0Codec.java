@@ -1,0 +1,45 @@
+package dev.loupe.core.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+
+/** block_q8_0: fp16 d, then 32 signed bytes; value = q * d. */
+final class Q8_0Codec implements Codec {
+    private static final int QK = 32;
+    private static final int BYTES = 34;
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q8_0;
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n / QK; i++) {
+            long o = offset + (long) i * BYTES;
+            float d = Fp16.read(src, o);
+            for (int j = 0; j < QK; j++) {
+                dst[dstOff + i * QK + j] = Raw.s8(src, o + 2 + j) * d;
+            }
+        }
+    }
+
+    @Override
+    public float dot(MemorySegment src, long offset, float[] x, int xOff, int n) {
+        FloatVector acc = FloatVector.zero(Lanes.F);
+        for (int i = 0; i < n / QK; i++) {
+            long o = offset + (long) i * BYTES;
+            int xi = xOff + i * QK;
+            float d = Fp16.read(src, o);
+            for (int c = 0; c < QK; c += Lanes.C) {
+                for (int p = 0; p < Lanes.P; p++) {
+                    FloatVector w = Lanes.floats(Lanes.bytes(src, o + 2 + c, p)).mul(d);
+                    acc = w.fma(Lanes.x(x, xi + c + p * Lanes.L), acc);
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}
