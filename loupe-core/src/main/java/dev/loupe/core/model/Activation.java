@@ -11,9 +11,14 @@ public enum Activation {
         return switch (this) {
             case SILU -> x / (1.0f + (float) Math.exp(-x));
             case GELU_TANH -> {
-                // ggml: 0.5x(1 + tanh(sqrt(2/pi)(x + 0.044715x^3)))
+                // ggml's CPU GELU is a table indexed by the F16 input holding F16 outputs, clamped outside ±10;
+                // mirroring it keeps Gemma's logits on llama.cpp's.
+                if (x <= -10f) yield 0f;
+                if (x >= 10f) yield x;
+                float h = Float.float16ToFloat(Float.floatToFloat16(x));
                 float c = 0.7978845608028654f;
-                yield 0.5f * x * (1.0f + (float) Math.tanh(c * x * (1.0f + 0.044715f * x * x)));
+                float g = 0.5f * h * (1.0f + (float) Math.tanh(c * h * (1.0f + 0.044715f * h * h)));
+                yield Float.float16ToFloat(Float.floatToFloat16(g));
             }
         };
     }

@@ -15,21 +15,23 @@ import java.util.TreeMap;
  * @param qkNorm            per-head RMSNorm on Q and K before RoPE (Qwen3, Gemma3)
  * @param postNorms         extra RMSNorms after attention and after the FFN, before the residual add (Gemma2/3)
  * @param scaleEmbeddings   multiply the token embedding by sqrt(dim) (Gemma)
- * @param fusedQkv          one {@code attn_qkv} tensor instead of three (Phi-3)
  * @param fusedGateUp       {@code ffn_up} holds gate and up stacked (Phi-3)
+ * @param swaPattern        sliding-window attention every layer {@code l} with {@code l % swaPattern < swaPattern - 1}
+ *                          (llama.cpp's rule; Gemma2 alternates with 2); 0 when the architecture has none
+ * @param swaDefault        window used when the file does not give {@code attention.sliding_window}
  */
 public record Architecture(String name, RopeStyle rope, Activation activation, boolean qkNorm, boolean postNorms,
-                           boolean scaleEmbeddings, boolean fusedQkv, boolean fusedGateUp) {
+                           boolean scaleEmbeddings, boolean fusedGateUp, int swaPattern, int swaDefault) {
 
     private static final Map<String, Architecture> KNOWN = new TreeMap<>();
 
     static {
-        add(new Architecture("llama", RopeStyle.NORMAL, Activation.SILU, false, false, false, false, false));
-        add(new Architecture("mistral", RopeStyle.NORMAL, Activation.SILU, false, false, false, false, false));
-        add(new Architecture("qwen2", RopeStyle.NEOX, Activation.SILU, false, false, false, false, false));
-        add(new Architecture("qwen3", RopeStyle.NEOX, Activation.SILU, true, false, false, false, false));
-        add(new Architecture("phi3", RopeStyle.NEOX, Activation.SILU, false, false, false, true, true));
-        add(new Architecture("gemma2", RopeStyle.NEOX, Activation.GELU_TANH, false, true, true, false, false));
+        add(new Architecture("llama", RopeStyle.NORMAL, Activation.SILU, false, false, false, false, 0, 0));
+        add(new Architecture("mistral", RopeStyle.NORMAL, Activation.SILU, false, false, false, false, 0, 0));
+        add(new Architecture("qwen2", RopeStyle.NEOX, Activation.SILU, false, false, false, false, 0, 0));
+        add(new Architecture("qwen3", RopeStyle.NEOX, Activation.SILU, true, false, false, false, 0, 0));
+        add(new Architecture("phi3", RopeStyle.NEOX, Activation.SILU, false, false, false, true, 0, 0));
+        add(new Architecture("gemma2", RopeStyle.NEOX, Activation.GELU_TANH, false, true, true, false, 2, 4096));
     }
 
     private static void add(Architecture a) {

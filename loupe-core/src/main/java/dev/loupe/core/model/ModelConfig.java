@@ -13,7 +13,7 @@ import dev.loupe.core.gguf.Metadata;
  * @param attnScale        multiplier of Q·K (1/sqrt(headDim) unless the file says otherwise)
  * @param attnSoftcap      tanh soft-capping of attention scores, 0 for none (Gemma2)
  * @param finalSoftcap     tanh soft-capping of the output logits, 0 for none (Gemma2)
- * @param slidingWindow    window of local-attention layers, 0 for none
+ * @param slidingWindow    window of local-attention layers, 0 for none (see {@link #isSlidingLayer})
  */
 public record ModelConfig(Architecture arch, int dim, int layers, int heads, int kvHeads, int headDim, int valueDim,
                           int ffnDim, int vocabSize, int contextLength, float normEps, float ropeTheta, int ropeDim,
@@ -49,13 +49,19 @@ public record ModelConfig(Architecture arch, int dim, int layers, int heads, int
         float attnScale = md.has(p + "attention.scale") ? md.getFloat(p + "attention.scale") : (float) (1.0 / Math.sqrt(headDim));
         return new ModelConfig(arch, dim, layers, heads, kvHeads, headDim, valueDim, ffnDim, vocabSize, ctx, eps, theta,
                 ropeDim, freqScale, attnScale, md.getFloat(p + "attn_logit_softcapping", 0f),
-                md.getFloat(p + "final_logit_softcapping", 0f), md.getInt(p + "attention.sliding_window", 0));
+                md.getFloat(p + "final_logit_softcapping", 0f), arch.swaPattern() > 0 ? md.getInt(p + "attention.sliding_window", arch.swaDefault()) : 0);
     }
 
     private static int positive(Metadata md, String key) {
         int v = md.getInt(key);
         if (v <= 0) throw new LoupeException("metadata '" + key + "' must be positive, got " + v);
         return v;
+    }
+
+    /** Whether layer {@code l} attends only to the last {@link #slidingWindow} positions. */
+    public boolean isSlidingLayer(int l) {
+        int n = arch.swaPattern();
+        return slidingWindow > 0 && n > 0 && l % n < n - 1;
     }
 
     public int qDim() {

@@ -167,7 +167,7 @@ public final class Session implements AutoCloseable {
             int hd = c.headDim(), vd = c.valueDim(), kvDim = c.kvDim(), vDim = c.vDim();
             int group = c.heads() / c.kvHeads();
             float[] keys = cache.keys[layer], values = cache.values[layer];
-            int start = c.slidingWindow() > 0 ? Math.max(0, pos - c.slidingWindow() + 1) : 0;
+            int start = c.isSlidingLayer(layer) ? Math.max(0, pos - c.slidingWindow() + 1) : 0;
             for (int h = from; h < to; h++) {
                 int kvh = h / group;
                 float[] s = scores[h];

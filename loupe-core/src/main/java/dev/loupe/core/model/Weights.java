@@ -19,7 +19,7 @@ public record Weights(Tensor tokenEmbedding, LayerWeights[] layers, float[] outp
         for (int i = 0; i < c.layers(); i++) {
             String b = "blk." + i + ".";
             Tensor wq, wk, wv;
-            if (a.fusedQkv()) {
+            if (f.hasTensor(b + "attn_qkv.weight")) {
                 Tensor qkv = matrix(f, b + "attn_qkv.weight", c.dim(), c.qDim() + c.kvDim() + c.vDim());
                 wq = qkv.rowSlice(0, c.qDim());
                 wk = qkv.rowSlice(c.qDim(), c.kvDim());
