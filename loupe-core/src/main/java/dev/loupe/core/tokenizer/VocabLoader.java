@@ -15,7 +15,9 @@ import java.util.stream.IntStream;
  * Builds a {@link Vocab} from {@code tokenizer.ggml.*} metadata the way llama_vocab::impl::load does,
  * including its text-based fix-ups: EOT/EOM/FIM detection, the end-of-generation set and the
  * attribute adjustments that later steer special-token splitting and rendering. Where llama.cpp walks
- * an unordered map (so the first match is unspecified), we walk ids in order.
+ * an unordered map to detect EOT and friends (so which of several candidates wins is unspecified), we
+ * prefer the earlier text in its list: "<|eot_id|>" over "<|end_of_text|>", "<|im_end|>" over
+ * "<|endoftext|>", which is what llama.cpp picks on the Llama 3, Qwen 2 and Phi-3 vocabularies.
  */
 final class VocabLoader {
     private VocabLoader() {}
@@ -47,10 +49,11 @@ final class VocabLoader {
         for (SpecialToken role : List.of(SpecialToken.EOT, SpecialToken.EOM, SpecialToken.FIM_PRE, SpecialToken.FIM_SUF,
                 SpecialToken.FIM_MID, SpecialToken.FIM_PAD, SpecialToken.FIM_REP, SpecialToken.FIM_SEP)) {
             if (special[role.ordinal()] >= 0) continue;
-            for (int i = 0; i < n; i++) {
-                if (role.knownTexts.contains(texts[i])) {
-                    special[role.ordinal()] = i;
-                    attrs[i] |= TokenAttr.CONTROL;
+            for (String text : role.knownTexts) {
+                Integer id = ids.get(text);
+                if (id != null) {
+                    special[role.ordinal()] = id;
+                    attrs[id] |= TokenAttr.CONTROL;
                     break;
                 }
             }
