@@ -1,0 +1,74 @@
+package dev.loupe.core.tokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * Byte-level BPE as llama.cpp's llm_tokenizer_bpe_session: pre-tokenize into words, spell each word's
+ * bytes with {@link ByteUnicode}, then repeatedly merge the adjacent pair with the lowest merge rank
+ * (ties: leftmost). Merging is per word, so the cost stays linear in the text for bounded words.
+ */
+final class BpeEncoder {
+    private record Bigram(int left, int right, int rank, int size) {}
+
+    private final Vocab vocab;
+    private final BpeFlavor flavor;
+    /** Rank of each merge, keyed by its GGUF text "left right"; the first occurrence wins. */
+    private final Map<String, Integer> ranks;
+
+    BpeEncoder(Vocab vocab, BpeFlavor flavor, String[] merges) {
+        this.vocab = vocab;
+        this.flavor = flavor;
+        this.ranks = new HashMap<>(merges.length * 2);
+        for (int i = 0; i < merges.length; i++) ranks.putIfAbsent(merges[i], i);
+    }
+
+    void encode(String text, IntList out) {
+        for (String word : flavor.preTokenizer().split(text)) {
+            String w = ByteUnicode.encode(word);
+            int whole = flavor.ignoreMerges() ? vocab.id(w) : -1;
+            if (whole >= 0) {
+                out.add(whole);
+            } else {
+                mergeWord(w, out);
+            }
+        }
+    }
+
+    private void mergeWord(String w, IntList out) {
+        SymbolChain chain = new SymbolChain(w);
+        PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.rank != b.rank
+                ? Integer.compare(a.rank, b.rank) : Integer.compare(a.left, b.left));
+        for (int i = 1; i < chain.count; i++) tryAdd(chain, queue, i - 1, i);
+        while (!queue.isEmpty()) {
+            Bigram b = queue.poll();
+            if (!chain.stillPair(b.left, b.right, b.size)) continue;
+            chain.merge(b.left, b.right);
+            tryAdd(chain, queue, chain.prev[b.left], b.left);
+            tryAdd(chain, queue, b.left, chain.next[b.left]);
+        }
+        for (int i = 0; i < chain.count && i != -1; i = chain.next[i]) {
+            String piece = chain.symbolText(i);
+            int id = vocab.id(piece);
+            if (id >= 0) {
+                out.add(id);
+                continue;
+            }
+            // No token for the merged piece: llama.cpp looks up each single byte of its UTF-8 text and
+            // silently drops those that are not tokens (any byte >= 0x80, as a lone byte is not UTF-8).
+            for (byte b : piece.getBytes(StandardCharsets.UTF_8)) {
+                int single = b >= 0 ? vocab.id(String.valueOf((char) b)) : -1;
+                if (single >= 0) out.add(single);
+            }
+        }
+    }
+
+    private void tryAdd(SymbolChain chain, PriorityQueue<Bigram> queue, int left, int right) {
+        if (left < 0 || right < 0) return;
+        Integer rank = ranks.get(chain.symbolText(left) + " " + chain.symbolText(right));
+        if (rank == null) return;
+        queue.add(new Bigram(left, right, rank, chain.len[left] + chain.len[right]));
+    }
+}
