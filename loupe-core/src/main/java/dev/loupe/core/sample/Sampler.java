@@ -1,0 +1,90 @@
+package dev.loupe.core.sample;
+
+import java.security.SecureRandom;
+import java.util.SplittableRandom;
+
+/**
+ * Picks the next token from logits with llama.cpp's default chain: penalties, top-k, top-p, min-p, temperature,
+ * then a draw from the remaining distribution. Temperature 0 or below is greedy (argmax, ties to the lowest id).
+ *
+ * <p>One instance per sequence and not thread-safe: it owns its random stream (seeded, so the same seed and inputs
+ * give the same tokens) and its work buffers, which are allocated on the first call and reused, so a step
+ * allocates nothing.
+ */
+public final class Sampler {
+    private final SamplingParams params;
+    private final long seed;
+    private final SplittableRandom random;
+    private final Candidates candidates = new Candidates();
+    private final Penalties penalties = new Penalties();
+    private final LogprobCalculator logprobs = new LogprobCalculator();
+
+    public Sampler(SamplingParams params) {
+        this.params = params;
+        this.seed = params.seed() == SamplingParams.RANDOM_SEED ? new SecureRandom().nextLong() : params.seed();
+        this.random = new SplittableRandom(seed);
+    }
+
+    public SamplingParams params() {
+        return params;
+    }
+
+    /** The seed in use: the given one, or the one drawn for {@link SamplingParams#RANDOM_SEED}, to reproduce a run. */
+    public long seed() {
+        return seed;
+    }
+
+    public int sample(float[] logits) {
+        return sample(logits, null, 0);
+    }
+
+    /**
+     * @param logits one per vocabulary entry; not modified
+     * @param history the tokens so far (prompt and generated), of which the penalties look at the last
+     *     {@code penaltyLastN}; may be null when penalties are off
+     */
+    public int sample(float[] logits, int[] history, int historyLength) {
+        int n = logits.length;
+        Candidates c = candidates;
+        c.reset(logits, n);
+        penalties.apply(c.logits, n, history, historyLength, params);
+        if (params.isGreedy()) return argmax(c.logits, n);
+        Truncation.topK(c, params.topK());
+        Truncation.topP(c, params.topP());
+        Truncation.minP(c, params.minP());
+        Truncation.temperature(c, params.temperature());
+        return draw(c);
+    }
+
+    /** Log-probabilities of {@code chosen} and the top {@code params.logprobs()} tokens under the raw logits. */
+    public Logprobs logprobs(float[] logits, int chosen) {
+        return logprobs.compute(logits, logits.length, chosen, params.logprobs());
+    }
+
+    /** First index of the maximum, so ties go to the lowest token id. */
+    static int argmax(float[] logits, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) if (logits[i] > logits[best]) best = i;
+        return best;
+    }
+
+    /** llama.cpp's dist sampler: one uniform draw, walk the unnormalized weights until their sum passes it. */
+    private int draw(Candidates c) {
+        double u = random.nextDouble();
+        if (c.size == 1) return c.ids[0];
+        float max = c.maxLogit();
+        double sum = 0;
+        for (int i = 0; i < c.size; i++) {
+            float w = (float) Math.exp(c.logits[i] - max);
+            c.probs[i] = w;
+            sum += w;
+        }
+        double target = sum * u;
+        double run = 0;
+        for (int i = 0; i < c.size; i++) {
+            run += c.probs[i];
+            if (run >= target && c.probs[i] > 0) return c.ids[i]; // never a -inf token, even when u is 0
+        }
+        return c.ids[c.size - 1];
+    }
+}
