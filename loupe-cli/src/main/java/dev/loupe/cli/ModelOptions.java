@@ -1,0 +1,50 @@
+package dev.loupe.cli;
+
+import dev.loupe.core.LoupeException;
+import dev.loupe.core.parallel.ThreadPool;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Which model to load and how to run it; shared by the commands that run a model. */
+final class ModelOptions {
+    static final String SHIPPED = "models/loupe-standin.gguf";
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE",
+            description = "GGUF model to load (default: the model that ships with Loupe, " + SHIPPED + ").")
+    Path model;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads for matrix work (default: all cores, ${DEFAULT-VALUE}).")
+    int threads = ThreadPool.defaultThreads();
+
+    @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
+            description = "Context size in tokens (default: the model's training context, at most 4096).")
+    Integer contextSize;
+
+    Path resolveModel() {
+        Path p = model != null ? model : shippedModel();
+        if (!Files.exists(p)) throw new LoupeException("no such model file: " + p);
+        return p;
+    }
+
+    int threads() {
+        if (threads < 1 || threads > 1024) throw new LoupeException("--threads must be between 1 and 1024, got " + threads);
+        return threads;
+    }
+
+    int contextSize(int trained) {
+        int c = contextSize != null ? contextSize : Math.min(trained, 4096);
+        if (c < 1) throw new LoupeException("--ctx-size must be positive, got " + c);
+        return c;
+    }
+
+    static Path shippedModel() {
+        String home = System.getProperty("loupe.home");
+        Path p = (home != null ? Path.of(home) : Path.of(".")).resolve(SHIPPED);
+        if (!Files.exists(p)) {
+            throw new LoupeException("the shipped model is missing at " + p + "; give a model with -m FILE");
+        }
+        return p;
+    }
+}
