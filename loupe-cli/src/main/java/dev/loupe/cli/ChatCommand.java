@@ -61,7 +61,7 @@ final class ChatCommand implements Callable<Integer> {
             List<ChatMessage> messages = new ArrayList<>();
             if (system != null) messages.add(ChatMessage.system(system));
             int[] cached = new int[0];
-            boolean interactive = System.console() != null;
+            boolean interactive = System.console() != null && System.console().isTerminal();
             if (interactive) err.println("Chatting with " + modelOptions.resolveModel().getFileName() + ". /help for commands, /quit to leave.");
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             while (true) {

@@ -16,7 +16,7 @@ final class Progress implements AutoCloseable {
     private Progress(PrintWriter err, String label) {
         this.err = err;
         this.label = label;
-        this.enabled = System.console() != null && System.getenv("LOUPE_NO_PROGRESS") == null;
+        this.enabled = System.console() != null && System.console().isTerminal() && System.getenv("LOUPE_NO_PROGRESS") == null;
     }
 
     static Progress bytes(PrintWriter err, String label) {
