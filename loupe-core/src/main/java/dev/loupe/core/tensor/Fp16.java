@@ -28,7 +28,8 @@ final class Fp16 {
      * {@link Lanes#L} halves at {@code off}, converted exactly. The Vector API has no half-to-float
      * lane conversion, so: exponent and mantissa moved into float position and rescaled by 2^112
      * (exact for normals and subnormals alike, since it is a power of two and the result is a
-     * normal float), Inf/NaN patched in, sign copied. Agrees bit-for-bit with Float.float16ToFloat.
+     * normal float), Inf/NaN patched in, sign copied. Bit-for-bit Float.float16ToFloat on every non-NaN half;
+     * NaNs keep their payload unquietened (the JDK's F16C intrinsic quietens them; nothing relies on it).
      */
     static FloatVector lanes(MemorySegment s, long off) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, s, off, ByteOrder.LITTLE_ENDIAN)

@@ -1,0 +1,82 @@
+package dev.loupe.core.tensor;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The fast dot of every codec against its scalar reference, on random blocks. */
+class CodecPropertyTest {
+    static final GgmlType[] TYPES = {
+        GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1,
+        GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+    };
+
+    @Provide
+    Arbitrary<GgmlType> types() {
+        return Arbitraries.of(TYPES);
+    }
+
+    /** Element counts: whole blocks, and for 1-element "blocks" odd counts that leave a scalar tail. */
+    static int count(GgmlType type, int blocks) {
+        return type.blockSize == 1 ? blocks * 29 : blocks * type.blockSize;
+    }
+
+    static float[] randomX(int len, Random r) {
+        float[] x = new float[len];
+        for (int i = 0; i < len; i++) x[i] = (r.nextFloat() * 2 - 1) * 4;
+        return x;
+    }
+
+    /** Within {@link DotCheck#assertAgrees}: same weights, different summation order. */
+    @Property(tries = 400)
+    void dotAgreesWithDequantizedDot(@ForAll("types") GgmlType type, @ForAll @IntRange(min = 1, max = 5) int blocks,
+                                     @ForAll @IntRange(min = 0, max = 9) int pad, @ForAll @IntRange(min = 0, max = 7) int xOff,
+                                     @ForAll long seed) {
+        Random r = new Random(seed);
+        Codec codec = Codecs.of(type, "random");
+        int n = count(type, blocks);
+        MemorySegment src = RandomBlocks.of(type, n / type.blockSize, pad, r);
+        float[] x = randomX(xOff + n, r);
+
+        float[] w = new float[n + 2];
+        Arrays.fill(w, Float.NaN);
+        codec.dequantize(src, pad, w, 1, n);
+        assertThat(w[0]).as("dequantize wrote before dstOff").isNaN();
+        assertThat(w[n + 1]).as("dequantize wrote past n values").isNaN();
+
+        for (int i = 0; i < n; i++) assertThat(Float.isFinite(w[1 + i])).as("value %d finite", i).isTrue();
+        DotCheck.assertAgrees(codec, src, pad, Arrays.copyOfRange(w, 1, n + 1), x, xOff, type + " n=" + n);
+    }
+
+    /**
+     * With x a unit vector every product but one is an exact zero, so the dot is exactly the weight
+     * the fast path built in that lane: this pins each lane's weight, bit for bit, to the reference.
+     */
+    @Property(tries = 120)
+    void dotWithUnitVectorIsExactlyTheWeight(@ForAll("types") GgmlType type, @ForAll @IntRange(min = 1, max = 2) int blocks,
+                                             @ForAll @IntRange(min = 0, max = 5) int pad, @ForAll long seed) {
+        Random r = new Random(seed);
+        Codec codec = Codecs.of(type, "random");
+        int n = count(type, blocks);
+        MemorySegment src = RandomBlocks.of(type, n / type.blockSize, pad, r);
+        float[] w = new float[n];
+        codec.dequantize(src, pad, w, 0, n);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = 1;
+            float got = codec.dot(src, pad, x, 0, n);
+            x[i] = 0;
+            // == rather than bit equality: a weight of -0.0 sums to +0.0.
+            assertThat(got == w[i]).as("%s value %d: dot %s, dequantize %s", type, i, got, w[i]).isTrue();
+        }
+    }
+}
