@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Builds a GGUF v3 file: metadata in insertion order, then tensors in insertion order, laid out as
  * llama.cpp's writer does (tensor data aligned to {@code general.alignment}, default 32, each tensor
- * padded to the alignment, the last one included). The file appears atomically; see {@link AtomicFile}.
+ * padded to the alignment, the last one included; no padding at all when there are no tensors, as
+ * gguf-py writes vocab-only files). The file appears atomically; see {@link AtomicFile}.
  *
  * <p>Mistakes in what is added (wrong Java type for a value type, bad shape, duplicate tensor name) are
  * IllegalArgumentException at the call that made them; problems writing the file are {@link GgufException}.
@@ -126,7 +127,9 @@ public final class GgufWriter {
             out.u64(offset);
             offset += padded(t.byteSize, alignment);
         }
-        out.pad(alignment);
+        // With no tensors there is no data section to align. gguf-py writes none of this padding then
+        // (llama.cpp's C writer does); both read the same, and this way vocab-only files copy byte-identically.
+        if (!tensors.isEmpty()) out.pad(alignment);
         for (Entry t : tensors.values()) {
             TensorOutput data = new TensorOutput(out, t.name, t.byteSize);
             t.source.writeTo(data);
