@@ -67,7 +67,7 @@ final class GgufReader {
         MetadataValue a = metadata.get("general.alignment");
         if (a != null) {
             if (!(a.value() instanceof Integer ai) || ai <= 0 || (ai & (ai - 1)) != 0) {
-                throw new GgufException("general.alignment must be a positive power of two, got " + a.value());
+                throw new GgufException("general.alignment must be a positive power of two, got " + a.display(4));
             }
             alignment = ai;
         }
