@@ -147,6 +147,18 @@ class GgufHostileInputTest {
         assertThat(rejects(f)).contains("duplicate tensor name 't'");
     }
 
+    /** Names from the file end up in messages; they must not break the one-line contract. */
+    @Test
+    void hostileNamesAreShownEscapedAndShort() {
+        String evil = "line\nbreak\u001b[31mred\r" + "x".repeat(100_000);
+        byte[] key = RawGguf.header(0, 1).str(evil).u32(99).bytes();
+        assertThat(rejects(key)).startsWith("metadata 'line\\u000abreak\\u001b[31mred\\u000dxxx").contains("...'");
+        byte[] tensor = RawGguf.header(1, 0).tensor(evil, 99, 0, 32).align(32).zeros(128).bytes();
+        assertThat(rejects(tensor)).startsWith("tensor 'line\\u000abreak");
+        byte[] alignment = RawGguf.header(0, 1).kvString("general.alignment", evil).bytes();
+        assertThat(rejects(alignment)).contains("power of two");
+    }
+
     @Test
     void duplicateKeys() {
         byte[] f = RawGguf.header(0, 2).kvString("general.name", "a").kvString("general.name", "b").bytes();

@@ -34,7 +34,7 @@ final class ParseProbe {
             }
             return new Outcome(h, null);
         } catch (GgufException e) {
-            assertThat(e.getMessage()).isNotBlank().doesNotContain("\n");
+            assertOneLine(e.getMessage());
             return new Outcome(null, e.getMessage());
         } catch (Throwable t) {
             throw new AssertionError("reader threw " + t + " instead of GgufException", t);
@@ -42,6 +42,13 @@ final class ParseProbe {
             long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
             if (allocated > MAX_ALLOCATED) fail("parsing " + file.length + " bytes allocated " + allocated + " bytes");
         }
+    }
+
+    /** One short line of printable text, whatever names and strings the file carried. */
+    static void assertOneLine(String message) {
+        assertThat(message).isNotBlank().hasSizeLessThan(400);
+        assertThat(message.chars().filter(c -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029'))
+                .as("control characters in: %s", message).isEmpty();
     }
 
     /** Asserts the bytes are refused and returns the message. */
