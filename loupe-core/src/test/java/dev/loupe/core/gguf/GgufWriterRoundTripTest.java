@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What the writer writes, the reader reads back unchanged. */
 class GgufWriterRoundTripTest {
@@ -34,6 +35,9 @@ class GgufWriterRoundTripTest {
             assertThat(g.metadata().getString("t.unicode")).isEqualTo("héllo ▁wörld 日本語 🦙 \u0000 nul");
             assertThat(g.metadata().getStringArray("a.str")).containsExactly("<s>", "", "▁the", "🦙");
             assertThat(g.metadata().get("e.str").orElseThrow().arrayLength()).isZero();
+            assertThat(g.metadata().getLong("t.u32")).isEqualTo(0xFFFF_FFFFL);
+            assertThat(g.metadata().getLong("t.i32")).isEqualTo(Integer.MIN_VALUE);
+            assertThatThrownBy(() -> g.metadata().getInt("t.u32")).isInstanceOf(GgufException.class).hasMessageContaining("out of range");
         }
     }
 
