@@ -51,6 +51,20 @@ class GgufHostileInputTest {
         }
     }
 
+    /** The same through GgufFile.open on real files (mapped, not a heap array), at a spread of cut points. */
+    @Test
+    void truncatedFilesOnDisk() throws IOException {
+        byte[] whole = SampleGguf.bytes(SampleGguf.small(2));
+        Path f = dir.resolve("cut.gguf");
+        for (int len = 0; len < whole.length; len += 37) {
+            Files.write(f, Arrays.copyOf(whole, len));
+            assertThatThrownBy(() -> GgufFile.open(f).close()).as("cut at %d", len)
+                    .isInstanceOf(GgufException.class).hasMessageStartingWith("cut.gguf: ");
+        }
+        Files.write(f, whole);
+        GgufFile.open(f).close();
+    }
+
     @ParameterizedTest
     @EnumSource(value = ValueType.class, names = "ARRAY", mode = EnumSource.Mode.EXCLUDE)
     void absurdArrayLength(ValueType element) {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Random;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -72,8 +73,8 @@ class GgufWriterRoundTripTest {
             assertThat(t.shape()).containsExactly(shape);
             assertThat(t.offset()).isEqualTo(32);
             assertThat(g.dataOffset() % 32).isZero();
-            assertThat(g.tensorData(t).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(data);
-            assertThat(g.tensorData(g.tensor("first")).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(first);
+            assertThat(g.tensorData(t).toArray(JAVA_BYTE)).isEqualTo(data);
+            assertThat(g.tensorData(g.tensor("first")).toArray(JAVA_BYTE)).isEqualTo(first);
             // Every tensor, the last one included, is padded to the alignment, as llama.cpp writes it.
             assertThat(g.fileSize()).isEqualTo(g.dataOffset() + 32 + (data.length + 31) / 32 * 32);
         }
@@ -131,7 +132,7 @@ class GgufWriterRoundTripTest {
                 .addTensor("big", GgmlType.F32, new long[]{data.length / 4}, MemorySegment.ofArray(data))
                 .write(f);
         try (GgufFile g = GgufFile.open(f)) {
-            assertThat(g.tensorData(g.tensor("big")).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(data);
+            assertThat(g.tensorData(g.tensor("big")).toArray(JAVA_BYTE)).isEqualTo(data);
         }
     }
 }
