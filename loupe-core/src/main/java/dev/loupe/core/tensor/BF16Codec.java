@@ -24,20 +24,17 @@ final class BF16Codec implements Codec {
         for (int i = 0; i < n; i++) dst[dstOff + i] = toFloat(src.get(Fp16.LE, offset + 2L * i));
     }
 
-    private static FloatVector lanes(MemorySegment s, long off) {
-        // Sign extension by S2I is harmless: the high 16 bits are shifted out.
-        return ((IntVector) ShortVector.fromMemorySegment(Fp16.S, s, off, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.S2I, Lanes.I, 0))
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOff, int n) {
         FloatVector acc = FloatVector.zero(Lanes.F);
         int i = 0;
         int upper = Lanes.F.loopBound(n);
         for (; i < upper; i += Lanes.L) {
-            acc = lanes(src, offset + 2L * i).fma(Lanes.x(x, xOff + i), acc);
+            // Sign extension by S2I is harmless: the high 16 bits are shifted out.
+            FloatVector w = ((IntVector) ShortVector.fromMemorySegment(F16Codec.S, src, offset + 2L * i, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Lanes.I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            acc = w.fma(FloatVector.fromArray(Lanes.F, x, xOff + i), acc);
         }
         float sum = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) sum += toFloat(src.get(Fp16.LE, offset + 2L * i)) * x[xOff + i];

@@ -1,10 +1,11 @@
 package dev.loupe.core.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /**
  * block_q2_K: 16 scale bytes (low nibble scale, high nibble min), 64 bytes of 2-bit quants, fp16 d,
@@ -63,9 +64,11 @@ final class Q2_KCodec implements Codec {
                 int shift = 2 * ((g >> 1) & 3);
                 int xi = xOff + i * QK + 16 * g;
                 for (int c = 0; c < 16; c += Lanes.C) {
+                    ByteVector v = ByteVector.fromMemorySegment(Lanes.B, src, q + c, ByteOrder.LITTLE_ENDIAN)
+                            .lanewise(VectorOperators.LSHR, shift).and((byte) 3);
                     for (int p = 0; p < Lanes.P; p++) {
-                        IntVector v = Lanes.bytes(src, q + c, p).lanewise(VectorOperators.LSHR, shift).and(3);
-                        acc = Lanes.floats(v).mul(dl).sub(ml).fma(Lanes.x(x, xi + c + p * Lanes.L), acc);
+                        FloatVector w = ((FloatVector) v.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(dl).sub(ml);
+                        acc = w.fma(FloatVector.fromArray(Lanes.F, x, xi + c + p * Lanes.L), acc);
                     }
                 }
             }

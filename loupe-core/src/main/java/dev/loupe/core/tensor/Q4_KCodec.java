@@ -1,10 +1,11 @@
 package dev.loupe.core.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /**
  * block_q4_K: fp16 d, fp16 dmin, 12 bytes of 6-bit scales/mins ({@link KScales}), 128 bytes of
@@ -56,11 +57,15 @@ final class Q4_KCodec implements Codec {
                 float m2 = min * KScales.min(src, o + 4, 2 * k + 1);
                 int xi = xOff + i * QK + 64 * k;
                 for (int c = 0; c < 32; c += Lanes.C) {
+                    ByteVector q = ByteVector.fromMemorySegment(Lanes.B, src, o + 16 + 32 * k + c, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector lo = q.and((byte) 0x0F);
+                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
                     for (int p = 0; p < Lanes.P; p++) {
-                        IntVector q = Lanes.bytes(src, o + 16 + 32 * k + c, p);
-                        int l = c + p * Lanes.L;
-                        acc = Lanes.floats(Lanes.low(q)).mul(d1).sub(m1).fma(Lanes.x(x, xi + l), acc);
-                        acc = Lanes.floats(Lanes.high(q)).mul(d2).sub(m2).fma(Lanes.x(x, xi + 32 + l), acc);
+                        int l = xi + c + p * Lanes.L;
+                        FloatVector w1 = ((FloatVector) lo.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(d1).sub(m1);
+                        FloatVector w2 = ((FloatVector) hi.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(d2).sub(m2);
+                        acc = w1.fma(FloatVector.fromArray(Lanes.F, x, l), acc);
+                        acc = w2.fma(FloatVector.fromArray(Lanes.F, x, l + 32), acc);
                     }
                 }
             }

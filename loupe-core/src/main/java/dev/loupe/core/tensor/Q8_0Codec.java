@@ -1,9 +1,11 @@
 package dev.loupe.core.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /** block_q8_0: fp16 d, then 32 signed bytes; value = q * d. */
 final class Q8_0Codec implements Codec {
@@ -34,9 +36,10 @@ final class Q8_0Codec implements Codec {
             int xi = xOff + i * QK;
             float d = Fp16.read(src, o);
             for (int c = 0; c < QK; c += Lanes.C) {
+                ByteVector q = ByteVector.fromMemorySegment(Lanes.B, src, o + 2 + c, ByteOrder.LITTLE_ENDIAN);
                 for (int p = 0; p < Lanes.P; p++) {
-                    FloatVector w = Lanes.floats(Lanes.bytes(src, o + 2 + c, p)).mul(d);
-                    acc = w.fma(Lanes.x(x, xi + c + p * Lanes.L), acc);
+                    FloatVector w = ((FloatVector) q.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(d);
+                    acc = w.fma(FloatVector.fromArray(Lanes.F, x, xi + c + p * Lanes.L), acc);
                 }
             }
         }
