@@ -1,11 +1,6 @@
 package dev.loupe.core.tensor;
 
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 
 /**
  * block_q4_K: fp16 d, fp16 dmin, 12 bytes of 6-bit scales/mins ({@link KScales}), 128 bytes of
@@ -45,31 +40,6 @@ final class Q4_KCodec implements Codec {
 
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOff, int n) {
-        FloatVector acc = FloatVector.zero(Lanes.F);
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            float d = Fp16.read(src, o);
-            float min = Fp16.read(src, o + 2);
-            for (int k = 0; k < 4; k++) {
-                float d1 = d * KScales.scale(src, o + 4, 2 * k);
-                float m1 = min * KScales.min(src, o + 4, 2 * k);
-                float d2 = d * KScales.scale(src, o + 4, 2 * k + 1);
-                float m2 = min * KScales.min(src, o + 4, 2 * k + 1);
-                int xi = xOff + i * QK + 64 * k;
-                for (int c = 0; c < 32; c += Lanes.C) {
-                    ByteVector q = ByteVector.fromMemorySegment(Lanes.B, src, o + 16 + 32 * k + c, ByteOrder.LITTLE_ENDIAN);
-                    ByteVector lo = q.and((byte) 0x0F);
-                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
-                    for (int p = 0; p < Lanes.P; p++) {
-                        int l = xi + c + p * Lanes.L;
-                        FloatVector w1 = ((FloatVector) lo.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(d1).sub(m1);
-                        FloatVector w2 = ((FloatVector) hi.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(d2).sub(m2);
-                        acc = w1.fma(FloatVector.fromArray(Lanes.F, x, l), acc);
-                        acc = w2.fma(FloatVector.fromArray(Lanes.F, x, l + 32), acc);
-                    }
-                }
-            }
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return KDot.q4q5(src, offset, x, xOff, n, false);
     }
 }
