@@ -36,7 +36,8 @@ final class BF16Codec implements Codec {
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
             acc = w.fma(FloatVector.fromArray(Lanes.F, x, xOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
         for (; i < n; i++) sum += toFloat(src.get(Fp16.LE, offset + 2L * i)) * x[xOff + i];
         return sum;
     }

@@ -43,7 +43,8 @@ final class F16Codec implements Codec {
                     .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
             acc = bits.reinterpretAsFloats().fma(FloatVector.fromArray(Lanes.F, x, xOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
         for (; i < n; i++) sum += Fp16.read(src, offset + 2L * i) * x[xOff + i];
         return sum;
     }

@@ -1,7 +1,6 @@
 package dev.loupe.core.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -31,7 +30,8 @@ final class F32Codec implements Codec {
             FloatVector w = FloatVector.fromMemorySegment(S, src, offset + 4L * i, ByteOrder.LITTLE_ENDIAN);
             acc = w.fma(FloatVector.fromArray(S, x, xOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < S.length(); l++) sum += acc.lane(l);
         for (; i < n; i++) sum += src.get(LE, offset + 4L * i) * x[xOff + i];
         return sum;
     }

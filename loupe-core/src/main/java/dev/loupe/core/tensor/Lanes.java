@@ -16,6 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * returning vectors: the API's own methods are force-inlined, ours are not, and C2 stops inlining
  * ordinary methods once a compilation grows past its node cutoff (the big K-quant kernels do) — a
  * helper left out of line boxes its vectors, i.e. allocates on every call.
+ *
+ * <p>Kernels end by adding the accumulator's lanes in lane order, not with
+ * {@code reduceLanes(ADD)}, whose order is unspecified and does differ between the interpreter and
+ * C2: with a fixed order a dot is bit-identical whichever tier runs it, so results never depend on
+ * JIT warm-up.
  */
 final class Lanes {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;

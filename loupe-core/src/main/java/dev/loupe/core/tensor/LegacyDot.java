@@ -47,7 +47,9 @@ final class LegacyDot {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
+        return sum;
     }
 
     /** Q5_0 ({@code affine} false: (q - 16) * d) or Q5_1 (true: q * d + m). */
@@ -83,6 +85,8 @@ final class LegacyDot {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
+        return sum;
     }
 }

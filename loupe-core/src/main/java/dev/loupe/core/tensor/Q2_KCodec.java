@@ -55,13 +55,12 @@ final class Q2_KCodec implements Codec {
             long o = offset + (long) i * BYTES;
             float d = Fp16.read(src, o + 80);
             float min = Fp16.read(src, o + 82);
-            // Group g (0..15) of 16 values: half g/8, shift 2*((g/2)%4), quant bytes 16*(g%2) of the half.
             for (int g = 0; g < 16; g++) {
                 int sc = Raw.u8(src, o + g);
                 float dl = d * (sc & 0xF);
                 float ml = min * (sc >> 4);
-                long q = o + 16 + 32 * (g >> 3) + 16 * (g & 1);
-                int shift = 2 * ((g >> 1) & 3);
+                long q = o + 16 + TwoBitGroups.quantOffset(g);
+                int shift = TwoBitGroups.shift(g);
                 int xi = xOff + i * QK + 16 * g;
                 for (int c = 0; c < 16; c += Lanes.C) {
                     ByteVector v = ByteVector.fromMemorySegment(Lanes.B, src, q + c, ByteOrder.LITTLE_ENDIAN)
@@ -73,6 +72,8 @@ final class Q2_KCodec implements Codec {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
+        return sum;
     }
 }

@@ -90,12 +90,12 @@ final class Q3_KCodec implements Codec {
             float dAll = Fp16.read(src, o + 108);
             long low = scalesLow(src, o + 96);
             long high = scalesHigh(src, o + 96);
-            // Group g (0..15) of 16 values: as in Q2_K, plus hmask bit g/2 over hmask bytes 16*(g%2).
+            // Group g's high bits: bit g/2 of hmask bytes 16*(g%2) (ggml: mask m doubles per shift).
             for (int g = 0; g < 16; g++) {
                 float dl = dAll * (scale(low, high, g) - 32);
-                long q = o + 32 + 32 * (g >> 3) + 16 * (g & 1);
+                long q = o + 32 + TwoBitGroups.quantOffset(g);
                 long hm = o + 16 * (g & 1);
-                int shift = 2 * ((g >> 1) & 3);
+                int shift = TwoBitGroups.shift(g);
                 int bit = g >> 1;
                 int xi = xOff + i * QK + 16 * g;
                 for (int c = 0; c < 16; c += Lanes.C) {
@@ -112,6 +112,8 @@ final class Q3_KCodec implements Codec {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
+        return sum;
     }
 }

@@ -43,6 +43,8 @@ final class Q8_0Codec implements Codec {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
+        return sum;
     }
 }
