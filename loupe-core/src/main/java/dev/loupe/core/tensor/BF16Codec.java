@@ -19,6 +19,23 @@ final class BF16Codec implements Codec {
         return Float.intBitsToFloat((bits & 0xFFFF) << 16);
     }
 
+    /** ggml_compute_fp32_to_bf16: round to nearest even; a NaN is truncated and forced quiet. */
+    static short fromFloat(float v) {
+        int u = Float.floatToRawIntBits(v);
+        if ((u & 0x7fffffff) > 0x7f800000) return (short) ((u >>> 16) | 64);
+        return (short) ((u + (0x7fff + ((u >>> 16) & 1))) >>> 16);
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    @Override
+    public void quantize(float[] src, int srcOff, MemorySegment dst, long offset, int n) {
+        for (int i = 0; i < n; i++) dst.set(Fp16.LE, offset + 2L * i, fromFloat(src[srcOff + i]));
+    }
+
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n; i++) dst[dstOff + i] = toFloat(src.get(Fp16.LE, offset + 2L * i));

@@ -242,6 +242,29 @@ class KnownAnswerTest {
         }
     }
 
+    /** GGML_FP32_TO_BF16 rounds to nearest, ties to even, and quietens NaNs. */
+    @Test
+    void bf16Encoding() {
+        assertThat(BF16Codec.fromFloat(1f)).isEqualTo((short) 0x3F80);
+        // 1 + 2^-8 is half-way between bf16 1 (0x3F80, even) and 1 + 2^-7 (0x3F81): ties to even.
+        assertThat(BF16Codec.fromFloat(1f + 0x1p-8f)).isEqualTo((short) 0x3F80);
+        // 1 + 3*2^-8 is half-way between 0x3F81 and 0x3F82 (even).
+        assertThat(BF16Codec.fromFloat(1f + 3 * 0x1p-8f)).isEqualTo((short) 0x3F82);
+        assertThat(BF16Codec.fromFloat(1f + 0x1p-8f + 0x1p-20f)).isEqualTo((short) 0x3F81);
+        assertThat(BF16Codec.fromFloat(Float.intBitsToFloat(0x7F800001))).isEqualTo((short) 0x7FC0);
+        assertThat(BF16Codec.fromFloat(-0f)).isEqualTo((short) 0x8000);
+    }
+
+    /** C's roundf rounds half-way cases away from zero. */
+    @Test
+    void roundfIsCsRoundf() {
+        assertThat(Raw.roundf(2.5f)).isEqualTo(3);
+        assertThat(Raw.roundf(-2.5f)).isEqualTo(-3);
+        assertThat(Raw.roundf(0.49999997f)).isEqualTo(0);
+        assertThat(Raw.roundf(-0.5f)).isEqualTo(-1);
+        assertThat(Raw.roundf(126.5f)).isEqualTo(127);
+    }
+
     @Test
     void halfConstantsAreWhatTheTestsAssume() {
         assertThat(Float.float16ToFloat(HALF_2)).isEqualTo(2f);
