@@ -18,6 +18,9 @@ public final class Forward {
     private final Attention attention;
     private final float[] x, xb, q, k, v, attnOut, proj, gate, up, last;
     private float[] logits = new float[0];
+    private final KvCache[] decodeCaches;
+    private final int[] decodePositions;
+    private final int[] decodeRows;
 
     public Forward(Model model, ThreadPool pool, int maxBatch, int maxContext) {
         this.c = model.config();
@@ -38,6 +41,9 @@ public final class Forward {
         this.gate = new float[B * c.ffnDim()];
         this.up = new float[B * c.ffnDim()];
         this.last = new float[B * c.dim()];
+        this.decodeCaches = new KvCache[B];
+        this.decodePositions = new int[B];
+        this.decodeRows = new int[B];
     }
 
     public int maxBatch() {
@@ -113,6 +119,29 @@ public final class Forward {
         matmul.apply(w.output(), last, logitRows.length, logits);
         if (c.finalSoftcap() > 0) Ops.softcap(logits, 0, logitRows.length * c.vocabSize(), c.finalSoftcap());
         return logits;
+    }
+
+    /**
+     * One decoding step for {@code n} sequences at once (continuous batching): session i takes token
+     * {@code tokens[i]} at its current position and advances. Returns logits, row i for session i, valid
+     * until the next call. All sessions must have been created on this engine's model.
+     */
+    public float[] decode(Session[] sessions, int[] tokens, int n) {
+        if (n > maxBatch) throw new IllegalArgumentException("batch of " + n + " exceeds this engine's " + maxBatch);
+        for (int i = 0; i < n; i++) {
+            Session s = sessions[i];
+            if (s.position() >= s.contextLength()) {
+                throw new dev.loupe.core.LoupeException("context is full (" + s.contextLength() + " tokens)");
+            }
+            int t = tokens[i];
+            if (t < 0 || t >= c.vocabSize()) throw new dev.loupe.core.LoupeException("token id " + t + " is outside the vocabulary");
+            decodeCaches[i] = s.cache();
+            decodePositions[i] = s.position();
+            decodeRows[i] = i;
+        }
+        float[] out = step(decodeCaches, decodePositions, tokens, n, n == maxBatch ? decodeRows : java.util.Arrays.copyOf(decodeRows, n));
+        for (int i = 0; i < n; i++) sessions[i].advance(1);
+        return out;
     }
 
     private void rmsnormRows(float[] dst, float[] src, float[] weight, int n, int dim) {

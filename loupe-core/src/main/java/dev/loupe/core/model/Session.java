@@ -70,6 +70,10 @@ public final class Session implements AutoCloseable {
         return cache;
     }
 
+    void advance(int n) {
+        position += n;
+    }
+
     /** Forgets everything after position {@code pos} (keeps the cache prefix [0, pos)). */
     public void rewind(int pos) {
         if (pos < 0 || pos > position) throw new IllegalArgumentException("cannot rewind to " + pos + " from " + position);
