@@ -15,8 +15,11 @@ import java.io.PrintWriter;
                 "  loupe chat -m model.gguf                  chat using the model's own chat template",
                 "  loupe inspect model.gguf                  metadata and tensor table",
                 "  loupe tokenize -m model.gguf \"Hello\"      token ids and pieces",
+                "  loupe serve --model model.gguf            OpenAI- and Ollama-compatible HTTP server",
+                "  loupe list                                models in the models folder",
                 "", "Run 'loupe help COMMAND' for a command's options."},
         subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class,
+                ServeCommand.class, ListCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_BAD_INPUT = 2;

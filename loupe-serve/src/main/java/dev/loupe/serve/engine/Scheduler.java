@@ -1,0 +1,261 @@
+package dev.loupe.serve.engine;
+
+import dev.loupe.core.LoupeException;
+import dev.loupe.core.model.Forward;
+import dev.loupe.core.model.Model;
+import dev.loupe.core.model.Session;
+import dev.loupe.core.parallel.ThreadPool;
+import dev.loupe.core.sample.SamplingParams;
+import dev.loupe.core.tokenizer.Tokenizer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Continuous batching. One thread owns the engine (a {@link Forward} shared by one {@link Session} per slot) and
+ * loops: take new requests into free slots (reusing a cached prefix), run one prefill chunk of one waiting prompt,
+ * then one decode step for every sequence that is generating. Requests thus join and leave between decode steps,
+ * and a long prompt costs the others at most one chunk's time per step instead of stalling them.
+ */
+public final class Scheduler implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
+
+    private final Tokenizer tokenizer;
+    private final int vocabSize;
+    private final int contextLength;
+    private final int maxWaiting;
+    private final int prefillChunk;
+    private final Forward engine;
+    private final Slot[] slots;
+    private final Metrics metrics;
+    /** Handlers put new sequences here; the scheduler drains it. A null-free queue with a wake-up marker. */
+    private final LinkedBlockingQueue<Sequence> inbox = new LinkedBlockingQueue<>();
+    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
+    private final List<Sequence> running = new ArrayList<>();
+    private final Thread thread;
+    private final Sequence wakeMarker;
+    private volatile boolean closed;
+
+    /**
+     * @param parallel     sequences decoded together (slots, each with a KV cache of {@code contextLength})
+     * @param maxWaiting   requests allowed to wait for a slot before new ones are refused
+     * @param prefillChunk prompt tokens computed per scheduler step
+     */
+    public Scheduler(Model model, Tokenizer tokenizer, ThreadPool pool, int parallel, int contextLength, int maxWaiting,
+                     int prefillChunk) {
+        if (parallel < 1) throw new LoupeException("--parallel must be at least 1, got " + parallel);
+        if (prefillChunk < 1) throw new LoupeException("the prefill chunk must be at least 1 token");
+        this.tokenizer = tokenizer;
+        this.vocabSize = model.config().vocabSize();
+        this.contextLength = contextLength;
+        this.maxWaiting = maxWaiting;
+        this.prefillChunk = prefillChunk;
+        this.engine = new Forward(model, pool, Math.max(parallel, prefillChunk), contextLength);
+        this.slots = new Slot[parallel];
+        for (int i = 0; i < parallel; i++) slots[i] = new Slot(i, new Session(model, contextLength, engine));
+        this.metrics = new Metrics(parallel);
+        warmUp();
+        this.wakeMarker = new Sequence(new Ticket(() -> {}), new int[1], SamplingParams.greedy(), tokenizer, 0, 0);
+        this.thread = Thread.ofPlatform().name("loupe-scheduler").daemon().start(this::loop);
+    }
+
+    /**
+     * Runs a few tokens through prefill and a batched decode before the first request, so the JIT has compiled the
+     * kernels and the first client's time to first token measures the model, not the compiler.
+     */
+    private void warmUp() {
+        Slot slot = slots[0];
+        int n = Math.min(8, contextLength - 1);
+        if (n < 1) return;
+        slot.session.prefill(new int[n]);
+        engine.decode(new Session[]{slot.session}, new int[1], 1);
+        slot.truncate(0);
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public int contextLength() {
+        return contextLength;
+    }
+
+    /**
+     * Queues a generation. The prompt must be non-empty and shorter than the context (the HTTP layer says so
+     * in its own words first).
+     *
+     * @throws QueueFullException when {@code maxWaiting} requests are already waiting
+     */
+    public Ticket submit(int[] prompt, SamplingParams params) {
+        if (prompt.length == 0) throw new LoupeException("the prompt is empty");
+        if (prompt.length >= contextLength) {
+            throw new LoupeException("the prompt has " + prompt.length + " tokens but the context holds " + contextLength);
+        }
+        if (closed) throw new LoupeException("the server is shutting down");
+        int now = metrics.waiting.incrementAndGet();
+        if (now > maxWaiting) {
+            metrics.waiting.decrementAndGet();
+            metrics.rejected();
+            throw new QueueFullException(now - 1);
+        }
+        Ticket ticket = new Ticket(this::wake);
+        inbox.add(new Sequence(ticket, prompt.clone(), params, tokenizer, vocabSize, System.nanoTime()));
+        return ticket;
+    }
+
+    private void wake() {
+        inbox.offer(wakeMarker);
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                if (running.isEmpty() && waiting.isEmpty()) {
+                    Sequence s = inbox.poll(200, TimeUnit.MILLISECONDS);
+                    if (s != null && s != wakeMarker) waiting.add(s);
+                }
+                step();
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException | Error e) {
+                // A bug in one step must not take the server down: fail what was running and go on.
+                LOG.log(Level.SEVERE, "scheduler step failed", e);
+                for (Sequence s : List.copyOf(running)) end(s, () -> s.fail("internal error: " + e));
+            }
+        }
+        for (Sequence s : List.copyOf(running)) end(s, () -> s.fail("the server is shutting down"));
+        for (Sequence s : waiting) s.fail("the server is shutting down");
+        for (Sequence s; (s = inbox.poll()) != null; ) if (s != wakeMarker) s.fail("the server is shutting down");
+    }
+
+    /** One round: admit, drop cancelled, one prefill chunk, one decode step. */
+    void step() {
+        for (Sequence s; (s = inbox.poll()) != null; ) if (s != wakeMarker) waiting.add(s);
+        dropCancelled();
+        admit();
+        prefillOne();
+        decodeAll();
+    }
+
+    private void dropCancelled() {
+        for (Iterator<Sequence> it = waiting.iterator(); it.hasNext(); ) {
+            Sequence s = it.next();
+            if (s.ticket.cancelled()) {
+                it.remove();
+                metrics.waiting.decrementAndGet();
+                metrics.cancelled();
+            }
+        }
+        for (Sequence s : List.copyOf(running)) {
+            if (s.ticket.cancelled()) {
+                end(s, () -> {});
+                metrics.cancelled();
+            }
+        }
+    }
+
+    /** Gives free slots to waiting requests in arrival order, each to the slot that shares most of its prompt. */
+    private void admit() {
+        while (!waiting.isEmpty()) {
+            Sequence s = waiting.peekFirst();
+            Slot best = null;
+            int bestCommon = -1;
+            for (Slot slot : slots) {
+                if (!slot.free()) continue;
+                int common = slot.commonPrefix(s.prompt);
+                if (common > bestCommon || common == bestCommon && slot.lastUsed() < best.lastUsed()) {
+                    best = slot;
+                    bestCommon = common;
+                }
+            }
+            if (best == null) return;
+            waiting.removeFirst();
+            metrics.waiting.decrementAndGet();
+            metrics.active.incrementAndGet();
+            // Re-feed at least the last prompt token: its logits are where sampling starts.
+            int reuse = Math.min(bestCommon, s.prompt.length - 1);
+            best.truncate(reuse);
+            best.owner = s;
+            s.slot = best;
+            s.prefilled = reuse;
+            s.cachedTokens = reuse;
+            s.admitted = System.nanoTime();
+            metrics.prompt(s.prompt.length - reuse, reuse);
+            running.add(s);
+        }
+    }
+
+    /** Runs one chunk of the oldest prompt still being prefilled; samples its first token when the prompt is done. */
+    private void prefillOne() {
+        for (Sequence s : running) {
+            if (!s.prefilling()) continue;
+            int n = Math.min(prefillChunk, s.prompt.length - s.prefilled);
+            int[] chunk = Arrays.copyOfRange(s.prompt, s.prefilled, s.prefilled + n);
+            try {
+                float[] logits = s.slot.session.prefill(chunk);
+                s.slot.fed(chunk, 0, n);
+                s.prefilled += n;
+                if (!s.prefilling()) {
+                    long now = System.nanoTime();
+                    boolean done = s.accept(logits, 0, now);
+                    metrics.firstToken(now - s.submitted);
+                    metrics.generated(1, now);
+                    if (done) end(s, metrics::finished);
+                }
+            } catch (LoupeException e) {
+                end(s, () -> s.fail(e.getMessage()));
+            }
+            return;
+        }
+    }
+
+    private void decodeAll() {
+        List<Sequence> batch = new ArrayList<>(running.size());
+        for (Sequence s : running) if (s.pending >= 0) batch.add(s);
+        int n = batch.size();
+        if (n == 0) return;
+        Session[] sessions = new Session[n];
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) {
+            sessions[i] = batch.get(i).slot.session;
+            tokens[i] = batch.get(i).pending;
+        }
+        float[] logits = engine.decode(sessions, tokens, n);
+        long now = System.nanoTime();
+        metrics.decodeStep();
+        metrics.generated(n, now);
+        for (int i = 0; i < n; i++) {
+            Sequence s = batch.get(i);
+            s.slot.fed(tokens[i]);
+            s.pending = -1;
+            if (s.accept(logits, i, now)) end(s, metrics::finished);
+        }
+    }
+
+    /** Takes a sequence off its slot (whose cache stays for prefix reuse) after {@code last} reports its end. */
+    private void end(Sequence s, Runnable last) {
+        last.run();
+        running.remove(s);
+        s.slot.release(System.nanoTime());
+        metrics.active.decrementAndGet();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        wake();
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
