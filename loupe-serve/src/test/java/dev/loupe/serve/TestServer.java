@@ -28,10 +28,14 @@ final class TestServer implements AutoCloseable {
 
     record Response(int status, String body, HttpResponse<String> raw) {
         JsonNode json() {
+            return parse(body);
+        }
+
+        static JsonNode parse(String text) {
             try {
-                return JSON.readTree(body);
+                return JSON.readTree(text);
             } catch (IOException e) {
-                throw new AssertionError("not JSON: " + body, e);
+                throw new AssertionError("not JSON: " + text, e);
             }
         }
     }

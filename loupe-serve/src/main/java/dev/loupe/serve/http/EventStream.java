@@ -17,21 +17,22 @@ final class EventStream {
     private final ObjectMapper json;
     private final boolean sse;
 
-    private EventStream(Context ctx, ObjectMapper json, boolean sse) {
+    private EventStream(Context ctx, ObjectMapper json, boolean sse) throws IOException {
         this.json = json;
         this.sse = sse;
         ctx.status(200);
         ctx.contentType(sse ? "text/event-stream; charset=utf-8" : "application/x-ndjson");
         ctx.header("Cache-Control", "no-cache");
         ctx.header("X-Accel-Buffering", "no");
-        this.out = ctx.outputStream();
+        // The servlet stream itself: Javalin's wrapper would decide about compression and buffer on its own terms.
+        this.out = ctx.res().getOutputStream();
     }
 
-    static EventStream sse(Context ctx, ObjectMapper json) {
+    static EventStream sse(Context ctx, ObjectMapper json) throws IOException {
         return new EventStream(ctx, json, true);
     }
 
-    static EventStream ndjson(Context ctx, ObjectMapper json) {
+    static EventStream ndjson(Context ctx, ObjectMapper json) throws IOException {
         return new EventStream(ctx, json, false);
     }
 
