@@ -48,6 +48,7 @@ class ErrorsTest {
         assertThat(openAiError(server.post("/v1/completions", Map.of("prompt", "x", "max_tokens", -5)), 400).get("param").asText()).isEqualTo("max_tokens");
         assertThat(openAiError(server.post("/v1/completions", Map.of("prompt", "x", "n", 3)), 400).get("param").asText()).isEqualTo("n");
         assertThat(openAiError(server.post("/v1/completions", Map.of("prompt", "x", "stop", List.of(""))), 400).get("param").asText()).isEqualTo("stop");
+        assertThat(openAiError(server.post("/v1/completions", Map.of("prompt", "x", "max_tokens", 0)), 400).get("param").asText()).isEqualTo("max_tokens");
         openAiError(server.post("/v1/completions", Map.of("max_tokens", 3)), 400);
         openAiError(server.post("/v1/chat/completions", Map.of("messages", List.of())), 400);
         openAiError(server.post("/v1/chat/completions", Map.of("messages", List.of(Map.of("content", "no role")))), 400);

@@ -35,12 +35,12 @@ public final class Scheduler implements AutoCloseable {
     private final Forward engine;
     private final Slot[] slots;
     private final Metrics metrics;
-    /** Handlers put new sequences here; the scheduler drains it. A null-free queue with a wake-up marker. */
-    private final LinkedBlockingQueue<Sequence> inbox = new LinkedBlockingQueue<>();
+    /** Handlers put new sequences here, and {@link #WAKE} when a ticket is cancelled; the scheduler drains it. */
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private static final Object WAKE = new Object();
     private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
     private final List<Sequence> running = new ArrayList<>();
     private final Thread thread;
-    private final Sequence wakeMarker;
     private volatile boolean closed;
 
     /**
@@ -62,7 +62,6 @@ public final class Scheduler implements AutoCloseable {
         for (int i = 0; i < parallel; i++) slots[i] = new Slot(i, new Session(model, contextLength, engine));
         this.metrics = new Metrics(parallel);
         warmUp();
-        this.wakeMarker = new Sequence(new Ticket(() -> {}), new int[1], SamplingParams.greedy(), tokenizer, 0, 0);
         this.thread = Thread.ofPlatform().name("loupe-scheduler").daemon().start(this::loop);
     }
 
@@ -111,15 +110,14 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void wake() {
-        inbox.offer(wakeMarker);
+        inbox.offer(WAKE);
     }
 
     private void loop() {
         while (!closed) {
             try {
                 if (running.isEmpty() && waiting.isEmpty()) {
-                    Sequence s = inbox.poll(200, TimeUnit.MILLISECONDS);
-                    if (s != null && s != wakeMarker) waiting.add(s);
+                    if (inbox.poll(200, TimeUnit.MILLISECONDS) instanceof Sequence s) waiting.add(s);
                 }
                 step();
             } catch (InterruptedException e) {
@@ -132,12 +130,12 @@ public final class Scheduler implements AutoCloseable {
         }
         for (Sequence s : List.copyOf(running)) end(s, () -> s.fail("the server is shutting down"));
         for (Sequence s : waiting) s.fail("the server is shutting down");
-        for (Sequence s; (s = inbox.poll()) != null; ) if (s != wakeMarker) s.fail("the server is shutting down");
+        for (Object o; (o = inbox.poll()) != null; ) if (o instanceof Sequence s) s.fail("the server is shutting down");
     }
 
     /** One round: admit, drop cancelled, one prefill chunk, one decode step. */
     void step() {
-        for (Sequence s; (s = inbox.poll()) != null; ) if (s != wakeMarker) waiting.add(s);
+        for (Object o; (o = inbox.poll()) != null; ) if (o instanceof Sequence s) waiting.add(s);
         dropCancelled();
         admit();
         prefillOne();

@@ -37,13 +37,17 @@ final class Generation {
         return model;
     }
 
-    /** Never truncates: a prompt that does not fit is the client's to shorten. */
-    Ticket submit(int[] prompt, SamplingParams params) {
-        if (prompt.length == 0) throw ApiError.badRequest("the prompt is empty", "prompt");
+    /**
+     * Never truncates: a prompt that does not fit is the client's to shorten.
+     *
+     * @param field the request field the prompt came from, named in errors
+     */
+    Ticket submit(int[] prompt, SamplingParams params, String field) {
+        if (prompt.length == 0) throw ApiError.badRequest("the prompt is empty", field);
         int ctx = scheduler.contextLength();
         if (prompt.length >= ctx) {
             throw ApiError.badRequest("the prompt has " + prompt.length + " tokens but the context holds " + ctx
-                    + " tokens (one more is needed to generate); shorten the prompt or start the server with a larger --ctx", "messages");
+                    + " tokens (one more is needed to generate); shorten the prompt or start the server with a larger --ctx", field);
         }
         try {
             return scheduler.submit(prompt, params);

@@ -69,14 +69,13 @@ final class OpenAiApi {
         SamplingParams params = SamplingFields.openAi(b, -1, b.bool("logprobs", false) ? Math.max(1, top) : 0);
         boolean stream = b.bool("stream", false);
         boolean usage = b.object("stream_options").bool("include_usage", false);
-        Ticket ticket = generation.submit(generation.model().encodeChat(messages), params);
+        Ticket ticket = generation.submit(generation.model().encodeChat(messages), params, "messages");
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         String model = generation.model().name();
-        int keep = top;
         if (!stream) {
             Generation.Result r = generation.run(ticket);
-            OpenAiJson.ChatLogprobs lp = params.logprobs() > 0 ? trim(logprobs.chat(r.pieces()), keep) : null;
+            OpenAiJson.ChatLogprobs lp = params.logprobs() > 0 ? trim(logprobs.chat(r.pieces()), top) : null;
             ctx.json(new OpenAiJson.ChatCompletion(id, "chat.completion", created, model, FINGERPRINT,
                     List.of(new OpenAiJson.ChatChoice(0, new OpenAiJson.Message("assistant", r.text()), lp, reason(r.finished()))),
                     OpenAiJson.Usage.of(r.finished()), OpenAiJson.Timings.of(r.finished())));
@@ -87,7 +86,7 @@ final class OpenAiApi {
             out.send(chunk(id, created, model, new OpenAiJson.Delta("assistant", ""), null, null));
             Generation.Result r = generation.run(ticket, p -> {
                 if (p.text().isEmpty() && p.logprobs() == null) return;
-                OpenAiJson.ChatLogprobs lp = p.logprobs() != null ? trim(logprobs.chat(List.of(p)), keep) : null;
+                OpenAiJson.ChatLogprobs lp = p.logprobs() != null ? trim(logprobs.chat(List.of(p)), top) : null;
                 out.send(chunk(id, created, model, new OpenAiJson.Delta(null, p.text()), lp, null));
             });
             OpenAiJson.ChatChunk last = chunk(id, created, model, new OpenAiJson.Delta(null, null), null, reason(r.finished()));
@@ -133,7 +132,7 @@ final class OpenAiApi {
         boolean stream = b.bool("stream", false);
         boolean usage = b.object("stream_options").bool("include_usage", false);
         String echoed = echo ? generation.model().tokenizer().decode(prompt) : "";
-        Ticket ticket = generation.submit(prompt, params);
+        Ticket ticket = generation.submit(prompt, params, "prompt");
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         String model = generation.model().name();

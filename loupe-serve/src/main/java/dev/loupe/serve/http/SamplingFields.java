@@ -23,6 +23,8 @@ final class SamplingFields {
         long maxTokens = b.has("max_completion_tokens") ? b.integer("max_completion_tokens", -1, -1, Integer.MAX_VALUE)
                 : b.integer("max_tokens", defaultMaxTokens, -1, Integer.MAX_VALUE);
         if (b.integer("n", 1, 1, Integer.MAX_VALUE) != 1) throw ApiError.badRequest("only n = 1 is supported", "n");
+        String limitField = b.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+        if (maxTokens == 0) throw ApiError.badRequest("'" + limitField + "' must be at least 1, or -1 for no limit", limitField);
         List<String> stop = b.strings("stop");
         return new SamplingParams(
                 (float) b.number("temperature", d.temperature(), 0, 2),
@@ -40,6 +42,8 @@ final class SamplingFields {
     /** Ollama's {@code options} object. */
     static SamplingParams ollama(Body options) {
         SamplingParams d = SamplingParams.defaults();
+        long limit = options.integer("num_predict", -1, -2, Integer.MAX_VALUE);
+        if (limit == 0) throw ApiError.badRequest("'num_predict' must be at least 1, or -1 for no limit", "num_predict");
         return new SamplingParams(
                 (float) options.number("temperature", d.temperature(), 0, 100),
                 (int) options.integer("top_k", d.topK(), 0, Integer.MAX_VALUE),
@@ -51,7 +55,7 @@ final class SamplingFields {
                 (int) options.integer("repeat_last_n", d.penaltyLastN(), -1, Integer.MAX_VALUE),
                 options.integer("seed", SamplingParams.RANDOM_SEED, Long.MIN_VALUE, Long.MAX_VALUE),
                 // -2 is Ollama's "fill the context", which is where -1 stops too.
-                (int) Math.max(-1, options.integer("num_predict", -1, -2, Integer.MAX_VALUE)),
+                (int) Math.max(-1, limit),
                 options.strings("stop"), 0);
     }
 }
