@@ -7,6 +7,7 @@ import dev.loupe.core.generate.Generator;
 import dev.loupe.core.model.Model;
 import dev.loupe.core.model.Session;
 import dev.loupe.core.parallel.ThreadPool;
+import dev.loupe.core.sample.Sampler;
 import dev.loupe.core.sample.SamplingParams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,5 +121,31 @@ class GreedyAgreementTest {
                 "max_tokens", 3, "temperature", 0, "logprobs", true, "top_logprobs", 2)).json();
         assertThat(chat.at("/choices/0/logprobs/content")).hasSize(3);
         assertThat(chat.at("/choices/0/logprobs/content/0/top_logprobs")).hasSize(2);
+    }
+
+    @Test
+    void echoWithLogprobsScoresThePromptAsASingleSessionWould() {
+        ServedModel m = server.server.model();
+        String prompt = "Once upon a time there was";
+        int[] ids = m.encodeText(prompt);
+        float[] expected = new float[ids.length];
+        try (ThreadPool pool = new ThreadPool(1); Session s = new Session(m.model(), 2048, pool)) {
+            Sampler sampler = new Sampler(SamplingParams.greedy().withLogprobs(1));
+            float[] logits = s.forward(ids[0], true);
+            for (int i = 1; i < ids.length; i++) {
+                expected[i] = sampler.logprobs(logits, ids[i]).chosen().logprob();
+                logits = s.forward(ids[i], true);
+            }
+        }
+        JsonNode r = server.post("/v1/completions", Map.of("prompt", prompt, "max_tokens", 6, "temperature", 0,
+                "echo", true, "logprobs", 2)).json();
+        JsonNode lp = r.at("/choices/0/logprobs");
+        assertThat(lp.get("tokens")).hasSize(ids.length + 6);
+        assertThat(lp.get("token_logprobs").get(0).isNull()).isTrue();
+        for (int i = 1; i < ids.length; i++) {
+            assertThat(lp.get("token_logprobs").get(i).floatValue()).as("prompt token %d", i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-4f));
+        }
+        String plain = complete(prompt, 6).at("/choices/0/text").asText();
+        assertThat(r.at("/choices/0/text").asText()).isEqualTo(m.tokenizer().decode(ids) + plain);
     }
 }

@@ -15,6 +15,12 @@ public sealed interface Event {
     record Piece(String text, int token, Logprobs logprobs) implements Event {}
 
     /**
+     * A prompt token's log-probability given the tokens before it, for requests that score their prompt (OpenAI's
+     * echo with logprobs). Sent for every prompt token in order, before any piece; null logprobs for the first.
+     */
+    record PromptToken(int token, Logprobs logprobs) implements Event {}
+
+    /**
      * @param cachedTokens prompt tokens taken from the prefix cache instead of being computed
      * @param queueNanos   from submission until a slot was assigned
      * @param promptNanos  from the slot assignment until the first token was sampled

@@ -93,6 +93,14 @@ public final class Scheduler implements AutoCloseable {
      * @throws QueueFullException when {@code maxWaiting} requests are already waiting
      */
     public Ticket submit(int[] prompt, SamplingParams params) {
+        return submit(prompt, params, false);
+    }
+
+    /**
+     * @param scorePrompt also report every prompt token's logprob ({@link Event.PromptToken}); such a prompt is not
+     *                    taken from the prefix cache, since its logits are needed
+     */
+    public Ticket submit(int[] prompt, SamplingParams params, boolean scorePrompt) {
         if (prompt.length == 0) throw new LoupeException("the prompt is empty");
         if (prompt.length >= contextLength) {
             throw new LoupeException("the prompt has " + prompt.length + " tokens but the context holds " + contextLength);
@@ -105,7 +113,7 @@ public final class Scheduler implements AutoCloseable {
             throw new QueueFullException(now - 1);
         }
         Ticket ticket = new Ticket(this::wake);
-        inbox.add(new Sequence(ticket, prompt.clone(), params, tokenizer, vocabSize, System.nanoTime()));
+        inbox.add(new Sequence(ticket, prompt.clone(), params, scorePrompt, tokenizer, vocabSize, System.nanoTime()));
         return ticket;
     }
 
@@ -178,7 +186,7 @@ public final class Scheduler implements AutoCloseable {
             metrics.waiting.decrementAndGet();
             metrics.active.incrementAndGet();
             // Re-feed at least the last prompt token: its logits are where sampling starts.
-            int reuse = Math.min(bestCommon, s.prompt.length - 1);
+            int reuse = s.scorePrompt ? 0 : Math.min(bestCommon, s.prompt.length - 1);
             best.truncate(reuse);
             best.owner = s;
             s.slot = best;
@@ -186,6 +194,7 @@ public final class Scheduler implements AutoCloseable {
             s.cachedTokens = reuse;
             s.admitted = System.nanoTime();
             metrics.prompt(s.prompt.length - reuse, reuse);
+            if (s.scorePrompt) s.startScoring();
             running.add(s);
         }
     }
@@ -193,7 +202,7 @@ public final class Scheduler implements AutoCloseable {
     /** Runs one chunk of the oldest prompt still being prefilled; samples its first token when the prompt is done. */
     private void prefillOne() {
         for (Sequence s : running) {
-            if (!s.prefilling()) continue;
+            if (!s.prefilling() || s.scorePrompt) continue;
             int n = Math.min(prefillChunk, s.prompt.length - s.prefilled);
             int[] chunk = Arrays.copyOfRange(s.prompt, s.prefilled, s.prefilled + n);
             try {
@@ -216,25 +225,37 @@ public final class Scheduler implements AutoCloseable {
 
     private void decodeAll() {
         List<Sequence> batch = new ArrayList<>(running.size());
-        for (Sequence s : running) if (s.pending >= 0) batch.add(s);
+        for (Sequence s : running) if (s.nextInput() >= 0) batch.add(s);
         int n = batch.size();
         if (n == 0) return;
         Session[] sessions = new Session[n];
         int[] tokens = new int[n];
         for (int i = 0; i < n; i++) {
             sessions[i] = batch.get(i).slot.session;
-            tokens[i] = batch.get(i).pending;
+            tokens[i] = batch.get(i).nextInput();
         }
         float[] logits = engine.decode(sessions, tokens, n);
         long now = System.nanoTime();
         metrics.decodeStep();
-        metrics.generated(n, now);
+        int generated = 0;
         for (int i = 0; i < n; i++) {
             Sequence s = batch.get(i);
             s.slot.fed(tokens[i]);
-            s.pending = -1;
-            if (s.accept(logits, i, now)) end(s, metrics::finished);
+            boolean done;
+            if (s.scoring()) {
+                done = s.scored(logits, i, now);
+                if (!s.prefilling()) {
+                    metrics.firstToken(now - s.submitted);
+                    generated++;
+                }
+            } else {
+                s.pending = -1;
+                done = s.accept(logits, i, now);
+                generated++;
+            }
+            if (done) end(s, metrics::finished);
         }
+        metrics.generated(generated, now);
     }
 
     /** Takes a sequence off its slot (whose cache stays for prefix reuse) after {@code last} reports its end. */

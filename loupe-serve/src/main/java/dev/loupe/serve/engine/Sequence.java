@@ -19,6 +19,11 @@ final class Sequence {
     final Ticket ticket;
     final int[] prompt;
     final SamplingParams params;
+    /**
+     * Report each prompt token's logprob. Prefill computes logits only for the last prompt token, so such a prompt is
+     * fed one token per decode step instead, riding along in the batch with the generating sequences.
+     */
+    final boolean scorePrompt;
     private final Tokenizer tokenizer;
     private final Sampler sampler;
     private final StreamingDecoder decoder;
@@ -40,8 +45,9 @@ final class Sequence {
     long firstToken;
     private boolean finished;
 
-    Sequence(Ticket ticket, int[] prompt, SamplingParams params, Tokenizer tokenizer, int vocabSize, long now) {
+    Sequence(Ticket ticket, int[] prompt, SamplingParams params, boolean scorePrompt, Tokenizer tokenizer, int vocabSize, long now) {
         this.ticket = ticket;
+        this.scorePrompt = scorePrompt;
         this.prompt = prompt;
         this.params = params;
         this.tokenizer = tokenizer;
@@ -56,6 +62,35 @@ final class Sequence {
 
     boolean prefilling() {
         return prefilled < prompt.length;
+    }
+
+    /** Whether the next decode step feeds a prompt token of a scored prompt. */
+    boolean scoring() {
+        return scorePrompt && prefilling();
+    }
+
+    /** The token this sequence feeds at the next decode step, or -1 for none. */
+    int nextInput() {
+        return scoring() ? prompt[prefilled] : pending;
+    }
+
+    /** The first prompt token has no logprob: nothing comes before it. */
+    void startScoring() {
+        ticket.emit(new Event.PromptToken(prompt[0], null));
+    }
+
+    /**
+     * After a decode step fed prompt token {@code prefilled}: reports the next prompt token's logprob from the row, or,
+     * after the last prompt token, samples the first generated token. Returns true when the sequence has finished.
+     */
+    boolean scored(float[] rows, int row, long now) {
+        prefilled++;
+        if (prefilling()) {
+            System.arraycopy(rows, row * logits.length, logits, 0, logits.length);
+            ticket.emit(new Event.PromptToken(prompt[prefilled], sampler.logprobs(logits, prompt[prefilled])));
+            return false;
+        }
+        return accept(rows, row, now);
     }
 
     boolean finished() {

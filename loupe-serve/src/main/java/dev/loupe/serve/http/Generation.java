@@ -20,10 +20,16 @@ final class Generation {
     /** Receives each piece as it arrives; an IOException means the client is gone. */
     interface Listener {
         void piece(Event.Piece piece) throws IOException;
+
+        /** A scored prompt token; only for {@code scorePrompt} submissions. */
+        default void prompt(Event.PromptToken token) throws IOException {}
     }
 
-    /** A finished generation: its text, its pieces (for logprobs) and the scheduler's account of it. */
-    record Result(String text, List<Event.Piece> pieces, Event.Finished finished) {}
+    /**
+     * A finished generation: its text, its pieces (for logprobs), the scored prompt tokens (empty unless asked for)
+     * and the scheduler's account of it.
+     */
+    record Result(String text, List<Event.Piece> pieces, List<Event.PromptToken> prompt, Event.Finished finished) {}
 
     private final ServedModel model;
     private final Scheduler scheduler;
@@ -43,6 +49,11 @@ final class Generation {
      * @param field the request field the prompt came from, named in errors
      */
     Ticket submit(int[] prompt, SamplingParams params, String field) {
+        return submit(prompt, params, field, false);
+    }
+
+    /** As {@link #submit(int[], SamplingParams, String)}; {@code scorePrompt} also reports each prompt token's logprob. */
+    Ticket submit(int[] prompt, SamplingParams params, String field, boolean scorePrompt) {
         if (prompt.length == 0) throw ApiError.badRequest("the prompt is empty", field);
         int ctx = scheduler.contextLength();
         if (prompt.length >= ctx) {
@@ -50,7 +61,7 @@ final class Generation {
                     + " tokens (one more is needed to generate); shorten the prompt or start the server with a larger --ctx", field);
         }
         try {
-            return scheduler.submit(prompt, params);
+            return scheduler.submit(prompt, params, scorePrompt);
         } catch (QueueFullException e) {
             throw ApiError.busy(e.getMessage());
         } catch (LoupeException e) {
@@ -65,6 +76,7 @@ final class Generation {
     Result run(Ticket ticket, Listener listener) throws IOException {
         StringBuilder text = new StringBuilder();
         List<Event.Piece> pieces = new ArrayList<>();
+        List<Event.PromptToken> prompt = new ArrayList<>();
         try {
             while (true) {
                 Event e = ticket.next(1000);
@@ -75,8 +87,12 @@ final class Generation {
                         pieces.add(p);
                         listener.piece(p);
                     }
+                    case Event.PromptToken t -> {
+                        prompt.add(t);
+                        listener.prompt(t);
+                    }
                     case Event.Finished f -> {
-                        return new Result(text.toString(), pieces, f);
+                        return new Result(text.toString(), pieces, prompt, f);
                     }
                     case Event.Failed f -> throw ApiError.internal("generation failed: " + f.message());
                 }

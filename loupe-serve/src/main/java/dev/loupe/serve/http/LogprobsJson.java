@@ -43,13 +43,52 @@ final class LogprobsJson {
             String t = text(p.token());
             tokens.add(t);
             logprobs.add(p.logprobs().chosen().logprob());
-            Map<String, Float> top = new LinkedHashMap<>();
-            for (Logprobs.TokenLogprob alt : p.logprobs().top()) top.putIfAbsent(text(alt.token()), alt.logprob());
-            tops.add(top);
+            tops.add(top(p.logprobs()));
             offsets.add(at);
             at += t.length();
         }
         return tokens.isEmpty() ? null : new OpenAiJson.TextLogprobs(tokens, logprobs, tops, offsets);
+    }
+
+    /**
+     * A scored prompt in the same parallel arrays, offsets from 0; the first token has null logprobs, as in OpenAI's
+     * echo.
+     */
+    OpenAiJson.TextLogprobs prompt(List<Event.PromptToken> tokens) {
+        List<String> texts = new ArrayList<>();
+        List<Float> logprobs = new ArrayList<>();
+        List<Map<String, Float>> tops = new ArrayList<>();
+        List<Integer> offsets = new ArrayList<>();
+        int at = 0;
+        for (Event.PromptToken t : tokens) {
+            String s = text(t.token());
+            texts.add(s);
+            logprobs.add(t.logprobs() == null ? null : t.logprobs().chosen().logprob());
+            tops.add(t.logprobs() == null ? null : top(t.logprobs()));
+            offsets.add(at);
+            at += s.length();
+        }
+        return new OpenAiJson.TextLogprobs(texts, logprobs, tops, offsets);
+    }
+
+    /** Two runs of completion logprobs as one (the echoed prompt, then the generated text). */
+    static OpenAiJson.TextLogprobs concat(OpenAiJson.TextLogprobs a, OpenAiJson.TextLogprobs b) {
+        if (b == null) return a;
+        List<String> texts = new ArrayList<>(a.tokens());
+        texts.addAll(b.tokens());
+        List<Float> logprobs = new ArrayList<>(a.tokenLogprobs());
+        logprobs.addAll(b.tokenLogprobs());
+        List<Map<String, Float>> tops = new ArrayList<>(a.topLogprobs());
+        tops.addAll(b.topLogprobs());
+        List<Integer> offsets = new ArrayList<>(a.textOffset());
+        offsets.addAll(b.textOffset());
+        return new OpenAiJson.TextLogprobs(texts, logprobs, tops, offsets);
+    }
+
+    private Map<String, Float> top(Logprobs lp) {
+        Map<String, Float> top = new LinkedHashMap<>();
+        for (Logprobs.TokenLogprob alt : lp.top()) top.putIfAbsent(text(alt.token()), alt.logprob());
+        return top;
     }
 
     private String text(int token) {

@@ -125,32 +125,43 @@ final class OpenAiApi {
         int[] prompt = prompt(b);
         int lp = (int) b.integer("logprobs", 0, 0, SamplingFields.MAX_TOP_LOGPROBS);
         boolean echo = b.bool("echo", false);
-        if (echo && lp > 0) {
-            throw ApiError.badRequest("echo with logprobs (prompt logprobs) is not supported; drop one of them", "echo");
-        }
+        // Echo with logprobs scores the prompt too: each prompt token's logprob given the ones before it.
+        boolean score = echo && lp > 0;
         SamplingParams params = SamplingFields.openAi(b, COMPLETIONS_DEFAULT_MAX_TOKENS, lp);
         boolean stream = b.bool("stream", false);
         boolean usage = b.object("stream_options").bool("include_usage", false);
         String echoed = echo ? generation.model().tokenizer().decode(prompt) : "";
-        Ticket ticket = generation.submit(prompt, params, "prompt");
+        Ticket ticket = generation.submit(prompt, params, "prompt", score);
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         String model = generation.model().name();
         if (!stream) {
             Generation.Result r = generation.run(ticket);
+            OpenAiJson.TextLogprobs generated = lp > 0 ? logprobs.text(r.pieces(), echoed.length()) : null;
+            OpenAiJson.TextLogprobs all = score ? LogprobsJson.concat(logprobs.prompt(r.prompt()), generated) : generated;
             ctx.json(new OpenAiJson.TextCompletion(id, "text_completion", created, model, FINGERPRINT,
-                    List.of(new OpenAiJson.TextChoice(echoed + r.text(), 0, lp > 0 ? logprobs.text(r.pieces(), echoed.length()) : null,
-                            reason(r.finished()))), OpenAiJson.Usage.of(r.finished()), OpenAiJson.Timings.of(r.finished())));
+                    List.of(new OpenAiJson.TextChoice(echoed + r.text(), 0, all, reason(r.finished()))),
+                    OpenAiJson.Usage.of(r.finished()), OpenAiJson.Timings.of(r.finished())));
             return;
         }
         EventStream out = EventStream.sse(ctx, json);
         try {
-            if (!echoed.isEmpty()) out.send(textChunk(id, created, model, echoed, null, null));
+            if (!echoed.isEmpty() && !score) out.send(textChunk(id, created, model, echoed, null, null));
             int[] offset = {echoed.length()};
-            Generation.Result r = generation.run(ticket, p -> {
-                if (p.text().isEmpty() && p.logprobs() == null) return;
-                out.send(textChunk(id, created, model, p.text(), p.logprobs() != null ? logprobs.text(List.of(p), offset[0]) : null, null));
-                offset[0] += p.text().length();
+            List<Event.PromptToken> scored = new ArrayList<>();
+            Generation.Result r = generation.run(ticket, new Generation.Listener() {
+                @Override
+                public void prompt(Event.PromptToken t) throws IOException {
+                    scored.add(t);
+                    if (scored.size() == prompt.length) out.send(textChunk(id, created, model, echoed, logprobs.prompt(scored), null));
+                }
+
+                @Override
+                public void piece(Event.Piece p) throws IOException {
+                    if (p.text().isEmpty() && p.logprobs() == null) return;
+                    out.send(textChunk(id, created, model, p.text(), p.logprobs() != null ? logprobs.text(List.of(p), offset[0]) : null, null));
+                    offset[0] += p.text().length();
+                }
             });
             out.send(new OpenAiJson.TextCompletion(id, "text_completion", created, model, FINGERPRINT,
                     List.of(new OpenAiJson.TextChoice("", 0, null, reason(r.finished()))),
