@@ -57,9 +57,13 @@ final class VectorDots {
         return v.lanewise(VectorOperators.LSHR, bit).and((short) 1).lanewise(VectorOperators.LSHL, 4);
     }
 
-    /** The 16 short lanes of {@code p} summed pairwise into 8 int lanes (exact). */
+    /**
+     * The 16 short lanes of {@code p} summed pairwise into 8 int lanes (exact): each int lane holds two
+     * shorts, sign-extended by shifts in place — pmaddwd's pairing, without a cross-lane conversion.
+     */
     private static IntVector widen(ShortVector p) {
-        return ((IntVector) p.convertShape(VectorOperators.S2I, I, 0)).add((IntVector) p.convertShape(VectorOperators.S2I, I, 1));
+        IntVector v = p.reinterpretAsInts();
+        return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
     }
 
     /** acc + float(isum)·scale; the int lanes are exact below 2^24, so the conversion is too. */
