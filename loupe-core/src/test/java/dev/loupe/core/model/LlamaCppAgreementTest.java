@@ -22,8 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The forward pass against llama.cpp's recorded logits and greedy continuations for every fixture model.
  *
  * Logit tolerance is relative to each position's logit range (max - min). Where Loupe mirrors llama.cpp's
- * arithmetic (F32 weights, F16-rounded K/V and Q·K operands) the remaining differences are summation
- * order in float, well under 1e-4 of the range; we allow 1e-3 as the issue sets. For quantized weights
+ * arithmetic (F32 weights, F16-rounded K/V and Q·K operands) the remaining differences come from float
+ * summation order (about 1e-7 of the range), except that such a 1-ulp difference occasionally lands a K or V
+ * value on the other side of an F16 rounding boundary; that one cache element then moves by 2^-11 of itself,
+ * which shows as steps of up to ~3e-4 of the range at later positions (measured on the generated models).
+ * So F32 models are held to 1e-3, the bound the issue sets. For quantized weights
  * llama.cpp also quantizes the activations (to Q8_0 or Q8_K) before its integer dot products, and those
  * rounding errors (up to 1/254 of each activation block's max) are what the looser bounds cover.
  *
@@ -46,7 +49,7 @@ class LlamaCppAgreementTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-            "tiny-llama-f32, 5e-2, 0.05",
+            "tiny-llama-f32, 1e-3, 0.05",
             "tiny-llama-f16, 5e-2, 0.05",
             "tiny-llama-q8_0, 5e-2, 0.05",
             "tiny-llama-q4_0, 5e-2, 0.05",
@@ -66,13 +69,15 @@ class LlamaCppAgreementTest {
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-            "tiny-gemma2-f32, tiny-gemma2, 4, 570aaffebb1fd8be2fa55a42eaa671e4aac7c63360170ad50d3846291c2d3c2d, 1e-4, 0.05",
-            "tiny-phi3-f32, tiny-phi3, 0, 43867e8cf748adaf22b745b7ac483bf542f8e4b1636be636e3aa22c16bb6a42e, 1e-4, 0.05",
+            "tiny-gemma2-f32, tiny-gemma2, 4, 0, false, 570aaffebb1fd8be2fa55a42eaa671e4aac7c63360170ad50d3846291c2d3c2d, 1e-3, 0.05",
+            "tiny-phi3-f32, tiny-phi3, 0, 0, false, 43867e8cf748adaf22b745b7ac483bf542f8e4b1636be636e3aa22c16bb6a42e, 1e-3, 0.05",
+            "tiny-llama-ropescaled-f32, tiny, 0, 4, true, dcca9900518c79328684680c562e0d3e4046a835e8e11ab1a5cf37e416c6008a, 1e-3, 0.05",
     })
-    void generatedModelsMatch(String name, String preset, int window, String sha256, double relTol, double marginTolerance,
-                              @TempDir Path dir) throws Exception {
+    void generatedModelsMatch(String name, String preset, int window, float ropeLinear, boolean ropeFreqs, String sha256,
+                              double relTol, double marginTolerance, @TempDir Path dir) throws Exception {
         Path file = dir.resolve(name + ".gguf");
-        new ModelGenerator(ModelShape.preset(preset), GgmlType.F32, 7, null, window).write(file, "loupe-generated", null);
+        new ModelGenerator(ModelShape.preset(preset), GgmlType.F32, 7, null, window, ropeLinear, ropeFreqs)
+                .write(file, "loupe-generated", null);
         assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))))
                 .as("generated %s must be the file the reference was made from", name).isEqualTo(sha256);
         check(file, Reference.loadGenerated(name), relTol, marginTolerance);
