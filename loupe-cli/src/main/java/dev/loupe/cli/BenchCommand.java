@@ -88,7 +88,8 @@ final class BenchCommand implements Callable<Integer> {
 
     private void printTable(PrintWriter out, List<BenchResult> results) throws java.io.IOException {
         String name = model.getFileName().toString();
-        String size = String.format("%.2f GiB", Files.size(model) / (double) (1L << 30));
+        long bytes = Files.size(model);
+        String size = bytes >= 1L << 30 ? String.format("%.2f GiB", bytes / (double) (1L << 30)) : String.format("%.1f MiB", bytes / 1048576.0);
         out.printf("| %-28s | %10s | %7s | %7s | %20s | %10s | %10s |%n", "model", "size", "threads", "test", "t/s", "rss", "peak rss");
         out.printf("| %-28s | %10s | %7s | %7s | %20s | %10s | %10s |%n", "-".repeat(28), "-".repeat(9) + ":", "-".repeat(6) + ":",
                 "-".repeat(6) + ":", "-".repeat(19) + ":", "-".repeat(9) + ":", "-".repeat(9) + ":");
