@@ -105,7 +105,7 @@ final class OllamaApi {
     private void chat(Context ctx) throws IOException {
         Body b = Body.parse(json, ctx.bodyAsBytes());
         ServedModel m = model(b);
-        List<ChatMessage> messages = OpenAiApi.messages(b);
+        List<ChatMessage> messages = ChatMessages.parse(b);
         SamplingParams params = SamplingFields.ollama(b.object("options"));
         boolean stream = b.bool("stream", true);
         Ticket ticket = generation.submit(m.encodeChat(messages), params, "messages");
