@@ -20,8 +20,8 @@ import java.util.logging.Logger;
 
 /**
  * Continuous batching. One thread owns the engine (a {@link Forward} shared by one {@link Session} per slot) and
- * loops: take new requests into free slots (reusing a cached prefix), run one prefill chunk of one waiting prompt,
- * then one decode step for every sequence that is generating. Requests thus join and leave between decode steps,
+ * loops: take new requests into free slots (reusing a cached prefix), run one batched prefill chunk of the waiting
+ * prompts, then one decode step for every sequence that is generating. Requests thus join and leave between decode steps,
  * and a long prompt costs the others at most one chunk's time per step instead of stalling them.
  */
 public final class Scheduler implements AutoCloseable {
@@ -141,12 +141,12 @@ public final class Scheduler implements AutoCloseable {
         for (Object o; (o = inbox.poll()) != null; ) if (o instanceof Sequence s) s.fail("the server is shutting down");
     }
 
-    /** One round: admit, drop cancelled, one prefill chunk, one decode step. */
+    /** One round: admit, drop cancelled, one batched prefill chunk, one decode step. */
     void step() {
         for (Object o; (o = inbox.poll()) != null; ) if (o instanceof Sequence s) waiting.add(s);
         dropCancelled();
         admit();
-        prefillOne();
+        prefillSome();
         decodeAll();
     }
 
@@ -199,27 +199,45 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Runs one chunk of the oldest prompt still being prefilled; samples its first token when the prompt is done. */
-    private void prefillOne() {
+    /**
+     * Runs up to {@code prefillChunk} prompt tokens, oldest prompts first, of as many sequences as fit, in one pass
+     * over the weights; a prompt that completes samples its first token. Many short prompts arriving together thus
+     * cost one pass, not one each, and a long one is spread over several loops.
+     */
+    private void prefillSome() {
+        List<Sequence> batch = new ArrayList<>();
+        List<int[]> chunks = new ArrayList<>();
+        int budget = prefillChunk;
         for (Sequence s : running) {
+            if (budget == 0) break;
             if (!s.prefilling() || s.scorePrompt) continue;
-            int n = Math.min(prefillChunk, s.prompt.length - s.prefilled);
-            int[] chunk = Arrays.copyOfRange(s.prompt, s.prefilled, s.prefilled + n);
-            try {
-                float[] logits = s.slot.session.prefill(chunk);
-                s.slot.fed(chunk, 0, n);
-                s.prefilled += n;
-                if (!s.prefilling()) {
-                    long now = System.nanoTime();
-                    boolean done = s.accept(logits, 0, now);
-                    metrics.firstToken(now - s.submitted);
-                    metrics.generated(1, now);
-                    if (done) end(s, metrics::finished);
-                }
-            } catch (LoupeException e) {
-                end(s, () -> s.fail(e.getMessage()));
-            }
+            int n = Math.min(budget, s.prompt.length - s.prefilled);
+            batch.add(s);
+            chunks.add(Arrays.copyOfRange(s.prompt, s.prefilled, s.prefilled + n));
+            budget -= n;
+        }
+        if (batch.isEmpty()) return;
+        int n = batch.size();
+        Session[] sessions = new Session[n];
+        for (int i = 0; i < n; i++) sessions[i] = batch.get(i).slot.session;
+        float[] logits;
+        try {
+            logits = engine.prefill(sessions, chunks.toArray(new int[0][]), n);
+        } catch (LoupeException e) {
+            for (Sequence s : batch) end(s, () -> s.fail(e.getMessage()));
             return;
+        }
+        long now = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Sequence s = batch.get(i);
+            int[] chunk = chunks.get(i);
+            s.slot.fed(chunk, 0, chunk.length);
+            s.prefilled += chunk.length;
+            if (s.prefilling()) continue;
+            boolean done = s.accept(logits, i, now);
+            metrics.firstToken(now - s.submitted);
+            metrics.generated(1, now);
+            if (done) end(s, metrics::finished);
         }
     }
 
