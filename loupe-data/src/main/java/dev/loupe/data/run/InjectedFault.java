@@ -1,0 +1,12 @@
+package dev.loupe.data.run;
+
+import java.io.Serializable;
+
+/** Test hook: shard {@code shard} throws after reading {@code afterDocs} documents, as a killed run would stop. */
+public record InjectedFault(int shard, long afterDocs) implements Serializable {
+    public static final class Failure extends RuntimeException {
+        Failure(String m) {
+            super(m);
+        }
+    }
+}
