@@ -2,7 +2,10 @@ package dev.loupe.data.run;
 
 import java.io.Serializable;
 
-/** Test hook: shard {@code shard} throws after reading {@code afterDocs} documents, as a killed run would stop. */
+/**
+ * Test hook: in the final (writing) pass, shard {@code shard} throws after reading {@code afterDocs} documents, as a
+ * run killed while writing would stop.
+ */
 public record InjectedFault(int shard, long afterDocs) implements Serializable {
     public static final class Failure extends RuntimeException {
         Failure(String m) {

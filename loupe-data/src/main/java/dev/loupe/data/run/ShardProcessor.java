@@ -53,7 +53,7 @@ public final class ShardProcessor implements Serializable {
     /** Signatures of the documents that reach global step {@code g} (after {@code before}). */
     public <S extends Serializable> List<GlobalStep.Signed<S>> signatures(int shard, List<DocStep> before, GlobalStep<S> g) {
         List<GlobalStep.Signed<S>> out = new ArrayList<>();
-        run(shard, before, new StepStats("read", 0), statsFor(before, 0), d -> out.add(new GlobalStep.Signed<>(d.key(), g.signature(d))), null);
+        run(shard, before, new StepStats("read", 0), statsFor(before, 0), d -> out.add(new GlobalStep.Signed<>(d.key(), g.signature(d))), null, false);
         return out;
     }
 
@@ -68,7 +68,7 @@ public final class ShardProcessor implements Serializable {
                 w.write(d);
                 write.counters().inc("documents");
                 write.counters().add("chars", d.text().length());
-            }, progress);
+            }, progress, true);
             w.commit();
         }
         List<StepStats> all = new ArrayList<>();
@@ -83,12 +83,12 @@ public final class ShardProcessor implements Serializable {
     }
 
     private void run(int shard, List<DocStep> steps, StepStats read, List<StepStats> stats, Consumer<Document> sink,
-                     Progress progress) {
+                     Progress progress, boolean finalPass) {
         String file = files.get(shard);
         DocReader reader = new DocReader(spec.input().format(), spec.input().textKey(), spec.input().idKey());
         long[] n = {0};
         reader.read(Path.of(file), shard, doc -> {
-            if (fault != null && fault.shard() == shard && n[0] == fault.afterDocs())
+            if (finalPass && fault != null && fault.shard() == shard && n[0] == fault.afterDocs())
                 throw new InjectedFault.Failure("injected failure in shard " + shard + " after " + n[0] + " documents");
             n[0]++;
             read.counters().inc("documents");
