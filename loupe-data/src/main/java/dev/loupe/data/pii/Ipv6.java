@@ -1,11 +1,16 @@
 package dev.loupe.data.pii;
 
-/** RFC 4291 text syntax: eight hex groups, or fewer with one "::", optionally ending in an IPv4 address. */
+/**
+ * RFC 4291 text syntax: eight hex groups, or fewer with one "::", optionally ending in an IPv4 address; and at
+ * least one digit.
+ */
 final class Ipv6 {
     private Ipv6() {}
 
     static boolean valid(String s) {
         if (s.length() < 3) return false;
+        // "a::b" or "dead::beef" parse as addresses but are far likelier C++ or prose; real ones carry digits
+        if (s.chars().noneMatch(Character::isDigit)) return false;
         int dc = s.indexOf("::");
         if (dc >= 0 && s.indexOf("::", dc + 1) >= 0) return false;
         int groups = 0;
