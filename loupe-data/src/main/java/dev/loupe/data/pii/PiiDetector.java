@@ -115,8 +115,8 @@ public final class PiiDetector {
                 && groups[2].length() == 4)) return false; // 1.2.3.4-style version numbers; 555.123.4567 is a phone
         if (!plusOrParen && groups.length >= 3 && groups[0].length() <= 3
                 && java.util.Arrays.stream(groups).skip(1).allMatch(g -> g.length() == 3)) return false; // 1 000 000
-        if (!plusOrParen && groups.length >= 3 && java.util.Arrays.stream(groups).allMatch(g -> g.length() == 4))
-            return false; // 1234 5678 9012: account or card chunks, not a phone layout
+        if (!plusOrParen && java.util.Arrays.stream(groups).filter(g -> g.length() == 4).count() >= 3)
+            return false; // 1234 5678 9012 (34): account or card chunks, not a phone layout
         return true;
     }
 }
