@@ -17,6 +17,7 @@ import java.io.PrintWriter;
                 "  loupe tokenize -m model.gguf \"Hello\"      token ids and pieces",
                 "", "Run 'loupe help COMMAND' for a command's options."},
         subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class,
+                DataCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_BAD_INPUT = 2;
