@@ -44,20 +44,17 @@ public final class PipelineRunner {
 
         Map<String, Counters> planCounters = new LinkedHashMap<>();
         List<DocStep> planned = new ArrayList<>();
-        for (int i = 0; i < spec.steps().size(); i++) {
-            Step s = spec.steps().get(i);
-            switch (s) {
-                case DocStep d -> planned.add(d);
-                case GlobalStep<?> g -> {
-                    RunState.Plan p = state.plan(i).orElse(null);
-                    if (p == null) {
-                        p = plan(proc, all, List.copyOf(planned), g);
-                        state.savePlan(i, p);
-                    }
-                    planCounters.put(g.name(), p.counters());
-                    planned.add(p.step());
-                }
+        List<Step> declared = spec.steps();
+        for (int i = 0; i < declared.size(); ) {
+            if (declared.get(i) instanceof DocStep d) {
+                planned.add(d);
+                i++;
+                continue;
             }
+            // A run of consecutive global steps shares one signature pass (see planRun).
+            int end = i;
+            while (end < declared.size() && declared.get(end) instanceof GlobalStep<?>) end++;
+            i += planRun(proc, all, state, declared, i, end, planned, planCounters);
         }
 
         List<ShardResult> results = new ArrayList<>();
@@ -84,12 +81,52 @@ public final class PipelineRunner {
         return summary;
     }
 
-    private <S extends Serializable> RunState.Plan plan(ShardProcessor proc, List<Integer> shards, List<DocStep> before,
-                                                          GlobalStep<S> g) {
-        ArrayList<List<GlobalStep.Signed<S>>> perShard = new ArrayList<>(executor.map(shards,
-                shard -> new ArrayList<>(proc.signatures(shard, before, g))));
-        List<GlobalStep.Signed<S>> sigs = new ArrayList<>();
-        perShard.forEach(sigs::addAll); // shard order, then file order: the order the plan's "first" refers to
+    /**
+     * Plans global steps {@code from..end-1} (consecutive in the pipeline) and appends their plans to
+     * {@code planned}; returns how many it planned. One pass computes the signatures of all of them on the text
+     * reaching the first: that is exact as long as every plan before the last only drops documents (the usual
+     * exact, then MinHash, then line dedup), because dropping changes which documents arrive but not their text.
+     * Signatures of documents an earlier plan drops are discarded before the next plan. A plan that changes text
+     * ends the shared pass; the steps after it get a pass of their own.
+     */
+    private int planRun(ShardProcessor proc, List<Integer> shards, RunState state, List<Step> declared, int from, int end,
+                        List<DocStep> planned, Map<String, Counters> planCounters) {
+        List<GlobalStep<?>> globals = new ArrayList<>();
+        for (int i = from; i < end; i++) globals.add((GlobalStep<?>) declared.get(i));
+        List<List<List<GlobalStep.Signed<?>>>> perShard = null; // [shard][global - base][doc], only if a plan is missing
+        int base = 0;
+        java.util.Set<dev.loupe.data.DocKey> dropped = new java.util.HashSet<>();
+        for (int k = 0; k < globals.size(); k++) {
+            GlobalStep<?> g = globals.get(k);
+            RunState.Plan p = state.plan(from + k).orElse(null);
+            if (p == null) {
+                if (perShard == null) {
+                    List<DocStep> before = List.copyOf(planned);
+                    List<GlobalStep<?>> gs = List.copyOf(globals.subList(k, globals.size()));
+                    perShard = new ArrayList<>(executor.map(shards, shard -> proc.signatures(shard, before, gs)));
+                    base = k;
+                }
+                p = plan(g, k - base, perShard, dropped);
+                state.savePlan(from + k, p);
+            }
+            planCounters.put(g.name(), p.counters());
+            planned.add(p.step());
+            if (p.step() instanceof dev.loupe.data.dedup.DropKeys dk) {
+                dropped.addAll(dk.drop());
+            } else if (k + 1 < globals.size()) {
+                return k + 1; // text may have changed: the remaining global steps need a fresh pass
+            }
+        }
+        return globals.size();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static RunState.Plan plan(GlobalStep g, int k, List<List<List<GlobalStep.Signed<?>>>> perShard,
+                                      java.util.Set<dev.loupe.data.DocKey> dropped) {
+        List<GlobalStep.Signed> sigs = new ArrayList<>();
+        for (List<List<GlobalStep.Signed<?>>> shard : perShard) { // shard order, then file order: what "first" means
+            for (GlobalStep.Signed<?> s : shard.get(k)) if (!dropped.contains(s.key())) sigs.add(s);
+        }
         Counters c = new Counters();
         DocStep step = g.plan(sigs, c);
         return new RunState.Plan(step, c);

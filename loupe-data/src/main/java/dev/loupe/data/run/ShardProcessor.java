@@ -50,10 +50,16 @@ public final class ShardProcessor implements Serializable {
         return Path.of(spec.output().dir()).resolve("%05d.jsonl%s".formatted(shard, c.extension()));
     }
 
-    /** Signatures of the documents that reach global step {@code g} (after {@code before}). */
-    public <S extends Serializable> List<GlobalStep.Signed<S>> signatures(int shard, List<DocStep> before, GlobalStep<S> g) {
-        List<GlobalStep.Signed<S>> out = new ArrayList<>();
-        run(shard, before, new StepStats("read", 0), statsFor(before, 0), d -> out.add(new GlobalStep.Signed<>(d.key(), g.signature(d))), null, false);
+    /**
+     * Signatures, for each of the global steps {@code gs}, of the documents that pass {@code before}; computed on
+     * the same text for all of them (the runner only groups steps for which that is exact).
+     */
+    public ArrayList<List<GlobalStep.Signed<?>>> signatures(int shard, List<DocStep> before, List<GlobalStep<?>> gs) {
+        ArrayList<List<GlobalStep.Signed<?>>> out = new ArrayList<>();
+        for (int i = 0; i < gs.size(); i++) out.add(new ArrayList<>());
+        run(shard, before, new StepStats("read", 0), statsFor(before, 0), d -> {
+            for (int i = 0; i < gs.size(); i++) out.get(i).add(new GlobalStep.Signed<>(d.key(), gs.get(i).signature(d)));
+        }, null, false);
         return out;
     }
 
