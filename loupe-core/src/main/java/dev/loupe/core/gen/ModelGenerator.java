@@ -19,11 +19,18 @@ import java.util.function.LongConsumer;
  *
  * @param tokenizerFrom a GGUF whose {@code tokenizer.*} keys are copied, or null for Loupe's own small vocabulary
  * @param slidingWindow written as {@code attention.sliding_window} when positive
+ * @param ropeLinearFactor written as linear {@code rope.scaling} when above 1
+ * @param ropeFreqFactors  write a {@code rope_freqs} tensor of per-pair divisors, as Llama 3.1+ files carry
  */
-public record ModelGenerator(ModelShape shape, GgmlType type, long seed, Path tokenizerFrom, int slidingWindow) {
+public record ModelGenerator(ModelShape shape, GgmlType type, long seed, Path tokenizerFrom, int slidingWindow,
+                             float ropeLinearFactor, boolean ropeFreqFactors) {
 
     public ModelGenerator {
         if (!FloatEncoder.supports(type)) throw new LoupeException("gen-model writes F32, F16 or BF16 (quantize afterwards), not " + type);
+    }
+
+    public ModelGenerator(ModelShape shape, GgmlType type, long seed, Path tokenizerFrom, int slidingWindow) {
+        this(shape, type, seed, tokenizerFrom, slidingWindow, 0f, false);
     }
 
     /** Writes the model to {@code target} atomically; {@code progress} receives bytes written so far. */
@@ -50,6 +57,10 @@ public record ModelGenerator(ModelShape shape, GgmlType type, long seed, Path to
             w.putFloat32(a + "final_logit_softcapping", 30f);
         }
         if (slidingWindow > 0) w.putUInt32(a + "attention.sliding_window", slidingWindow);
+        if (ropeLinearFactor > 1) {
+            w.putString(a + "rope.scaling.type", "linear");
+            w.putFloat32(a + "rope.scaling.factor", ropeLinearFactor);
+        }
 
         int vocab = tokenizerFrom == null ? StandInVocab.writeTo(w) : copyTokenizer(w, tokenizerFrom);
         w.putUInt32(a + "vocab_size", vocab);
@@ -103,6 +114,17 @@ public record ModelGenerator(ModelShape shape, GgmlType type, long seed, Path to
             }
             add.add(b + "ffn_down.weight", s.ffnDim(), s.dim(), Kind.MATRIX);
             if (s.arch().equals("gemma2")) add.add(b + "post_ffw_norm.weight", s.dim(), 1, Kind.NORM);
+        }
+        if (ropeFreqFactors) {
+            // Llama 3.1's factors run from 1 (high frequencies) to 8 (low); a ramp exercises every pair differently.
+            int pairs = s.headDim() / 2;
+            w.addTensor("rope_freqs.weight", GgmlType.F32, new long[]{pairs}, out -> {
+                float[] f = new float[pairs];
+                for (int i = 0; i < pairs; i++) f[i] = 1f + 7f * i / Math.max(1, pairs - 1);
+                byte[] buf = new byte[pairs * 4];
+                FloatEncoder.encode(GgmlType.F32, f, 0, pairs, buf, 0);
+                out.write(buf);
+            });
         }
         add.add("output_norm.weight", s.dim(), 1, Kind.NORM);
         if (!s.tiedOutput()) add.add("output.weight", s.dim(), vocab, Kind.MATRIX);

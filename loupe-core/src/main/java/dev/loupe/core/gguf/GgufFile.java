@@ -43,6 +43,8 @@ public final class GgufFile implements AutoCloseable {
     /** Maps and parses {@code path}; any problem with the file is a {@link GgufException} with one clear line. */
     public static GgufFile open(Path path) {
         if (Files.isDirectory(path)) throw new GgufException(path + " is a directory, not a GGUF file");
+        // A FIFO would block the open below forever, and a device cannot be mapped; only regular files are models.
+        if (Files.exists(path) && !Files.isRegularFile(path)) throw new GgufException(path + " is not a regular file");
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();

@@ -58,16 +58,17 @@ final class GgufReader {
         Map<String, MetadataValue> metadata = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             String key = string("metadata key");
-            int typeId = u32("value type of " + key);
-            MetadataValue v = value(typeId, key);
-            if (metadata.putIfAbsent(key, v) != null) throw new GgufException("duplicate metadata key '" + key + "'");
+            String shown = printable(key);
+            int typeId = u32("value type of " + shown);
+            MetadataValue v = value(typeId, shown);
+            if (metadata.putIfAbsent(key, v) != null) throw new GgufException("duplicate metadata key '" + shown + "'");
         }
 
         int alignment = 32;
         MetadataValue a = metadata.get("general.alignment");
         if (a != null) {
             if (!(a.value() instanceof Integer ai) || ai <= 0 || (ai & (ai - 1)) != 0) {
-                throw new GgufException("general.alignment must be a positive power of two, got " + a.value());
+                throw new GgufException("general.alignment must be a positive power of two, got " + printable(a.display(4)));
             }
             alignment = ai;
         }
@@ -76,32 +77,33 @@ final class GgufReader {
         Set<String> names = new HashSet<>();
         for (int i = 0; i < tensorCount; i++) {
             String name = string("tensor name");
-            if (!names.add(name)) throw new GgufException("duplicate tensor name '" + name + "'");
-            int nDims = u32("dimension count of " + name);
+            String shown = printable(name);
+            if (!names.add(name)) throw new GgufException("duplicate tensor name '" + shown + "'");
+            int nDims = u32("dimension count of " + shown);
             if (nDims < 1 || nDims > MAX_DIMS) {
-                throw new GgufException("tensor '" + name + "' has " + Integer.toUnsignedString(nDims) + " dimensions (1 to 4 allowed)");
+                throw new GgufException("tensor '" + shown + "' has " + Integer.toUnsignedString(nDims) + " dimensions (1 to 4 allowed)");
             }
             long[] shape = new long[nDims];
             long elements = 1;
             for (int d = 0; d < nDims; d++) {
-                shape[d] = u64("shape of " + name);
-                if (shape[d] <= 0) throw new GgufException("tensor '" + name + "' has a non-positive dimension " + Long.toUnsignedString(shape[d]));
+                shape[d] = u64("shape of " + shown);
+                if (shape[d] <= 0) throw new GgufException("tensor '" + shown + "' has a non-positive dimension " + Long.toUnsignedString(shape[d]));
                 elements = Math.multiplyHigh(elements, shape[d]) != 0 || elements * shape[d] < 0 ? -1 : elements * shape[d];
                 if (elements < 0 || elements > size * 8) {
-                    throw new GgufException("tensor '" + name + "' has an absurd shape (more elements than the file can hold)");
+                    throw new GgufException("tensor '" + shown + "' has an absurd shape (more elements than the file can hold)");
                 }
             }
-            int typeId = u32("type of " + name);
+            int typeId = u32("type of " + shown);
             GgmlType type = GgmlType.byId(typeId);
             if (type == null) {
-                throw new GgufException("tensor '" + name + "' has unknown ggml type id " + Integer.toUnsignedString(typeId));
+                throw new GgufException("tensor '" + shown + "' has unknown ggml type id " + Integer.toUnsignedString(typeId));
             }
             if (shape[0] % type.blockSize != 0) {
-                throw new GgufException("tensor '" + name + "' row length " + shape[0] + " is not a multiple of the " + type + " block size " + type.blockSize);
+                throw new GgufException("tensor '" + shown + "' row length " + shape[0] + " is not a multiple of the " + type + " block size " + type.blockSize);
             }
-            long offset = u64("offset of " + name);
+            long offset = u64("offset of " + shown);
             if (offset % alignment != 0) {
-                throw new GgufException("tensor '" + name + "' data offset " + offset + " is not aligned to " + alignment);
+                throw new GgufException("tensor '" + shown + "' data offset " + offset + " is not aligned to " + alignment);
             }
             tensors[i] = new TensorInfo(name, shape, type, offset);
         }
@@ -110,7 +112,7 @@ final class GgufReader {
         for (TensorInfo t : tensors) {
             long end = t.offset() + t.byteSize();
             if (t.offset() < 0 || end < 0 || dataOffset > size || end > dataSize) {
-                throw new GgufException("tensor '" + t.name() + "' data (offset " + Long.toUnsignedString(t.offset())
+                throw new GgufException("tensor '" + printable(t.name()) + "' data (offset " + Long.toUnsignedString(t.offset())
                         + ", " + t.byteSize() + " bytes) runs past the end of the file: the file is truncated or corrupt");
             }
         }
@@ -205,6 +207,21 @@ final class GgufReader {
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, b.length);
         pos += len;
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A key or tensor name as it may appear in a message: names come from the file, so a hostile one could
+     * carry newlines, terminal escapes or 256 MiB of text into the user's one-line error.
+     */
+    static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        for (; i < s.length() && sb.length() < 64; i++) {
+            char c = s.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') sb.append(String.format("\\u%04x", (int) c));
+            else sb.append(c);
+        }
+        return i < s.length() ? sb.append("...").toString() : sb.toString();
     }
 
     private int u32(String what) {

@@ -7,6 +7,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -178,7 +180,7 @@ public final class GgufWriter {
             for (long d : shape) elements = Math.multiplyExact(elements, d);
             return Math.multiplyExact(elements / type.blockSize, (long) type.typeSize);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("tensor '" + name + "' is too large: " + java.util.Arrays.toString(shape));
+            throw new IllegalArgumentException("tensor '" + name + "' is too large: " + Arrays.toString(shape));
         }
     }
 
@@ -188,7 +190,7 @@ public final class GgufWriter {
 
     /** The metadata as it will be written, in order. */
     public Map<String, MetadataValue> metadata() {
-        return java.util.Collections.unmodifiableMap(metadata);
+        return Collections.unmodifiableMap(metadata);
     }
 
     /** Tensor names in the order they will be written. */

@@ -35,6 +35,8 @@ public final class Metadata {
 
     public long getLong(String key) {
         Object v = raw(key);
+        // A uint32 is stored as the int with the same bits; read it as the unsigned value it is.
+        if (v instanceof Integer i && values.get(key).type() == ValueType.UINT32) return Integer.toUnsignedLong(i);
         if (v instanceof Integer i) return i;
         if (v instanceof Long l) return l;
         throw wrong(key, "an integer");

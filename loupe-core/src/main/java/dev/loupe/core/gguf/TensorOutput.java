@@ -3,6 +3,7 @@ package dev.loupe.core.gguf;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 /**
  * Where a {@link TensorSource} writes one tensor's data. It refuses to write past the tensor's byte size,
@@ -28,7 +29,7 @@ public final class TensorOutput extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        Objects.checkFromIndexSize(off, len, b.length);
         reserve(len);
         out.bytes(b, off, len);
     }

@@ -35,11 +35,11 @@ final class Rope {
         }
     }
 
-    /** Rotates {@code heads} consecutive heads of size {@code headDim} starting at x[0]. */
-    void apply(float[] x, int heads, int headDim) {
+    /** Rotates {@code heads} consecutive heads of size {@code headDim} starting at x[off]. */
+    void apply(float[] x, int off, int heads, int headDim) {
         int half = ropeDim / 2;
         for (int h = 0; h < heads; h++) {
-            int base = h * headDim;
+            int base = off + h * headDim;
             for (int i = 0; i < half; i++) {
                 // NORMAL pairs neighbours; NEOX pairs dimension i with i + d/2.
                 int a = style == RopeStyle.NORMAL ? base + 2 * i : base + i;

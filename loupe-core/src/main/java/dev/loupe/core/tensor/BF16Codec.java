@@ -19,16 +19,26 @@ final class BF16Codec implements Codec {
         return Float.intBitsToFloat((bits & 0xFFFF) << 16);
     }
 
+    /** ggml_compute_fp32_to_bf16: round to nearest even; a NaN is truncated and forced quiet. */
+    static short fromFloat(float v) {
+        int u = Float.floatToRawIntBits(v);
+        if ((u & 0x7fffffff) > 0x7f800000) return (short) ((u >>> 16) | 64);
+        return (short) ((u + (0x7fff + ((u >>> 16) & 1))) >>> 16);
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    @Override
+    public void quantize(float[] src, int srcOff, MemorySegment dst, long offset, int n) {
+        for (int i = 0; i < n; i++) dst.set(Fp16.LE, offset + 2L * i, fromFloat(src[srcOff + i]));
+    }
+
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n; i++) dst[dstOff + i] = toFloat(src.get(Fp16.LE, offset + 2L * i));
-    }
-
-    private static FloatVector lanes(MemorySegment s, long off) {
-        // Sign extension by S2I is harmless: the high 16 bits are shifted out.
-        return ((IntVector) ShortVector.fromMemorySegment(Fp16.S, s, off, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.S2I, Lanes.I, 0))
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     @Override
@@ -37,9 +47,14 @@ final class BF16Codec implements Codec {
         int i = 0;
         int upper = Lanes.F.loopBound(n);
         for (; i < upper; i += Lanes.L) {
-            acc = lanes(src, offset + 2L * i).fma(Lanes.x(x, xOff + i), acc);
+            // Sign extension by S2I is harmless: the high 16 bits are shifted out.
+            FloatVector w = ((IntVector) ShortVector.fromMemorySegment(F16Codec.S, src, offset + 2L * i, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, Lanes.I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            acc = w.fma(FloatVector.fromArray(Lanes.F, x, xOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
         for (; i < n; i++) sum += toFloat(src.get(Fp16.LE, offset + 2L * i)) * x[xOff + i];
         return sum;
     }

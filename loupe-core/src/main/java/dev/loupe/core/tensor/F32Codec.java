@@ -1,7 +1,6 @@
 package dev.loupe.core.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -18,6 +17,16 @@ final class F32Codec implements Codec {
     }
 
     @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    @Override
+    public void quantize(float[] src, int srcOff, MemorySegment dst, long offset, int n) {
+        for (int i = 0; i < n; i++) dst.set(LE, offset + 4L * i, src[srcOff + i]);
+    }
+
+    @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n; i++) dst[dstOff + i] = src.get(LE, offset + 4L * i);
     }
@@ -31,7 +40,8 @@ final class F32Codec implements Codec {
             FloatVector w = FloatVector.fromMemorySegment(S, src, offset + 4L * i, ByteOrder.LITTLE_ENDIAN);
             acc = w.fma(FloatVector.fromArray(S, x, xOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < S.length(); l++) sum += acc.lane(l);
         for (; i < n; i++) sum += src.get(LE, offset + 4L * i) * x[xOff + i];
         return sum;
     }

@@ -1,20 +1,26 @@
 package dev.loupe.core.tensor;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-
 /**
- * The vector geometry the fast dot kernels share. Quantized values are widened from bytes into int
- * lanes of the same shape as the float species, rebuilt there with the same integer arithmetic as
- * ggml's reference, and only then turned into floats: a weight in a lane is bit-for-bit the value
- * the scalar {@code dequantize} produces, so fast and reference differ only in summation order.
+ * The vector geometry the fast dot kernels share. A kernel loads {@link #C} quant bytes, rebuilds
+ * the quants with the same integer arithmetic as ggml's reference (in byte or int lanes), and only
+ * then converts to float and applies the scales in the reference's order: a weight in a lane is
+ * bit-for-bit the value the scalar {@code dequantize} produces, so fast and reference differ only in
+ * summation order.
+ *
+ * <p>Kernels call the Vector API directly rather than through small helpers of ours taking or
+ * returning vectors: the API's own methods are force-inlined, ours are not, and C2 stops inlining
+ * ordinary methods once a compilation grows past its node cutoff (the big K-quant kernels do) — a
+ * helper left out of line boxes its vectors, i.e. allocates on every call.
+ *
+ * <p>Kernels end by adding the accumulator's lanes in lane order, not with
+ * {@code reduceLanes(ADD)}, whose order is unspecified and does differ between the interpreter and
+ * C2: with a fixed order a dot is bit-identical whichever tier runs it, so results never depend on
+ * JIT warm-up.
  */
 final class Lanes {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -33,35 +39,4 @@ final class Lanes {
     static final IntVector IOTA = IntVector.zero(I).addIndex(1);
 
     private Lanes() {}
-
-    /** Part {@code p} of the {@link #C} bytes at {@code off}, sign-extended into int lanes. */
-    static IntVector bytes(MemorySegment s, long off, int p) {
-        return (IntVector) ByteVector.fromMemorySegment(B, s, off, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2I, I, p);
-    }
-
-    static IntVector low(IntVector v) {
-        return v.and(0x0F);
-    }
-
-    /** The high nibble; the mask undoes the sign extension of {@link #bytes}. */
-    static IntVector high(IntVector v) {
-        return v.lanewise(VectorOperators.LSHR, 4).and(0x0F);
-    }
-
-    static FloatVector floats(IntVector v) {
-        return (FloatVector) v.convert(VectorOperators.I2F, 0);
-    }
-
-    static FloatVector x(float[] x, int i) {
-        return FloatVector.fromArray(F, x, i);
-    }
-
-    /**
-     * Lane i holds bit {@code e + i} of {@code word}, moved to bit 4 (0x10): the fifth bit of a
-     * Q5 quant. {@code e + L} must not exceed 32.
-     */
-    static IntVector bit4(int word, int e) {
-        return IntVector.broadcast(I, (word >>> e) << 4).lanewise(VectorOperators.LSHR, IOTA).and(0x10);
-    }
 }

@@ -1,10 +1,11 @@
 package dev.loupe.core.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /**
  * block_q2_K: 16 scale bytes (low nibble scale, high nibble min), 64 bytes of 2-bit quants, fp16 d,
@@ -54,22 +55,25 @@ final class Q2_KCodec implements Codec {
             long o = offset + (long) i * BYTES;
             float d = Fp16.read(src, o + 80);
             float min = Fp16.read(src, o + 82);
-            // Group g (0..15) of 16 values: half g/8, shift 2*((g/2)%4), quant bytes 16*(g%2) of the half.
             for (int g = 0; g < 16; g++) {
                 int sc = Raw.u8(src, o + g);
                 float dl = d * (sc & 0xF);
                 float ml = min * (sc >> 4);
-                long q = o + 16 + 32 * (g >> 3) + 16 * (g & 1);
-                int shift = 2 * ((g >> 1) & 3);
+                long q = o + 16 + TwoBitGroups.quantOffset(g);
+                int shift = TwoBitGroups.shift(g);
                 int xi = xOff + i * QK + 16 * g;
                 for (int c = 0; c < 16; c += Lanes.C) {
+                    ByteVector v = ByteVector.fromMemorySegment(Lanes.B, src, q + c, ByteOrder.LITTLE_ENDIAN)
+                            .lanewise(VectorOperators.LSHR, shift).and((byte) 3);
                     for (int p = 0; p < Lanes.P; p++) {
-                        IntVector v = Lanes.bytes(src, q + c, p).lanewise(VectorOperators.LSHR, shift).and(3);
-                        acc = Lanes.floats(v).mul(dl).sub(ml).fma(Lanes.x(x, xi + c + p * Lanes.L), acc);
+                        FloatVector w = ((FloatVector) v.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(dl).sub(ml);
+                        acc = w.fma(FloatVector.fromArray(Lanes.F, x, xi + c + p * Lanes.L), acc);
                     }
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
+        return sum;
     }
 }

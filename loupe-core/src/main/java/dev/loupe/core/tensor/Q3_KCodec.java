@@ -1,10 +1,11 @@
 package dev.loupe.core.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /**
  * block_q3_K: 32 bytes of high bits (hmask), 64 bytes of 2-bit quants, 12 bytes of sixteen 6-bit
@@ -89,25 +90,30 @@ final class Q3_KCodec implements Codec {
             float dAll = Fp16.read(src, o + 108);
             long low = scalesLow(src, o + 96);
             long high = scalesHigh(src, o + 96);
-            // Group g (0..15) of 16 values: as in Q2_K, plus hmask bit g/2 over hmask bytes 16*(g%2).
+            // Group g's high bits: bit g/2 of hmask bytes 16*(g%2) (ggml: mask m doubles per shift).
             for (int g = 0; g < 16; g++) {
                 float dl = dAll * (scale(low, high, g) - 32);
-                long q = o + 32 + 32 * (g >> 3) + 16 * (g & 1);
+                long q = o + 32 + TwoBitGroups.quantOffset(g);
                 long hm = o + 16 * (g & 1);
-                int shift = 2 * ((g >> 1) & 3);
+                int shift = TwoBitGroups.shift(g);
                 int bit = g >> 1;
                 int xi = xOff + i * QK + 16 * g;
                 for (int c = 0; c < 16; c += Lanes.C) {
+                    ByteVector v = ByteVector.fromMemorySegment(Lanes.B, src, q + c, ByteOrder.LITTLE_ENDIAN)
+                            .lanewise(VectorOperators.LSHR, shift).and((byte) 3);
+                    // High bit set: q; clear: q - 4. So OR the bit in at 4 and subtract 4.
+                    ByteVector h = ByteVector.fromMemorySegment(Lanes.B, src, hm + c, ByteOrder.LITTLE_ENDIAN)
+                            .lanewise(VectorOperators.LSHR, bit).and((byte) 1).lanewise(VectorOperators.LSHL, 2);
+                    ByteVector value = v.or(h).sub((byte) 4);
                     for (int p = 0; p < Lanes.P; p++) {
-                        IntVector v = Lanes.bytes(src, q + c, p).lanewise(VectorOperators.LSHR, shift).and(3);
-                        // Set high bit: q; clear: q - 4. So OR the bit in at 4 and subtract 4.
-                        IntVector hb = Lanes.bytes(src, hm + c, p).lanewise(VectorOperators.LSHR, bit).and(1)
-                                .lanewise(VectorOperators.LSHL, 2);
-                        acc = Lanes.floats(v.or(hb).sub(4)).mul(dl).fma(Lanes.x(x, xi + c + p * Lanes.L), acc);
+                        FloatVector w = ((FloatVector) value.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(dl);
+                        acc = w.fma(FloatVector.fromArray(Lanes.F, x, xi + c + p * Lanes.L), acc);
                     }
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
+        return sum;
     }
 }

@@ -1,9 +1,5 @@
 package dev.loupe.core.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-
 import java.lang.foreign.MemorySegment;
 
 /** block_q4_0: fp16 d, 16 bytes of nibbles; value j is (low nibble of qs[j] - 8) * d, value j+16 the high nibble. */
@@ -14,6 +10,40 @@ final class Q4_0Codec implements Codec {
     @Override
     public GgmlType type() {
         return GgmlType.Q4_0;
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /** quantize_row_q4_0_ref. */
+    @Override
+    public void quantize(float[] src, int srcOff, MemorySegment dst, long offset, int n) {
+        for (int i = 0; i < n / QK; i++) {
+            long o = offset + (long) i * BYTES;
+            int x = srcOff + i * QK;
+            float amax = 0;
+            float max = 0;
+            for (int j = 0; j < QK; j++) {
+                float v = src[x + j];
+                if (amax < Math.abs(v)) {
+                    amax = Math.abs(v);
+                    max = v;
+                }
+            }
+            float d = max / -8;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Fp16.write(dst, o, d);
+            for (int j = 0; j < QK / 2; j++) {
+                float x0 = src[x + j] * id;
+                float x1 = src[x + QK / 2 + j] * id;
+                // (int8_t)(x + 8.5f) truncates toward zero; the argument is >= 0.5 here.
+                int xi0 = Math.min(15, (int) (x0 + 8.5f));
+                int xi1 = Math.min(15, (int) (x1 + 8.5f));
+                Raw.putU8(dst, o + 2 + j, xi0 | (xi1 << 4));
+            }
+        }
     }
 
     @Override
@@ -34,20 +64,6 @@ final class Q4_0Codec implements Codec {
 
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOff, int n) {
-        FloatVector acc = FloatVector.zero(Lanes.F);
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            int xi = xOff + i * QK;
-            float d = Fp16.read(src, o);
-            for (int c = 0; c < QK / 2; c += Lanes.C) {
-                for (int p = 0; p < Lanes.P; p++) {
-                    IntVector q = Lanes.bytes(src, o + 2 + c, p);
-                    int e = xi + c + p * Lanes.L;
-                    acc = Lanes.floats(Lanes.low(q).sub(8)).mul(d).fma(Lanes.x(x, e), acc);
-                    acc = Lanes.floats(Lanes.high(q).sub(8)).mul(d).fma(Lanes.x(x, e + QK / 2), acc);
-                }
-            }
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LegacyDot.q4(src, offset, x, xOff, n, false);
     }
 }

@@ -1,9 +1,5 @@
 package dev.loupe.core.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-
 import java.lang.foreign.MemorySegment;
 
 /** block_q4_1: fp16 d, fp16 m, 16 bytes of nibbles; value = q * d + m, nibble order as in Q4_0. */
@@ -35,21 +31,6 @@ final class Q4_1Codec implements Codec {
 
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOff, int n) {
-        FloatVector acc = FloatVector.zero(Lanes.F);
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            int xi = xOff + i * QK;
-            float d = Fp16.read(src, o);
-            float m = Fp16.read(src, o + 2);
-            for (int c = 0; c < QK / 2; c += Lanes.C) {
-                for (int p = 0; p < Lanes.P; p++) {
-                    IntVector q = Lanes.bytes(src, o + 4 + c, p);
-                    int e = xi + c + p * Lanes.L;
-                    acc = Lanes.floats(Lanes.low(q)).mul(d).add(m).fma(Lanes.x(x, e), acc);
-                    acc = Lanes.floats(Lanes.high(q)).mul(d).add(m).fma(Lanes.x(x, e + QK / 2), acc);
-                }
-            }
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LegacyDot.q4(src, offset, x, xOff, n, true);
     }
 }

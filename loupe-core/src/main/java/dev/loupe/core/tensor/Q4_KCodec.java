@@ -1,9 +1,5 @@
 package dev.loupe.core.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -44,27 +40,6 @@ final class Q4_KCodec implements Codec {
 
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOff, int n) {
-        FloatVector acc = FloatVector.zero(Lanes.F);
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            float d = Fp16.read(src, o);
-            float min = Fp16.read(src, o + 2);
-            for (int k = 0; k < 4; k++) {
-                float d1 = d * KScales.scale(src, o + 4, 2 * k);
-                float m1 = min * KScales.min(src, o + 4, 2 * k);
-                float d2 = d * KScales.scale(src, o + 4, 2 * k + 1);
-                float m2 = min * KScales.min(src, o + 4, 2 * k + 1);
-                int xi = xOff + i * QK + 64 * k;
-                for (int c = 0; c < 32; c += Lanes.C) {
-                    for (int p = 0; p < Lanes.P; p++) {
-                        IntVector q = Lanes.bytes(src, o + 16 + 32 * k + c, p);
-                        int l = c + p * Lanes.L;
-                        acc = Lanes.floats(Lanes.low(q)).mul(d1).sub(m1).fma(Lanes.x(x, xi + l), acc);
-                        acc = Lanes.floats(Lanes.high(q)).mul(d2).sub(m2).fma(Lanes.x(x, xi + 32 + l), acc);
-                    }
-                }
-            }
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return KDot.q4q5(src, offset, x, xOff, n, false);
     }
 }

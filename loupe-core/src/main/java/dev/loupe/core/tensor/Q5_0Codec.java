@@ -1,9 +1,5 @@
 package dev.loupe.core.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -50,23 +46,6 @@ final class Q5_0Codec implements Codec {
 
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOff, int n) {
-        FloatVector acc = FloatVector.zero(Lanes.F);
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            int xi = xOff + i * QK;
-            float d = Fp16.read(src, o);
-            int qh = Raw.u32(src, o + 2);
-            for (int c = 0; c < QK / 2; c += Lanes.C) {
-                for (int p = 0; p < Lanes.P; p++) {
-                    IntVector q = Lanes.bytes(src, o + 6 + c, p);
-                    int j = c + p * Lanes.L;
-                    IntVector x0 = Lanes.low(q).or(Lanes.bit4(qh, j)).sub(16);
-                    IntVector x1 = Lanes.high(q).or(Lanes.bit4(qh, j + QK / 2)).sub(16);
-                    acc = Lanes.floats(x0).mul(d).fma(Lanes.x(x, xi + j), acc);
-                    acc = Lanes.floats(x1).mul(d).fma(Lanes.x(x, xi + j + QK / 2), acc);
-                }
-            }
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LegacyDot.q5(src, offset, x, xOff, n, false);
     }
 }

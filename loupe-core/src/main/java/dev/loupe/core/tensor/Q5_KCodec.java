@@ -1,9 +1,5 @@
 package dev.loupe.core.tensor;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -52,31 +48,6 @@ final class Q5_KCodec implements Codec {
 
     @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOff, int n) {
-        FloatVector acc = FloatVector.zero(Lanes.F);
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            float d = Fp16.read(src, o);
-            float min = Fp16.read(src, o + 2);
-            for (int k = 0; k < 4; k++) {
-                float d1 = d * KScales.scale(src, o + 4, 2 * k);
-                float m1 = min * KScales.min(src, o + 4, 2 * k);
-                float d2 = d * KScales.scale(src, o + 4, 2 * k + 1);
-                float m2 = min * KScales.min(src, o + 4, 2 * k + 1);
-                int xi = xOff + i * QK + 64 * k;
-                for (int c = 0; c < 32; c += Lanes.C) {
-                    for (int p = 0; p < Lanes.P; p++) {
-                        IntVector q = Lanes.bytes(src, o + 48 + 32 * k + c, p);
-                        IntVector h = Lanes.bytes(src, o + 16 + c, p);
-                        // Bit 2k (2k+1) of qh moved to 0x10; OR equals ggml's "+16" as a nibble is < 16.
-                        IntVector h1 = h.lanewise(VectorOperators.LSHR, 2 * k).lanewise(VectorOperators.LSHL, 4).and(0x10);
-                        IntVector h2 = h.lanewise(VectorOperators.LSHR, 2 * k + 1).lanewise(VectorOperators.LSHL, 4).and(0x10);
-                        int l = c + p * Lanes.L;
-                        acc = Lanes.floats(Lanes.low(q).or(h1)).mul(d1).sub(m1).fma(Lanes.x(x, xi + l), acc);
-                        acc = Lanes.floats(Lanes.high(q).or(h2)).mul(d2).sub(m2).fma(Lanes.x(x, xi + 32 + l), acc);
-                    }
-                }
-            }
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return KDot.q4q5(src, offset, x, xOff, n, true);
     }
 }

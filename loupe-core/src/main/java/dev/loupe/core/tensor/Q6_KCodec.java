@@ -1,10 +1,11 @@
 package dev.loupe.core.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /**
  * block_q6_K: 128 bytes of low nibbles (ql), 64 bytes of 2-bit high parts (qh), 16 signed 8-bit
@@ -71,23 +72,30 @@ final class Q6_KCodec implements Codec {
                     float d2 = d * Raw.s8(src, sc + is + 2);
                     float d3 = d * Raw.s8(src, sc + is + 4);
                     float d4 = d * Raw.s8(src, sc + is + 6);
+                    ByteVector a = ByteVector.fromMemorySegment(Lanes.B, src, ql + c, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector b = ByteVector.fromMemorySegment(Lanes.B, src, ql + 32 + c, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector hb = ByteVector.fromMemorySegment(Lanes.B, src, qh + c, ByteOrder.LITTLE_ENDIAN);
+                    // 6-bit quants minus 32 fit a signed byte, so B2F widens them exactly.
+                    ByteVector q1 = a.and((byte) 0x0F).or(hb.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32);
+                    ByteVector q2 = b.and((byte) 0x0F).or(hb.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30)).sub((byte) 32);
+                    ByteVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(hb.and((byte) 0x30)).sub((byte) 32);
+                    ByteVector q4 = b.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32);
                     for (int p = 0; p < Lanes.P; p++) {
-                        IntVector a = Lanes.bytes(src, ql + c, p);
-                        IntVector b = Lanes.bytes(src, ql + 32 + c, p);
-                        IntVector hb = Lanes.bytes(src, qh + c, p);
-                        IntVector q1 = Lanes.low(a).or(hb.lanewise(VectorOperators.LSHL, 4).and(0x30)).sub(32);
-                        IntVector q2 = Lanes.low(b).or(hb.lanewise(VectorOperators.LSHL, 2).and(0x30)).sub(32);
-                        IntVector q3 = Lanes.high(a).or(hb.and(0x30)).sub(32);
-                        IntVector q4 = Lanes.high(b).or(hb.lanewise(VectorOperators.LSHR, 2).and(0x30)).sub(32);
                         int l = xi + c + p * Lanes.L;
-                        acc = Lanes.floats(q1).mul(d1).fma(Lanes.x(x, l), acc);
-                        acc = Lanes.floats(q2).mul(d2).fma(Lanes.x(x, l + 32), acc);
-                        acc = Lanes.floats(q3).mul(d3).fma(Lanes.x(x, l + 64), acc);
-                        acc = Lanes.floats(q4).mul(d4).fma(Lanes.x(x, l + 96), acc);
+                        FloatVector w1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(d1);
+                        FloatVector w2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(d2);
+                        FloatVector w3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(d3);
+                        FloatVector w4 = ((FloatVector) q4.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(d4);
+                        acc = w1.fma(FloatVector.fromArray(Lanes.F, x, l), acc);
+                        acc = w2.fma(FloatVector.fromArray(Lanes.F, x, l + 32), acc);
+                        acc = w3.fma(FloatVector.fromArray(Lanes.F, x, l + 64), acc);
+                        acc = w4.fma(FloatVector.fromArray(Lanes.F, x, l + 96), acc);
                     }
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
+        return sum;
     }
 }

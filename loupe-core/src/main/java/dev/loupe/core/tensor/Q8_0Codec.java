@@ -1,9 +1,11 @@
 package dev.loupe.core.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 
 /** block_q8_0: fp16 d, then 32 signed bytes; value = q * d. */
 final class Q8_0Codec implements Codec {
@@ -13,6 +15,26 @@ final class Q8_0Codec implements Codec {
     @Override
     public GgmlType type() {
         return GgmlType.Q8_0;
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /** quantize_row_q8_0_ref. */
+    @Override
+    public void quantize(float[] src, int srcOff, MemorySegment dst, long offset, int n) {
+        for (int i = 0; i < n / QK; i++) {
+            long o = offset + (long) i * BYTES;
+            int x = srcOff + i * QK;
+            float amax = 0;
+            for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(src[x + j]));
+            float d = amax / ((1 << 7) - 1);
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Fp16.write(dst, o, d);
+            for (int j = 0; j < QK; j++) Raw.putU8(dst, o + 2 + j, Raw.roundf(src[x + j] * id));
+        }
     }
 
     @Override
@@ -34,12 +56,15 @@ final class Q8_0Codec implements Codec {
             int xi = xOff + i * QK;
             float d = Fp16.read(src, o);
             for (int c = 0; c < QK; c += Lanes.C) {
+                ByteVector q = ByteVector.fromMemorySegment(Lanes.B, src, o + 2 + c, ByteOrder.LITTLE_ENDIAN);
                 for (int p = 0; p < Lanes.P; p++) {
-                    FloatVector w = Lanes.floats(Lanes.bytes(src, o + 2 + c, p)).mul(d);
-                    acc = w.fma(Lanes.x(x, xi + c + p * Lanes.L), acc);
+                    FloatVector w = ((FloatVector) q.convertShape(VectorOperators.B2F, Lanes.F, p)).mul(d);
+                    acc = w.fma(FloatVector.fromArray(Lanes.F, x, xi + c + p * Lanes.L), acc);
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        float sum = 0;
+        for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
+        return sum;
     }
 }

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Random;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** What the writer writes, the reader reads back unchanged. */
 class GgufWriterRoundTripTest {
@@ -34,6 +36,9 @@ class GgufWriterRoundTripTest {
             assertThat(g.metadata().getString("t.unicode")).isEqualTo("héllo ▁wörld 日本語 🦙 \u0000 nul");
             assertThat(g.metadata().getStringArray("a.str")).containsExactly("<s>", "", "▁the", "🦙");
             assertThat(g.metadata().get("e.str").orElseThrow().arrayLength()).isZero();
+            assertThat(g.metadata().getLong("t.u32")).isEqualTo(0xFFFF_FFFFL);
+            assertThat(g.metadata().getLong("t.i32")).isEqualTo(Integer.MIN_VALUE);
+            assertThatThrownBy(() -> g.metadata().getInt("t.u32")).isInstanceOf(GgufException.class).hasMessageContaining("out of range");
         }
     }
 
@@ -68,8 +73,8 @@ class GgufWriterRoundTripTest {
             assertThat(t.shape()).containsExactly(shape);
             assertThat(t.offset()).isEqualTo(32);
             assertThat(g.dataOffset() % 32).isZero();
-            assertThat(g.tensorData(t).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(data);
-            assertThat(g.tensorData(g.tensor("first")).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(first);
+            assertThat(g.tensorData(t).toArray(JAVA_BYTE)).isEqualTo(data);
+            assertThat(g.tensorData(g.tensor("first")).toArray(JAVA_BYTE)).isEqualTo(first);
             // Every tensor, the last one included, is padded to the alignment, as llama.cpp writes it.
             assertThat(g.fileSize()).isEqualTo(g.dataOffset() + 32 + (data.length + 31) / 32 * 32);
         }
@@ -127,7 +132,7 @@ class GgufWriterRoundTripTest {
                 .addTensor("big", GgmlType.F32, new long[]{data.length / 4}, MemorySegment.ofArray(data))
                 .write(f);
         try (GgufFile g = GgufFile.open(f)) {
-            assertThat(g.tensorData(g.tensor("big")).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(data);
+            assertThat(g.tensorData(g.tensor("big")).toArray(JAVA_BYTE)).isEqualTo(data);
         }
     }
 }

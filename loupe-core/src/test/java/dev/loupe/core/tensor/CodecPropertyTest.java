@@ -79,4 +79,48 @@ class CodecPropertyTest {
             assertThat(got == w[i]).as("%s value %d: dot %s, dequantize %s", type, i, got, w[i]).isTrue();
         }
     }
+
+    /**
+     * For the writable types, decode(encode(v)) is v rounded to the format: within half a step of v
+     * (the bounds of FixtureAgreementTest), and encoding a decoded block reproduces it exactly.
+     */
+    @Property(tries = 200)
+    void quantizeThenDequantizeStaysWithinTheFormatsStep(@ForAll("writable") GgmlType type, @ForAll @IntRange(min = 1, max = 4) int blocks,
+                                                          @ForAll long seed) {
+        Random r = new Random(seed);
+        Codec codec = Codecs.of(type, "roundtrip");
+        int n = blocks * 32;
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (r.nextGaussian() * Math.pow(2, r.nextInt(20) - 10));
+        MemorySegment enc = MemorySegment.ofArray(new byte[(int) type.rowBytes(n)]);
+        codec.quantize(v, 0, enc, 0, n);
+        float[] back = new float[n];
+        codec.dequantize(enc, 0, back, 0, n);
+        for (int b = 0; b < n; b += 32) {
+            double amax = 0;
+            for (int i = b; i < b + 32; i++) amax = Math.max(amax, Math.abs(v[i]));
+            for (int i = b; i < b + 32; i++) {
+                double allowed = switch (type) {
+                    case F32 -> 0;
+                    case F16 -> Math.max(Math.abs(v[i]) * 0x1p-11, 0x1p-25);
+                    case BF16 -> Math.abs(v[i]) * 0x1p-8;
+                    case Q8_0 -> amax / 127 * (0.5 + 127 * 0x1p-11 + 0x1p-15) + 127 * 0x1p-25;
+                    case Q4_0 -> amax / 8 * (1 + 8 * 0x1p-11 + 0x1p-15) + 8 * 0x1p-25;
+                    default -> throw new IllegalArgumentException(type.toString());
+                };
+                assertThat((double) Math.abs(back[i] - v[i])).as("%s value %d: %s -> %s", type, i, v[i], back[i]).isLessThanOrEqualTo(allowed);
+            }
+        }
+        // Decoded values are on the grid, so for the float formats a second pass changes nothing.
+        if (!type.isQuantized()) {
+            MemorySegment again = MemorySegment.ofArray(new byte[(int) type.rowBytes(n)]);
+            codec.quantize(back, 0, again, 0, n);
+            assertThat(again.mismatch(enc)).isEqualTo(-1L);
+        }
+    }
+
+    @Provide
+    Arbitrary<GgmlType> writable() {
+        return Arbitraries.of(Arrays.stream(TYPES).filter(t -> Codecs.of(t, "").canQuantize()).toArray(GgmlType[]::new));
+    }
 }

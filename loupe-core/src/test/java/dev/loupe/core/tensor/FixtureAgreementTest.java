@@ -136,6 +136,31 @@ class FixtureAgreementTest {
         }
     }
 
+    /**
+     * Our encoders mirror ggml's reference quantizers, so quantizing the F32 weights must give the
+     * very bytes llama-quantize wrote (--pure, no importance matrix: the _ref paths).
+     */
+    @Test
+    void quantizersReproduceLlamaQuantizeByteForByte() {
+        for (String name : new String[] {"tiny-llama-f16.gguf", "tiny-llama-q8_0.gguf", "tiny-llama-q4_0.gguf"}) {
+            int tensors = 0;
+            try (GgufFile q = GgufFile.open(Fixtures.model(name))) {
+                for (TensorInfo t : q.tensors()) {
+                    if (t.type() == GgmlType.F32) continue;
+                    float[] original = decode(f32, f32.tensor(t.name()));
+                    java.lang.foreign.MemorySegment ours = java.lang.foreign.MemorySegment.ofArray(new byte[Math.toIntExact(t.byteSize())]);
+                    Codec codec = Codecs.of(t.type(), t.name());
+                    assertThat(codec.canQuantize()).isTrue();
+                    codec.quantize(original, 0, ours, 0, original.length);
+                    long mismatch = ours.mismatch(q.tensorData(t));
+                    assertThat(mismatch).as("%s %s: first differing byte", name, t).isEqualTo(-1L);
+                    tensors++;
+                }
+            }
+            assertThat(tensors).isGreaterThan(0);
+        }
+    }
+
     static final String[] K_FILES = {"small-llama-q4_k_m.gguf", "small-llama-q5_k_m.gguf", "small-llama-q6_k.gguf"};
 
     @Test

@@ -211,28 +211,58 @@ class KnownAnswerTest {
     }
 
     /**
-     * Every one of the 65536 halves through the vector decoder, against the JDK's exact conversion.
-     * NaNs only need to stay NaN: the JDK's own answer for a signalling NaN differs between its
-     * interpreter (payload kept) and its F16C intrinsic (quietened), as does ggml's per platform.
+     * Every one of the 65536 halves through F16's vector dot, against the JDK's exact conversion:
+     * each half alone in a lane (the others zero) dotted with that lane's unit vector, so the dot is
+     * the converted value itself, Inf included. NaNs only need to stay NaN: the JDK's own answer for
+     * a signalling NaN differs between its interpreter (payload kept) and its F16C intrinsic
+     * (quietened), as does ggml's per platform.
      */
     @Test
-    void fp16LanesAgreeWithFloat16ToFloatOnEveryHalf() {
-        ByteBuffer b = ByteBuffer.allocate(2 * 65536).order(ByteOrder.LITTLE_ENDIAN);
-        for (int h = 0; h < 65536; h++) b.putShort((short) h);
+    void f16DotConvertsEveryHalfExactly() {
+        Codec f16 = Codecs.of(GgmlType.F16, "known");
+        int n = Lanes.L;
+        ByteBuffer b = ByteBuffer.allocate(2 * n).order(ByteOrder.LITTLE_ENDIAN);
         MemorySegment s = MemorySegment.ofArray(b.array());
-        float[] lanes = new float[Lanes.L];
-        for (int h = 0; h < 65536; h += Lanes.L) {
-            Fp16.lanes(s, 2L * h).intoArray(lanes, 0);
-            for (int i = 0; i < Lanes.L; i++) {
-                float ref = Float.float16ToFloat((short) (h + i));
-                if (Float.isNaN(ref)) {
-                    assertThat(lanes[i]).as("half %04x", h + i).isNaN();
-                    continue;
-                }
-                int want = Float.floatToRawIntBits(ref);
-                assertThat(Float.floatToRawIntBits(lanes[i])).as("half %04x", h + i).isEqualTo(want);
+        float[] x = new float[n];
+        for (int h = 0; h < 65536; h++) {
+            int lane = h % n;
+            for (int i = 0; i < n; i++) b.putShort(2 * i, i == lane ? (short) h : 0);
+            x[lane] = 1;
+            float got = f16.dot(s, 0, x, 0, n);
+            x[lane] = 0;
+            float ref = Float.float16ToFloat((short) h);
+            if (Float.isNaN(ref)) {
+                assertThat(got).as("half %04x", h).isNaN();
+            } else if (ref != 0) {
+                assertThat(Float.floatToRawIntBits(got)).as("half %04x", h).isEqualTo(Float.floatToRawIntBits(ref));
+            } else {
+                // +-0 times 1 plus +0 products sums to +0; zero is zero.
+                assertThat(got).as("half %04x", h).isZero();
             }
         }
+    }
+
+    /** GGML_FP32_TO_BF16 rounds to nearest, ties to even, and quietens NaNs. */
+    @Test
+    void bf16Encoding() {
+        assertThat(BF16Codec.fromFloat(1f)).isEqualTo((short) 0x3F80);
+        // 1 + 2^-8 is half-way between bf16 1 (0x3F80, even) and 1 + 2^-7 (0x3F81): ties to even.
+        assertThat(BF16Codec.fromFloat(1f + 0x1p-8f)).isEqualTo((short) 0x3F80);
+        // 1 + 3*2^-8 is half-way between 0x3F81 and 0x3F82 (even).
+        assertThat(BF16Codec.fromFloat(1f + 3 * 0x1p-8f)).isEqualTo((short) 0x3F82);
+        assertThat(BF16Codec.fromFloat(1f + 0x1p-8f + 0x1p-20f)).isEqualTo((short) 0x3F81);
+        assertThat(BF16Codec.fromFloat(Float.intBitsToFloat(0x7F800001))).isEqualTo((short) 0x7FC0);
+        assertThat(BF16Codec.fromFloat(-0f)).isEqualTo((short) 0x8000);
+    }
+
+    /** C's roundf rounds half-way cases away from zero. */
+    @Test
+    void roundfIsCsRoundf() {
+        assertThat(Raw.roundf(2.5f)).isEqualTo(3);
+        assertThat(Raw.roundf(-2.5f)).isEqualTo(-3);
+        assertThat(Raw.roundf(0.49999997f)).isEqualTo(0);
+        assertThat(Raw.roundf(-0.5f)).isEqualTo(-1);
+        assertThat(Raw.roundf(126.5f)).isEqualTo(127);
     }
 
     @Test
