@@ -19,7 +19,7 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class TrainingTest {
-    static final ThreadPool POOL = new ThreadPool(2);
+    static final ThreadPool POOL = new ThreadPool(1); // tiny shapes: a second thread costs more in hand-offs than it saves
 
     @AfterAll
     static void close() {
