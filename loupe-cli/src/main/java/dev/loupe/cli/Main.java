@@ -16,7 +16,7 @@ import java.io.PrintWriter;
                 "  loupe inspect model.gguf                  metadata and tensor table",
                 "  loupe tokenize -m model.gguf \"Hello\"      token ids and pieces",
                 "", "Run 'loupe help COMMAND' for a command's options."},
-        subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class,
+        subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_BAD_INPUT = 2;
