@@ -17,9 +17,11 @@ import java.io.PrintWriter;
                 "  loupe tokenize -m model.gguf \"Hello\"      token ids and pieces",
                 "  loupe quantize in.gguf out.gguf Q4_K_M    quantize as llama-quantize does",
                 "  loupe bench -m model.gguf                 prompt and generation speed, like llama-bench",
+                "  loupe serve --model model.gguf            OpenAI- and Ollama-compatible HTTP server",
+                "  loupe list                                models in the models folder",
                 "", "Run 'loupe help COMMAND' for a command's options."},
         subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class,
-                QuantizeCommand.class, BenchCommand.class,
+                QuantizeCommand.class, BenchCommand.class, ServeCommand.class, ListCommand.class,
                 DataCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
