@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Real clients against the server: the official {@code openai} npm package, and the chat page in Debian's chromium
- * driven by playwright-core. Both are installed by {@code src/test/node/install.sh} (which .ci/run calls); when
+ * driven by playwright-core. Both are installed by {@code src/test/node/install.sh} (which ./test calls); when
  * they are missing this test fails and says how to install them, rather than skipping and passing unseen.
  */
 class NodeClientsTest {

@@ -18,6 +18,11 @@ public final class QuantizedVector {
     private int n;
     /** int8 quants, one per element. */
     byte[] qs = new byte[0];
+    /**
+     * The same quants widened to int16: the vector kernels multiply in 16-bit lanes, and every weight row
+     * reuses the activations, so widening them once here saves a conversion per 16 quants per row.
+     */
+    short[] wide = new short[0];
     /** Per block: the scale ggml's dot reads (Q8_0/Q8_1: the fp16 d widened; Q8_K: the float d). */
     float[] d = new float[0];
     /** Q8_1 per block: fp16(d * Σ qs), widened. */
@@ -82,6 +87,10 @@ public final class QuantizedVector {
             }
             default -> throw new IllegalArgumentException(vecDotType + " is not a vec_dot_type");
         }
+        if (vecDotType.isQuantized()) {
+            wide = grow(wide, n);
+            for (int i = 0; i < n; i++) wide[i] = qs[i];
+        }
     }
 
     /**
@@ -141,17 +150,17 @@ public final class QuantizedVector {
         return Float.float16ToFloat(Float.floatToFloat16(v));
     }
 
-    /** ggml_compute_fp32_to_bf16: round to nearest even; NaNs quietened. */
+    /** ggml's fp32 → bf16 rounding, back in float. */
     static float toBf16(float v) {
-        int u = Float.floatToRawIntBits(v);
-        int h;
-        if ((u & 0x7fffffff) > 0x7f800000) h = (u >>> 16) | 64;
-        else h = (u + (0x7fff + ((u >>> 16) & 1))) >>> 16;
-        return Float.intBitsToFloat(h << 16);
+        return Float.intBitsToFloat(dev.loupe.core.tensor.FloatEncoder.toBf16(v) << 16);
     }
 
     private static byte[] grow(byte[] a, int n) {
         return a.length >= n ? a : new byte[n];
+    }
+
+    private static short[] grow(short[] a, int n) {
+        return a.length >= n ? a : new short[n];
     }
 
     private static float[] grow(float[] a, int n) {
