@@ -15,8 +15,9 @@ import java.io.PrintWriter;
                 "  loupe chat -m model.gguf                  chat using the model's own chat template",
                 "  loupe inspect model.gguf                  metadata and tensor table",
                 "  loupe tokenize -m model.gguf \"Hello\"      token ids and pieces",
+                "  loupe eval run arithmetic_mc              evaluate on a built-in task (see 'loupe eval list')",
                 "", "Run 'loupe help COMMAND' for a command's options."},
-        subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class,
+        subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class, EvalCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_BAD_INPUT = 2;
