@@ -34,8 +34,22 @@ public final class ResponseCache implements AutoCloseable {
             if (file.getParent() != null) Files.createDirectories(file.getParent());
             if (Files.exists(file)) load(file);
             out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            // After a torn write the file ends mid-line; start on a fresh line so the next entry is not glued to it.
+            if (endsMidLine(file)) {
+                out.write('\n');
+                out.flush();
+            }
         } catch (IOException e) {
             throw new LoupeException("cannot open response cache " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean endsMidLine(Path file) throws IOException {
+        try (var ch = Files.newByteChannel(file)) {
+            if (ch.size() == 0) return false;
+            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            ch.position(ch.size() - 1).read(last);
+            return last.get(0) != '\n';
         }
     }
 

@@ -48,16 +48,26 @@ public final class TaskLoader {
 
     public static TaskSpec parse(InputStream in, String source) throws IOException {
         ObjectMapper mapper = source.endsWith(".json") ? JSON : YAML;
+        String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         try {
-            TaskSpec spec = mapper.readValue(in, TaskSpec.class);
+            TaskSpec spec = mapper.readValue(text, TaskSpec.class);
             if (spec == null) throw new LoupeException(source + ": empty task file");
             return spec;
         } catch (UnrecognizedPropertyException e) {
-            throw new LoupeException(source + at(e.getLocation()) + ": unknown key '" + e.getPropertyName()
+            // The YAML parser's location is past the offending entry; the key's own line is what a user wants.
+            int line = lineOfKey(text, e.getPropertyName());
+            throw new LoupeException(source + (line > 0 ? " line " + line : at(e.getLocation())) + ": unknown key '" + e.getPropertyName()
                     + "' (known: " + String.join(", ", e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList()) + ")");
         } catch (JsonProcessingException e) {
             throw new LoupeException(source + at(e.getLocation()) + ": " + e.getOriginalMessage().lines().findFirst().orElse(""));
         }
+    }
+
+    private static int lineOfKey(String text, String key) {
+        Pattern p = Pattern.compile("^[\\s{,-]*\"?" + Pattern.quote(key) + "\"?\\s*:");
+        List<String> lines = text.lines().toList();
+        for (int i = 0; i < lines.size(); i++) if (p.matcher(lines.get(i)).find()) return i + 1;
+        return -1;
     }
 
     private static String at(JsonLocation loc) {
