@@ -3,17 +3,31 @@ package dev.loupe.core.model;
 import dev.loupe.core.parallel.RangeTask;
 import dev.loupe.core.parallel.ThreadPool;
 import dev.loupe.core.tensor.Tensor;
+import dev.loupe.core.tensor.act.ActivationDot;
+import dev.loupe.core.tensor.act.ActivationDots;
+import dev.loupe.core.tensor.act.QuantizedVector;
+
+import java.lang.foreign.MemorySegment;
 
 /**
  * out[b] = W · x[b] for a batch of input rows, weight rows split across the pool. The weight row is the
  * outer loop, so each row is read from memory once for the whole batch: decoding many sequences (or
  * prefilling many tokens) costs little more weight traffic than one. Inputs and outputs are flat,
  * row-major: x[b * cols + i], out[b * rows + r]. One instance per forward engine; it is its own task.
+ *
+ * <p>As llama.cpp's CPU mul_mat does, the inputs are first converted to the weight type's vec_dot_type
+ * (Q8_0/Q8_1/Q8_K for quantized weights, fp16/bf16-rounded for F16/BF16) — once, on the calling thread,
+ * into a buffer reused across calls — and every row is then an integer (or float) dot against that. The
+ * whole batch converts in one go: cols is a whole number of blocks, so no block straddles two inputs.
  */
 final class MatMul implements RangeTask {
     private final ThreadPool pool;
-    private Tensor w;
-    private float[] x;
+    private final QuantizedVector act = new QuantizedVector();
+    private ActivationDot dot;
+    private MemorySegment data;
+    private long rowBytes;
+    private int cols;
+    private int rows;
     private float[] out;
     private int batch;
 
@@ -22,23 +36,31 @@ final class MatMul implements RangeTask {
     }
 
     void apply(Tensor w, float[] x, int batch, float[] out) {
-        this.w = w;
-        this.x = x;
+        // Conversion is O(batch·cols), the product O(rows·batch·cols): doing it per call keeps callers simple.
+        act.quantize(x, batch * w.cols(), ActivationDots.vecDotType(w.type()));
+        this.dot = ActivationDots.of(w.type());
+        this.data = w.data();
+        this.rowBytes = w.rowBytes();
+        this.cols = w.cols();
+        this.rows = w.rows();
         this.out = out;
         this.batch = batch;
         pool.run(this, w.rows());
-        this.w = null;
-        this.x = null;
+        this.dot = null;
+        this.data = null;
         this.out = null;
     }
 
     @Override
     public void run(int from, int to) {
-        Tensor t = w;
-        float[] in = x, o = out;
-        int cols = t.cols(), rows = t.rows(), n = batch;
+        ActivationDot d = dot;
+        MemorySegment m = data;
+        QuantizedVector a = act;
+        float[] o = out;
+        long rb = rowBytes;
+        int c = cols, nr = rows, n = batch;
         for (int r = from; r < to; r++) {
-            for (int b = 0; b < n; b++) o[b * rows + r] = t.dotRow(r, in, b * cols);
+            for (int b = 0; b < n; b++) o[b * nr + r] = d.dot(m, r * rb, a, b * c, c);
         }
     }
 }

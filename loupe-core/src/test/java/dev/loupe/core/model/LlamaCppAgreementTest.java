@@ -21,18 +21,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The forward pass against llama.cpp's recorded logits and greedy continuations for every fixture model.
  *
- * Logit tolerance is relative to each position's logit range (max - min). Where Loupe mirrors llama.cpp's
- * arithmetic (F32 weights, F16-rounded K/V and Q·K operands) the remaining differences come from float
+ * Logit tolerance is relative to each position's logit range (max - min). Loupe mirrors llama.cpp's CPU
+ * arithmetic: F32 weights in float; F16/BF16 weights against activations rounded to that type; quantized
+ * weights against activations quantized to the weight's vec_dot_type (Q8_0, Q8_1 or Q8_K, as the AVX2
+ * from_float does) with exact integer block sums; F16-rounded K/V and Q·K operands. What remains is float
  * summation order (about 1e-7 of the range), except that such a 1-ulp difference occasionally lands a K or V
  * value on the other side of an F16 rounding boundary; that one cache element then moves by 2^-11 of itself,
- * which shows as steps of up to ~3e-4 of the range at later positions (measured on the generated models).
- * So F32 models are held to 1e-3, the bound the issue sets. For quantized weights
- * llama.cpp also quantizes the activations (to Q8_0 or Q8_K) before its integer dot products, and those
- * rounding errors (up to 1/254 of each activation block's max) are what the looser bounds cover.
+ * which shows as steps of up to ~3e-4 of the range at later positions (measured on the generated models),
+ * or, likewise, an activation on the other side of an int8 rounding boundary (see the K models below).
+ * Each fixture bound is the measured maximum (in the comment) with a few times headroom, so a regression
+ * such as going back to float activations (measured 1e-2..3e-2 for the quantized models, 5e-4..1e-3 for F16)
+ * fails loudly.
  *
  * Greedy ids must match up to the first step whose recorded top-1/top-2 margin is below
  * {@code marginTolerance}: with logits this close, a different but equally correct rounding may choose
- * the other token. The margin tolerance is a few times the largest logit error the type allows.
+ * the other token. Where logits agree to ~1e-7 of a ~100-wide range (~1e-5 absolute), 1e-3 is ample.
  */
 class LlamaCppAgreementTest {
     private static ThreadPool pool;
@@ -49,15 +52,25 @@ class LlamaCppAgreementTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-            "tiny-llama-f32, 1e-3, 0.05",
-            "tiny-llama-f16, 5e-2, 0.05",
-            "tiny-llama-q8_0, 5e-2, 0.05",
-            "tiny-llama-q4_0, 5e-2, 0.05",
-            "tiny-qwen2-f16, 5e-2, 0.05",
-            "tiny-qwen3-f16, 5e-2, 0.05",
-            "small-llama-q4_k_m, 5e-2, 0.05",
-            "small-llama-q5_k_m, 5e-2, 0.05",
-            "small-llama-q6_k, 5e-2, 0.05",
+            // Bounds: 4e-4 sits above the F16 K/V rounding-flip steps (~3e-4, above) and below what float
+            // activations measured (F16 5e-4..1e-3, quantized 1e-2..3e-2). Measured maxima after the batched prefill:
+            "tiny-llama-f32, 4e-4, 1e-3",      // 1.5e-7
+            "tiny-llama-f16, 4e-4, 1e-3",      // 1.5e-5 (8.6e-8 before batched prefill: a K/V F16 flip)
+            "tiny-llama-q8_0, 4e-4, 1e-3",     // 8.6e-8
+            "tiny-llama-q4_0, 4e-4, 1e-3",     // 6.4e-8
+            "tiny-qwen2-f16, 4e-4, 1e-3",      // 2.8e-4 (steps at single positions: K/V F16 flips)
+            "tiny-qwen3-f16, 4e-4, 1e-3",      // 7.9e-8
+            // The K models' greedy margins: rounding an activation to int8 is discontinuous, so a 1-ulp difference
+            // anywhere upstream (llama.cpp's own expf/silu, rms_norm summed in double, its summation orders) can
+            // move one Q8_K quant by a step, and in these random-weight models one step moves the logits by up to
+            // ~0.3% of their range. Observed: changing only our own float summation order (same integer sums)
+            // moved the first greedy divergence between steps with recorded margins 0.19, 0.26 and 0.27.
+            "small-llama-q4_k_m, 4e-4, 0.3",   // 2.1e-7
+            "small-llama-q5_k_m, 4e-4, 0.3",   // 1.9e-7
+            // Positions 0..4 agree to 1.8e-7; the last prompt position measures 1.5e-2, unchanged by our float
+            // order. Flipping the nearest Q8_K tie we can see there moved it to 1.8e-2, so a single upstream
+            // flip explains the size; which one llama.cpp flipped is not yet identified.
+            "small-llama-q6_k, 2e-2, 0.3",
     })
     void fixtureModelsMatch(String name, double relTol, double marginTolerance) throws Exception {
         check(Fixtures.model(name + ".gguf"), Reference.load(name), relTol, marginTolerance);

@@ -1,0 +1,75 @@
+package dev.loupe.core.tensor.act;
+
+import dev.loupe.core.tensor.Codec;
+import dev.loupe.core.tensor.Codecs;
+import dev.loupe.core.tensor.GgmlType;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * For each weight type: the type llama.cpp's CPU backend converts activations to before a matrix multiply
+ * (type_traits_cpu[type].vec_dot_type in ggml-cpu.c) and the dot product against it. The float types keep
+ * a float dot, on activations rounded to the weight's own type; the quantized types use integer dots,
+ * vectorized where {@link VectorDots} has a kernel and the scalar reference otherwise.
+ */
+public final class ActivationDots {
+    private record Entry(GgmlType vecDotType, ActivationDot fast, ActivationDot reference) {}
+
+    private static final Map<GgmlType, Entry> TABLE = new EnumMap<>(GgmlType.class);
+
+    static {
+        floatType(GgmlType.F32);
+        floatType(GgmlType.F16);
+        floatType(GgmlType.BF16);
+        quantized(BlockFormat.Q8_0, GgmlType.Q8_0, VectorDots::q8_0);
+        quantized(BlockFormat.Q4_0, GgmlType.Q8_0, VectorDots::q4_0);
+        quantized(BlockFormat.Q5_0, GgmlType.Q8_0, null);
+        quantized(BlockFormat.Q4_1, GgmlType.Q8_1, null);
+        quantized(BlockFormat.Q5_1, GgmlType.Q8_1, null);
+        quantized(BlockFormat.Q2_K, GgmlType.Q8_K, null);
+        quantized(BlockFormat.Q3_K, GgmlType.Q8_K, null);
+        quantized(BlockFormat.Q4_K, GgmlType.Q8_K, VectorDots::q4_K);
+        quantized(BlockFormat.Q5_K, GgmlType.Q8_K, VectorDots::q5_K);
+        quantized(BlockFormat.Q6_K, GgmlType.Q8_K, VectorDots::q6_K);
+    }
+
+    private ActivationDots() {}
+
+    /** F32/F16/BF16 × the same type: ggml_vec_dot_f16 etc. widen both sides and sum in float, as the codec's dot does. */
+    private static void floatType(GgmlType t) {
+        Codec codec = Codecs.of(t, t.name());
+        ActivationDot d = (w, off, a, e, n) -> codec.dot(w, off, a.f, e, n);
+        TABLE.put(t, new Entry(t, d, d));
+    }
+
+    private static void quantized(BlockFormat f, GgmlType vecDotType, ActivationDot vector) {
+        ActivationDot ref = new ScalarDot(f);
+        TABLE.put(f.type, new Entry(vecDotType, vector != null && VectorDots.AVAILABLE ? vector : ref, ref));
+    }
+
+    public static boolean supports(GgmlType weightType) {
+        return TABLE.containsKey(weightType);
+    }
+
+    /** The type activations are converted to before multiplying by {@code weightType}. */
+    public static GgmlType vecDotType(GgmlType weightType) {
+        return entry(weightType).vecDotType;
+    }
+
+    /** The dot the engine uses for {@code weightType}. */
+    public static ActivationDot of(GgmlType weightType) {
+        return entry(weightType).fast;
+    }
+
+    /** The scalar reference the fast dot is tested against. */
+    public static ActivationDot reference(GgmlType weightType) {
+        return entry(weightType).reference;
+    }
+
+    private static Entry entry(GgmlType t) {
+        Entry e = TABLE.get(t);
+        if (e == null) throw new IllegalArgumentException("no activation dot for " + t);
+        return e;
+    }
+}

@@ -1,0 +1,164 @@
+package dev.loupe.core.tensor.act;
+
+import dev.loupe.core.tensor.GgmlType;
+
+import java.util.Arrays;
+
+/**
+ * An activation vector converted to a weight type's {@code vec_dot_type}, as ggml-cpu's mul_mat does
+ * before its dot products (src1 → wdata via type_traits_cpu[vec_dot_type].from_float). Buffers grow to the
+ * largest vector seen and are then reused: {@link #quantize} allocates nothing once sized.
+ *
+ * <p>Only the fields of the current {@link #type()} are meaningful:
+ * Q8_0/Q8_1/Q8_K fill {@link #qs} and {@link #d}; Q8_1 also {@link #s}; Q8_K also {@link #bsums};
+ * F32/F16/BF16 fill {@link #f} with the activations rounded to that type (as floats).
+ */
+public final class QuantizedVector {
+    private GgmlType type;
+    private int n;
+    /** int8 quants, one per element. */
+    byte[] qs = new byte[0];
+    /** Per block: the scale ggml's dot reads (Q8_0/Q8_1: the fp16 d widened; Q8_K: the float d). */
+    float[] d = new float[0];
+    /** Q8_1 per block: fp16(d * Σ qs), widened. */
+    float[] s = new float[0];
+    /** Q8_K per 16 elements: Σ qs (ggml's int16 bsums). */
+    int[] bsums = new int[0];
+    /** F32/F16/BF16: the activations as that type, widened to float. */
+    float[] f = new float[0];
+
+    public GgmlType type() {
+        return type;
+    }
+
+    public int length() {
+        return n;
+    }
+
+    /** The rounded activations of an F32/F16/BF16 vector (valid for {@link #length()} elements). */
+    public float[] floats() {
+        return f;
+    }
+
+    /** The int8 quant of element {@code i} (Q8_* types). */
+    public int q(int i) {
+        return qs[i];
+    }
+
+    /**
+     * Converts {@code x[0..n)} to {@code vecDotType}, mirroring the from_float llama.cpp's CPU backend runs on
+     * an AVX2 machine: quantize_row_q8_0 / quantize_row_q8_1 (arch/x86/quants.c), quantize_row_q8_K_ref,
+     * or a round to fp16/bf16. {@code n} must be a multiple of the type's block size.
+     */
+    public void quantize(float[] x, int n, GgmlType vecDotType) {
+        int bs = vecDotType.blockSize;
+        if (n % bs != 0) throw new IllegalArgumentException(n + " elements are not whole " + vecDotType + " blocks");
+        this.type = vecDotType;
+        this.n = n;
+        switch (vecDotType) {
+            case F32 -> {
+                f = grow(f, n);
+                System.arraycopy(x, 0, f, 0, n);
+            }
+            case F16 -> {
+                f = grow(f, n);
+                for (int i = 0; i < n; i++) f[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
+            }
+            case BF16 -> {
+                f = grow(f, n);
+                for (int i = 0; i < n; i++) f[i] = toBf16(x[i]);
+            }
+            case Q8_0, Q8_1 -> {
+                qs = grow(qs, n);
+                d = grow(d, n / 32);
+                if (vecDotType == GgmlType.Q8_1) s = grow(s, n / 32);
+                for (int b = 0; b < n / 32; b++) quantizeQ8Block(x, b, vecDotType == GgmlType.Q8_1);
+            }
+            case Q8_K -> {
+                qs = grow(qs, n);
+                d = grow(d, n / 256);
+                bsums = grow(bsums, n / 16);
+                for (int b = 0; b < n / 256; b++) quantizeQ8KBlock(x, b);
+            }
+            default -> throw new IllegalArgumentException(vecDotType + " is not a vec_dot_type");
+        }
+    }
+
+    /**
+     * The AVX2 quantize_row_q8_0/q8_1: d = amax/127 stored as fp16, but the multiplier is 127/amax computed
+     * from amax directly (not 1/d), and _mm256_round_ps(_MM_ROUND_NEAREST) rounds half to even ({@link Math#rint}).
+     * |x·id| ≤ 127, so the int16/int8 packs never saturate. Q8_1's s is fp16(d · Σq) with the unrounded d.
+     */
+    private void quantizeQ8Block(float[] x, int b, boolean withSum) {
+        int o = b * 32;
+        float amax = 0;
+        for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[o + j]));
+        float dd = amax / 127f;
+        float id = amax != 0f ? 127f / amax : 0f;
+        int sum = 0;
+        for (int j = 0; j < 32; j++) {
+            int q = (int) Math.rint(x[o + j] * id);
+            qs[o + j] = (byte) q;
+            sum += q;
+        }
+        d[b] = half(dd);
+        if (withSum) s[b] = half(dd * sum);
+    }
+
+    /**
+     * quantize_row_q8_K_ref (x86 uses the reference): the scale comes from the signed value of largest
+     * magnitude (first one on ties), iscale = -127/max, nearest_int (round half to even, like the
+     * 1.5·2^23 trick), clamped to 127 above; d = 1/iscale kept as float.
+     */
+    private void quantizeQ8KBlock(float[] x, int b) {
+        int o = b * 256;
+        float max = 0, amax = 0;
+        for (int j = 0; j < 256; j++) {
+            float ax = Math.abs(x[o + j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[o + j];
+            }
+        }
+        if (amax == 0f) {
+            d[b] = 0;
+            Arrays.fill(qs, o, o + 256, (byte) 0);
+            Arrays.fill(bsums, b * 16, b * 16 + 16, 0);
+            return;
+        }
+        float iscale = -127f / max;
+        for (int j = 0; j < 256; j++) qs[o + j] = (byte) Math.min(127, (int) Math.rint(iscale * x[o + j]));
+        for (int g = 0; g < 16; g++) {
+            int sum = 0;
+            for (int j = 0; j < 16; j++) sum += qs[o + g * 16 + j];
+            bsums[b * 16 + g] = sum;
+        }
+        d[b] = 1 / iscale;
+    }
+
+    /** GGML_CPU_FP32_TO_FP16 (F16C, round to nearest even) and back. */
+    static float half(float v) {
+        return Float.float16ToFloat(Float.floatToFloat16(v));
+    }
+
+    /** ggml_compute_fp32_to_bf16: round to nearest even; NaNs quietened. */
+    static float toBf16(float v) {
+        int u = Float.floatToRawIntBits(v);
+        int h;
+        if ((u & 0x7fffffff) > 0x7f800000) h = (u >>> 16) | 64;
+        else h = (u + (0x7fff + ((u >>> 16) & 1))) >>> 16;
+        return Float.intBitsToFloat(h << 16);
+    }
+
+    private static byte[] grow(byte[] a, int n) {
+        return a.length >= n ? a : new byte[n];
+    }
+
+    private static float[] grow(float[] a, int n) {
+        return a.length >= n ? a : new float[n];
+    }
+
+    private static int[] grow(int[] a, int n) {
+        return a.length >= n ? a : new int[n];
+    }
+}

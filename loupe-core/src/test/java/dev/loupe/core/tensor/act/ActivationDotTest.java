@@ -1,0 +1,146 @@
+package dev.loupe.core.tensor.act;
+
+import dev.loupe.core.tensor.Codecs;
+import dev.loupe.core.tensor.GgmlType;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ActivationDotTest {
+    static final GgmlType[] QUANTIZED = {
+        GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
+        GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K,
+    };
+
+    @Provide
+    Arbitrary<GgmlType> quantized() {
+        return Arbitraries.of(QUANTIZED);
+    }
+
+    /**
+     * Fast kernel against the scalar reference. Both compute the same exact int per block; they differ only in
+     * how the few float products per block are ordered and summed (8 lanes, then across ≤ 6 blocks), each
+     * step rounding by at most 2^-24 of a partial sum bounded by {@link #magnitude}: (blocks + 16)·2^-24 < 2e-6
+     * of it. We allow 1e-5.
+     */
+    @Property(tries = 300)
+    void fastMatchesReference(@ForAll("quantized") GgmlType type, @ForAll @IntRange(min = 1, max = 6) int blocks,
+                              @ForAll @IntRange(min = 0, max = 3) int pad, @ForAll @IntRange(min = 0, max = 2) int aBlock,
+                              @ForAll long seed) {
+        Random r = new Random(seed);
+        int n = blocks * type.blockSize;
+        int off = aBlock * type.blockSize;
+        MemorySegment w = randomBlocks(type, blocks, pad, r);
+        QuantizedVector a = new QuantizedVector();
+        a.quantize(randomActivations(off + n, r), off + n, ActivationDots.vecDotType(type));
+        float fast = ActivationDots.of(type).dot(w, pad, a, off, n);
+        float ref = ActivationDots.reference(type).dot(w, pad, a, off, n);
+        assertThat((double) Math.abs(fast - ref)).as("%s n=%d fast %s ref %s", type, n, fast, ref)
+                .isLessThanOrEqualTo(1e-5 * magnitude(type, w, pad, a, off, n) + 1e-30);
+    }
+
+    /**
+     * The reference against an independent decoding: the codec's dequantized weights times the dequantized
+     * activations (q·d), in double. The exact products are equal term by term, so only float rounding of the
+     * reference remains — except Q8_1's s, which ggml stores as fp16(d·Σq): that term may be off by 2^-11 of |m·s|.
+     */
+    @Property(tries = 300)
+    void referenceMatchesDequantizedProduct(@ForAll("quantized") GgmlType type, @ForAll @IntRange(min = 1, max = 4) int blocks,
+                                            @ForAll long seed) {
+        Random r = new Random(seed);
+        int n = blocks * type.blockSize;
+        MemorySegment w = randomBlocks(type, blocks, 0, r);
+        QuantizedVector a = new QuantizedVector();
+        a.quantize(randomActivations(n, r), n, ActivationDots.vecDotType(type));
+        float[] wf = new float[n];
+        Codecs.of(type, "random").dequantize(w, 0, wf, 0, n);
+        double exact = 0, q81 = 0;
+        int qk = a.type().blockSize;
+        for (int i = 0; i < n; i++) exact += (double) wf[i] * a.qs[i] * a.d[i / qk];
+        if (a.type() == GgmlType.Q8_1) {
+            BlockFormat f = BlockFormat.valueOf(type.name());
+            for (int b = 0; b < blocks; b++) q81 += Math.abs(f.m(w, (long) b * type.typeSize) * a.s[b]);
+        }
+        float ref = ActivationDots.reference(type).dot(w, 0, a, 0, n);
+        assertThat(Math.abs(ref - exact)).as("%s n=%d", type, n)
+                .isLessThanOrEqualTo(1e-5 * magnitude(type, w, 0, a, 0, n) + q81 * 0x1p-10 + 1e-30);
+    }
+
+    /** F16/BF16 weights: activations rounded to the weight type, then the codec's float dot. */
+    @Test
+    void floatTypesRoundActivations() {
+        QuantizedVector a = new QuantizedVector();
+        float x = 1 + 0x1p-12f; // not representable in fp16 (11-bit significand): rounds to 1
+        a.quantize(new float[] {x, 3}, 2, ActivationDots.vecDotType(GgmlType.F16));
+        assertThat(a.floats()[0]).isEqualTo(1f);
+        a.quantize(new float[] {1 + 0x1p-8f + 0x1p-9f, 3}, 2, ActivationDots.vecDotType(GgmlType.BF16));
+        assertThat(a.floats()[0]).isEqualTo(1 + 0x1p-7f); // halfway rounds to even
+        a.quantize(new float[] {x, 3}, 2, ActivationDots.vecDotType(GgmlType.F32));
+        assertThat(a.floats()[0]).isEqualTo(x);
+    }
+
+    /** Σ over the block's terms of |float factor · integer term|: the scale every rounding error is relative to. */
+    static double magnitude(GgmlType type, MemorySegment w, long off, QuantizedVector a, int e0, int n) {
+        BlockFormat f = BlockFormat.valueOf(type.name());
+        int qk = type.blockSize;
+        double m = 0;
+        for (int blk = 0; blk < n / qk; blk++) {
+            long b = off + (long) blk * type.typeSize;
+            int e = e0 + blk * qk;
+            double da = Math.abs(a.d[e / qk]);
+            for (int i = 0; i < qk; i++) {
+                int g = i / f.group;
+                double term = Math.abs((double) f.d(w, b) * f.scale(w, b, g) * f.q(w, b, i))
+                        + Math.abs((double) f.m(w, b) * f.min(w, b, g));
+                m += term * da * Math.abs(a.qs[e + i]);
+            }
+            if (f.combine == BlockFormat.Combine.SCALED_PLUS_MIN) m += Math.abs(f.m(w, b) * a.s[e / qk]);
+        }
+        return m;
+    }
+
+    static float[] randomActivations(int n, Random r) {
+        float[] x = new float[n];
+        double scale = Math.pow(10, r.nextInt(5) - 2);
+        for (int i = 0; i < n; i++) x[i] = (float) (r.nextGaussian() * scale);
+        if (r.nextInt(8) == 0) for (int i = 0; i < Math.min(n, 32); i++) x[i] = 0; // an all-zero block
+        return x;
+    }
+
+    /** Byte offsets of the fp16 fields of one block (ggml-common.h). */
+    static int[] halfFields(GgmlType type) {
+        return switch (type) {
+            case Q4_0, Q5_0, Q8_0 -> new int[] {0};
+            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q2_K -> new int[] {80, 82};
+            case Q3_K -> new int[] {108};
+            case Q6_K -> new int[] {208};
+            default -> throw new IllegalArgumentException(type.toString());
+        };
+    }
+
+    /** Random bytes, with every fp16 field a sane scale: ±2^-14..2^1 (as real models have), or zero. */
+    static MemorySegment randomBlocks(GgmlType type, int blocks, int pad, Random r) {
+        byte[] bytes = new byte[pad + blocks * type.typeSize + 16];
+        r.nextBytes(bytes);
+        ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int b = 0; b < blocks; b++) {
+            for (int f : halfFields(type)) {
+                short h = r.nextInt(16) == 0 ? 0 : (short) ((r.nextInt(2) << 15) | ((1 + r.nextInt(16)) << 10) | r.nextInt(1 << 10));
+                bb.putShort(pad + b * type.typeSize + f, h);
+            }
+        }
+        return MemorySegment.ofArray(bytes);
+    }
+}
