@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,9 +77,16 @@ final class EvalCommand implements Runnable {
             LanguageModel lm = backend.open();
             if (!noCache) lm = new CachingLanguageModel(lm, new ResponseCache(cache != null ? cache : dir.resolve("cache.jsonl")));
             RunResult r;
+            int total = limit < 0 ? t.docs().size() : Math.min(limit, t.docs().size());
+            boolean tty = System.console() != null && System.console().isTerminal() && System.getenv("LOUPE_NO_PROGRESS") == null;
+            PrintWriter err = spec.commandLine().getErr();
             try (LanguageModel m = lm; RunFiles.SampleWriter w = new RunFiles.SampleWriter(dir)) {
-                r = new Evaluator(m, seed, bootstrap).run(t, limit, w);
+                r = new Evaluator(m, seed, bootstrap).run(t, limit, rec -> {
+                    w.accept(rec);
+                    if (tty) err.printf("\r%s: %d/%d rows", t.name(), rec.index() + 1, total).flush();
+                });
             }
+            if (tty) err.println();
             RunFiles.writeResult(dir, r);
             spec.commandLine().getOut().print(SummaryTable.render(List.of(r)));
             spec.commandLine().getOut().printf("wrote %s and %s in %.1f s%n", dir.resolve(RunFiles.RESULTS), dir.resolve(RunFiles.SAMPLES), r.seconds());

@@ -41,6 +41,8 @@ final class JudgeCommand implements Callable<Integer> {
     String promptName;
     @Option(names = "--max-tokens", paramLabel = "N", description = "Judge output budget (default: ${DEFAULT-VALUE}).")
     int maxTokens = 512;
+    @Option(names = "--out", paramLabel = "FILE", description = "Write every judgment (prompt order, verdicts, winner) as JSONL here.")
+    Path outFile;
     @Mixin
     EvalBackendOptions backend = new EvalBackendOptions();
 
@@ -60,15 +62,30 @@ final class JudgeCommand implements Callable<Integer> {
                 List<Answer> b = AnswerFiles.read(answers.get(1));
                 var pairs = PairwiseComparison.compare(judge, p, a, b);
                 out.print(JudgeReport.render(JudgeReport.summarize(pairs, judge.name(), modelOf(a), modelOf(b))));
+                writeJsonl(pairs);
             } else {
                 String warn = JudgeReport.selfPreference(judge.name(), modelOf(a));
                 if (warn != null) out.println(warn);
                 var s = SingleGrading.grade(judge, p, a);
                 out.printf(Locale.ROOT, "graded %d answers: mean rating %.2f (%d without a parsable [[rating]])%n",
                         s.grades().size(), s.meanRating(), s.unparsed());
+                writeJsonl(s.grades());
             }
         }
         return 0;
+    }
+
+    private void writeJsonl(List<?> rows) {
+        if (outFile == null) return;
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        StringBuilder sb = new StringBuilder();
+        try {
+            for (Object r : rows) sb.append(json.writeValueAsString(r)).append('\n');
+            java.nio.file.Files.writeString(outFile, sb.toString());
+        } catch (java.io.IOException e) {
+            throw new LoupeException("cannot write " + outFile + ": " + e.getMessage(), e);
+        }
+        spec.commandLine().getOut().println("wrote " + outFile);
     }
 
     private static String modelOf(List<Answer> a) {

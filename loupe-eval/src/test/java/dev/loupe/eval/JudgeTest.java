@@ -47,6 +47,17 @@ class JudgeTest {
         var s = JudgeReport.summarize(pairs, "j", "x", "y");
         assertThat(s.winsA() + s.winsB()).isZero();
         assertThat(s.ties()).isEqualTo(3);
+        assertThat(s.unparsed()).isZero();
+        assertThat(pairs.getFirst().judgmentSwapped()).contains("[[A]]");
+    }
+
+    @Test
+    void unparsableVerdictsAreTiesAndCounted() {
+        var pairs = PairwiseComparison.compare(judge("j", p -> "hmm"), PROMPTS.get("pair-v2"), answers("x", "a"), answers("y", "b"));
+        var s = JudgeReport.summarize(pairs, "j", "x", "y");
+        assertThat(s.ties()).isEqualTo(1);
+        assertThat(s.unparsed()).isEqualTo(2);
+        assertThat(JudgeReport.render(s)).contains("2 of 2 judgments had no [[A]]/[[B]]/[[C]] verdict");
     }
 
     @Test

@@ -11,19 +11,21 @@ public final class JudgeReport {
 
     public record LengthRow(String bucket, int decided, int longerWins, double longerWinRate) {}
 
-    public record Summary(int pairs, int winsA, int winsB, int ties, List<LengthRow> lengthBias, Integer labelled, Double agreement,
+    public record Summary(int pairs, int winsA, int winsB, int ties, int unparsed, List<LengthRow> lengthBias, Integer labelled, Double agreement,
                           String warning) {}
 
     private JudgeReport() {}
 
     public static Summary summarize(List<PairwiseComparison.Pair> pairs, String judgeName, String modelA, String modelB) {
-        int wa = 0, wb = 0, ties = 0, labelled = 0, agree = 0;
+        int wa = 0, wb = 0, ties = 0, labelled = 0, agree = 0, unparsed = 0;
         for (var p : pairs) {
+            if (p.first() == Verdict.Choice.ERROR) unparsed++;
+            if (p.swapped() == Verdict.Choice.ERROR) unparsed++;
             switch (p.winner()) { case A -> wa++; case B -> wb++; case TIE -> ties++; }
             PairwiseComparison.Winner label = parseLabel(p.label());
             if (label != null) { labelled++; if (label == p.winner()) agree++; }
         }
-        return new Summary(pairs.size(), wa, wb, ties, lengthBias(pairs), labelled == 0 ? null : labelled,
+        return new Summary(pairs.size(), wa, wb, ties, unparsed, lengthBias(pairs), labelled == 0 ? null : labelled,
                 labelled == 0 ? null : (double) agree / labelled, selfPreference(judgeName, modelA, modelB));
     }
 
@@ -71,6 +73,7 @@ public final class JudgeReport {
         if (s.warning() != null) sb.append(s.warning()).append('\n');
         sb.append(String.format(Locale.ROOT, "pairs %d: A wins %d, B wins %d, ties %d (a tie includes every order disagreement)%n",
                 s.pairs(), s.winsA(), s.winsB(), s.ties()));
+        if (s.unparsed() > 0) sb.append(String.format(Locale.ROOT, "%d of %d judgments had no [[A]]/[[B]]/[[C]] verdict (counted as ties)%n", s.unparsed(), 2 * s.pairs()));
         sb.append("length bias (decided pairs): gap, n, longer answer's win rate\n");
         for (LengthRow r : s.lengthBias()) {
             sb.append(String.format(Locale.ROOT, "  %-16s %4d  %s%n", r.bucket(), r.decided(),

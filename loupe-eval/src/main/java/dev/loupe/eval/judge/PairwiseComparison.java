@@ -14,7 +14,7 @@ public final class PairwiseComparison {
 
     /** @param first verdict with A shown first; {@code swapped} with B shown first, in the shown order's letters */
     public record Pair(String id, String question, String answerA, String answerB, Verdict.Choice first, Verdict.Choice swapped,
-                       Winner winner, String label) {}
+                       Winner winner, String label, String judgmentFirst, String judgmentSwapped) {}
 
     private PairwiseComparison() {}
 
@@ -25,9 +25,11 @@ public final class PairwiseComparison {
         for (Answer x : a) {
             Answer y = byId.get(x.id());
             if (y == null) continue;
-            Verdict.Choice v1 = Verdict.pairwise(judge.ask(prompt, Map.of("question", x.question(), "answer_a", x.answer(), "answer_b", y.answer())));
-            Verdict.Choice v2 = Verdict.pairwise(judge.ask(prompt, Map.of("question", x.question(), "answer_a", y.answer(), "answer_b", x.answer())));
-            out.add(new Pair(x.id(), x.question(), x.answer(), y.answer(), v1, v2, combine(v1, v2), x.label() != null ? x.label() : y.label()));
+            String j1 = judge.ask(prompt, Map.of("question", x.question(), "answer_a", x.answer(), "answer_b", y.answer()));
+            String j2 = judge.ask(prompt, Map.of("question", x.question(), "answer_a", y.answer(), "answer_b", x.answer()));
+            Verdict.Choice v1 = Verdict.pairwise(j1), v2 = Verdict.pairwise(j2);
+            out.add(new Pair(x.id(), x.question(), x.answer(), y.answer(), v1, v2, combine(v1, v2),
+                    x.label() != null ? x.label() : y.label(), j1, j2));
         }
         return out;
     }
