@@ -2,6 +2,8 @@ package dev.loupe.cli;
 
 import dev.loupe.core.LoupeException;
 import dev.loupe.core.lm.LanguageModel;
+import dev.loupe.eval.backend.CachingLanguageModel;
+import dev.loupe.eval.backend.ResponseCache;
 import dev.loupe.eval.judge.Answer;
 import dev.loupe.eval.judge.AnswerFiles;
 import dev.loupe.eval.judge.Judge;
@@ -41,6 +43,8 @@ final class JudgeCommand implements Callable<Integer> {
     String promptName;
     @Option(names = "--max-tokens", paramLabel = "N", description = "Judge output budget (default: ${DEFAULT-VALUE}).")
     int maxTokens = 512;
+    @Option(names = "--cache", paramLabel = "FILE", description = "Response cache for the judge's calls; a rerun resumes from it.")
+    Path cache;
     @Option(names = "--out", paramLabel = "FILE", description = "Write every judgment (prompt order, verdicts, winner) as JSONL here.")
     Path outFile;
     @Mixin
@@ -55,7 +59,9 @@ final class JudgeCommand implements Callable<Integer> {
         if (p == null) throw new LoupeException(prompts + ": no judge prompt named '" + name + "' (have: " + String.join(", ", all.keySet()) + ")");
         if (!(pair ? "pairwise" : "single").equals(p.type())) throw new LoupeException("judge prompt '" + name + "' is " + p.type() + ", not " + (pair ? "pairwise" : "single"));
         PrintWriter out = spec.commandLine().getOut();
-        try (LanguageModel lm = backend.open()) {
+        LanguageModel opened = backend.open();
+        if (cache != null) opened = new CachingLanguageModel(opened, new ResponseCache(cache));
+        try (LanguageModel lm = opened) {
             Judge judge = new Judge(lm, maxTokens);
             List<Answer> a = AnswerFiles.read(answers.get(0));
             if (pair) {

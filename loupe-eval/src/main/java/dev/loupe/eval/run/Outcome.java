@@ -1,11 +1,17 @@
 package dev.loupe.eval.run;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.loupe.eval.metric.Item;
 
 import java.util.List;
 import java.util.Map;
 
-/** What one row produced, per request type; serialized as is into samples.jsonl. */
+/** What one row produced, per request type; serialized as is into samples.jsonl, tagged with its request type. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(value = Outcome.Choice.class, name = "loglikelihood"),
+        @JsonSubTypes.Type(value = Outcome.Rolling.class, name = "loglikelihood_rolling"),
+        @JsonSubTypes.Type(value = Outcome.Generated.class, name = "generate_until")})
 public sealed interface Outcome {
 
     /** Per-metric contributions of this row, keyed by metric id. */
