@@ -55,6 +55,8 @@ final class EvalCommand implements Runnable {
         EvalBackendOptions backend = new EvalBackendOptions();
         @Option(names = "--data", paramLabel = "FILE", description = "Data file (JSONL, .jsonl.gz or .txt) instead of the task's own.")
         Path data;
+        @Option(names = "--num-fewshot", paramLabel = "K", description = "Few-shot examples per row, overriding the task's setting.")
+        Integer numFewshot;
         @Option(names = "--limit", paramLabel = "N", description = "Only the first N rows.")
         int limit = -1;
         @Option(names = "--out", paramLabel = "DIR", description = "Run folder (default: eval-runs/TASK).")
@@ -72,7 +74,8 @@ final class EvalCommand implements Runnable {
         public Integer call() {
             if (limit == 0 || limit < -1) throw new LoupeException("--limit must be positive");
             if (bootstrap < 2) throw new LoupeException("--bootstrap must be at least 2");
-            Task t = BuiltinTasks.resolve(task, data);
+            Task resolved = BuiltinTasks.resolve(task, data);
+            Task t = numFewshot != null ? resolved.withFewshotK(numFewshot) : resolved;
             Path dir = out != null ? out : Path.of("eval-runs", t.name());
             LanguageModel lm = backend.open();
             if (!noCache) lm = new CachingLanguageModel(lm, new ResponseCache(cache != null ? cache : dir.resolve("cache.jsonl")));

@@ -49,6 +49,8 @@ class TaskFilesTest {
         assertThat(ctx).endsWith("\n---\nQ: one\nA:");
         assertThat(ctx).matches("(?s)Q: (two\\nA: d|three\\nA: f)\\n---\\n.*");  // one example, never itself
         assertThat(t.context(t.docs().get(0))).isEqualTo(ctx);                  // same seed, same prompt
+        assertThat(t.withFewshotK(0).context(t.docs().get(0))).isEqualTo("Q: one\nA:");
+        assertThat(t.withFewshotK(2).context(t.docs().get(0)).split("\n---\n")).hasSize(3);
     }
 
     @Test

@@ -23,6 +23,7 @@ public final class Task {
     private final Extractor targetExtract;
     private final List<Pattern> ignore;
     private final List<Metric> metrics;
+    private final String where;
 
     Task(TaskSpec spec, List<Doc> docs, List<Doc> fewshotPool, boolean fewshotFromSelf, List<Metric> metrics, String where) {
         this.spec = spec;
@@ -35,6 +36,13 @@ public final class Task {
         this.targetExtract = Extractor.of(spec.targetExtract(), where);
         this.ignore = spec.ignore() == null ? List.of() : spec.ignore().stream().map(Pattern::compile).toList();
         this.metrics = List.copyOf(metrics);
+        this.where = where;
+    }
+
+    /** This task with {@code k} few-shot examples per row instead of the file's setting. */
+    public Task withFewshotK(int k) {
+        if (k < 0) throw new LoupeException("the number of few-shot examples must be >= 0, got " + k);
+        return new Task(spec.withFewshotK(k), docs, fewshotPool, fewshotFromSelf, metrics, where);
     }
 
     public String name() {

@@ -40,6 +40,13 @@ public record TaskSpec(
         Boolean ignoreCase,
         List<String> metrics) {
 
+    /** The same task with k few-shot examples (the harness's --num_fewshot), other few-shot settings kept. */
+    public TaskSpec withFewshotK(int k) {
+        FewShotSpec f = fewshot == null ? new FewShotSpec(k, null, null, null) : new FewShotSpec(k, fewshot.seed(), fewshot.separator(), fewshot.data());
+        return new TaskSpec(name, description, data, dataHelp, generator, request, prompt, target, choices, choiceLabels,
+                targetDelimiter, f, generation, extract, targetExtract, ignore, ignoreCase, metrics);
+    }
+
     /** @param data a separate JSONL to draw examples from (the harness's fewshot_split); null draws from the task's own rows */
     public record FewShotSpec(Integer k, Long seed, String separator, String data) {}
 
