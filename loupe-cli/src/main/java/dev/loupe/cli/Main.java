@@ -15,9 +15,12 @@ import java.io.PrintWriter;
                 "  loupe chat -m model.gguf                  chat using the model's own chat template",
                 "  loupe inspect model.gguf                  metadata and tensor table",
                 "  loupe tokenize -m model.gguf \"Hello\"      token ids and pieces",
+                "  loupe quantize in.gguf out.gguf Q4_K_M    quantize as llama-quantize does",
+                "  loupe bench -m model.gguf                 prompt and generation speed, like llama-bench",
                 "  loupe eval run arithmetic_mc              evaluate on a built-in task (see 'loupe eval list')",
                 "", "Run 'loupe help COMMAND' for a command's options."},
-        subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class, EvalCommand.class,
+        subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class,
+                QuantizeCommand.class, BenchCommand.class, EvalCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_BAD_INPUT = 2;

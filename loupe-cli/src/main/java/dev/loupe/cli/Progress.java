@@ -4,23 +4,32 @@ import java.io.PrintWriter;
 
 /**
  * A one-line progress display on stderr for long work. It draws only on a terminal, at most ten times a
- * second, so piped output and logs stay clean.
+ * second, so piped output and logs stay clean. With a known total it draws a bar and a percentage.
  */
 final class Progress implements AutoCloseable {
+    private static final int BAR = 30;
+
     private final PrintWriter err;
     private final String label;
+    private final long total;
     private final boolean enabled;
     private long lastDraw;
     private long value;
 
-    private Progress(PrintWriter err, String label) {
+    private Progress(PrintWriter err, String label, long total) {
         this.err = err;
         this.label = label;
+        this.total = total;
         this.enabled = System.console() != null && System.console().isTerminal() && System.getenv("LOUPE_NO_PROGRESS") == null;
     }
 
     static Progress bytes(PrintWriter err, String label) {
-        return new Progress(err, label);
+        return new Progress(err, label, 0);
+    }
+
+    /** A bar filling up to {@code total} bytes. */
+    static Progress bar(PrintWriter err, String label, long total) {
+        return new Progress(err, label, total);
     }
 
     void update(long v) {
@@ -28,15 +37,25 @@ final class Progress implements AutoCloseable {
         long now = System.nanoTime();
         if (!enabled || now - lastDraw < 100_000_000L) return;
         lastDraw = now;
-        err.printf("\r%s: %.1f MiB", label, value / 1048576.0);
+        draw("");
+    }
+
+    private void draw(String suffix) {
+        if (total > 0) {
+            double f = Math.min(1.0, value / (double) total);
+            int filled = (int) Math.round(f * BAR);
+            err.printf("\r%s [%s%s] %3.0f%% %.1f/%.1f MiB%s", label, "#".repeat(filled), ".".repeat(BAR - filled),
+                    f * 100, value / 1048576.0, total / 1048576.0, suffix);
+        } else {
+            err.printf("\r%s: %.1f MiB%s", label, value / 1048576.0, suffix);
+        }
         err.flush();
     }
 
     @Override
     public void close() {
         if (enabled) {
-            err.printf("\r%s: %.1f MiB done%n", label, value / 1048576.0);
-            err.flush();
+            draw(" done%n".formatted());
         }
     }
 }

@@ -78,6 +78,7 @@ final class RunCommand implements Callable<Integer> {
                 o.put("finish_reason", r.finishReason().name().toLowerCase());
                 o.put("prompt_tokens_per_s", round(r.promptTokensPerSecond()));
                 o.put("gen_tokens_per_s", round(r.genTokensPerSecond()));
+                if (!r.logprobs().isEmpty()) o.put("logprobs", logprobsJson(r, lm.tokenizer()));
                 out.println(new ObjectMapper().writeValueAsString(o));
             } else {
                 out.println();
@@ -87,6 +88,24 @@ final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** OpenAI-like: per generated token its text, logprob and top alternatives. */
+    private static java.util.List<Map<String, Object>> logprobsJson(GenerationResult r, dev.loupe.core.tokenizer.Tokenizer tok) {
+        java.util.List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (dev.loupe.core.sample.Logprobs lp : r.logprobs()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("id", lp.chosen().token());
+            e.put("token", tok.piece(lp.chosen().token()));
+            e.put("logprob", lp.chosen().logprob());
+            java.util.List<Map<String, Object>> top = new java.util.ArrayList<>();
+            for (dev.loupe.core.sample.Logprobs.TokenLogprob t : lp.top()) {
+                top.add(Map.of("id", t.token(), "token", tok.piece(t.token()), "logprob", t.logprob()));
+            }
+            e.put("top_logprobs", top);
+            out.add(e);
+        }
+        return out;
     }
 
     private static double round(double v) {

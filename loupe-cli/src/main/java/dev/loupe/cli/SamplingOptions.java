@@ -42,7 +42,11 @@ final class SamplingOptions {
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop when TEXT is generated (repeatable).")
     List<String> stop = new ArrayList<>();
 
+    @Option(names = "--logprobs", paramLabel = "N", description = "With --json: log-probability of each generated token and its N most likely alternatives.")
+    int logprobs;
+
     SamplingParams toParams() {
+        if (logprobs < 0 || logprobs > 100) throw new LoupeException("--logprobs must be between 0 and 100");
         if (temperature < 0 || Float.isNaN(temperature)) throw new LoupeException("--temp must be 0 or more");
         if (topP < 0 || topP > 1) throw new LoupeException("--top-p must be between 0 and 1");
         if (minP < 0 || minP > 1) throw new LoupeException("--min-p must be between 0 and 1");
@@ -50,6 +54,6 @@ final class SamplingOptions {
         if (maxTokens < -1) throw new LoupeException("--n-predict must be -1 or more");
         for (String s : stop) if (s.isEmpty()) throw new LoupeException("--stop needs a non-empty string");
         return new SamplingParams(temperature, topK, topP, minP, repeatPenalty, frequencyPenalty, presencePenalty,
-                repeatLastN, seed != null ? seed : SamplingParams.RANDOM_SEED, maxTokens, stop, 0);
+                repeatLastN, seed != null ? seed : SamplingParams.RANDOM_SEED, maxTokens, stop, logprobs);
     }
 }

@@ -55,6 +55,21 @@ class CliTest {
     }
 
     @Test
+    void logprobsOfGreedyTokensAreTheTopAlternative() throws Exception {
+        Result r = run("run", "-p", "Once upon a time", "-n", "4", "--temp", "0", "--json", "--logprobs", "3");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode lps = JSON.readTree(r.out()).get("logprobs");
+        assertThat(lps).hasSize(4);
+        for (JsonNode lp : lps) {
+            assertThat(lp.get("top_logprobs")).hasSize(3);
+            // Greedy picks the most likely token, so it heads the alternatives and its log-probability is <= 0.
+            assertThat(lp.get("top_logprobs").get(0).get("id").asInt()).isEqualTo(lp.get("id").asInt());
+            assertThat(lp.get("logprob").asDouble()).isLessThanOrEqualTo(0.0)
+                    .isGreaterThanOrEqualTo(lp.get("top_logprobs").get(2).get("logprob").asDouble());
+        }
+    }
+
+    @Test
     void sameSeedSameTextOnTheShippedModel() throws Exception {
         Result a = run("run", "-p", "Once upon a time", "-n", "20", "--seed", "42", "--temp", "0.9", "--json");
         Result b = run("run", "-p", "Once upon a time", "-n", "20", "--seed", "42", "--temp", "0.9", "--json");

@@ -27,16 +27,6 @@ final class BF16Codec implements Codec {
     }
 
     @Override
-    public boolean canQuantize() {
-        return true;
-    }
-
-    @Override
-    public void quantize(float[] src, int srcOff, MemorySegment dst, long offset, int n) {
-        for (int i = 0; i < n; i++) dst.set(Fp16.LE, offset + 2L * i, fromFloat(src[srcOff + i]));
-    }
-
-    @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n; i++) dst[dstOff + i] = toFloat(src.get(Fp16.LE, offset + 2L * i));
     }

@@ -16,17 +16,4 @@ public interface Codec {
 
     /** Sum over i of value(i) * x[xOff + i] for {@code n} values starting at byte {@code offset}. */
     float dot(MemorySegment src, long offset, float[] x, int xOff, int n);
-
-    /** Whether {@link #quantize} is implemented for this type. */
-    default boolean canQuantize() {
-        return false;
-    }
-
-    /**
-     * Encodes {@code src[srcOff..srcOff+n)} into {@code dst} at byte {@code offset}, exactly as
-     * ggml's reference quantizer (quantize_row_*_ref, no importance matrix) would, byte for byte.
-     */
-    default void quantize(float[] src, int srcOff, MemorySegment dst, long offset, int n) {
-        throw new UnsupportedOperationException("Loupe cannot write " + type());
-    }
 }

@@ -20,16 +20,6 @@ final class F16Codec implements Codec {
     }
 
     @Override
-    public boolean canQuantize() {
-        return true;
-    }
-
-    @Override
-    public void quantize(float[] src, int srcOff, MemorySegment dst, long offset, int n) {
-        for (int i = 0; i < n; i++) Fp16.write(dst, offset + 2L * i, src[srcOff + i]);
-    }
-
-    @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n; i++) dst[dstOff + i] = Fp16.read(src, offset + 2L * i);
     }

@@ -17,16 +17,6 @@ final class F32Codec implements Codec {
     }
 
     @Override
-    public boolean canQuantize() {
-        return true;
-    }
-
-    @Override
-    public void quantize(float[] src, int srcOff, MemorySegment dst, long offset, int n) {
-        for (int i = 0; i < n; i++) dst.set(LE, offset + 4L * i, src[srcOff + i]);
-    }
-
-    @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n; i++) dst[dstOff + i] = src.get(LE, offset + 4L * i);
     }

@@ -28,8 +28,8 @@ public final class FloatEncoder {
         return p - dstOff;
     }
 
-    /** ggml_compute_fp32_to_bf16: round to nearest even, NaN kept quiet. */
-    static int toBf16(float f) {
+    /** ggml_compute_fp32_to_bf16: round to nearest even, NaN kept quiet; the 16 bits in the low half. */
+    public static int toBf16(float f) {
         int u = Float.floatToRawIntBits(f);
         if ((u & 0x7fffffff) > 0x7f800000) return (u >>> 16) | 64;
         return (u + (0x7fff + ((u >>> 16) & 1))) >>> 16;

@@ -14,12 +14,4 @@ final class Fp16 {
     static float read(MemorySegment s, long off) {
         return Float.float16ToFloat(s.get(LE, off));
     }
-
-    /**
-     * GGML_FP32_TO_FP16: round to nearest even, which Float.floatToFloat16 also does. (Only a NaN
-     * would differ: ggml writes the canonical 0x7E00, the JDK keeps payload bits.)
-     */
-    static void write(MemorySegment s, long off, float v) {
-        s.set(LE, off, Float.floatToFloat16(v));
-    }
 }

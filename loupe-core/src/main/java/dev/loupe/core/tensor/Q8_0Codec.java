@@ -18,26 +18,6 @@ final class Q8_0Codec implements Codec {
     }
 
     @Override
-    public boolean canQuantize() {
-        return true;
-    }
-
-    /** quantize_row_q8_0_ref. */
-    @Override
-    public void quantize(float[] src, int srcOff, MemorySegment dst, long offset, int n) {
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            int x = srcOff + i * QK;
-            float amax = 0;
-            for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(src[x + j]));
-            float d = amax / ((1 << 7) - 1);
-            float id = d != 0 ? 1.0f / d : 0.0f;
-            Fp16.write(dst, o, d);
-            for (int j = 0; j < QK; j++) Raw.putU8(dst, o + 2 + j, Raw.roundf(src[x + j] * id));
-        }
-    }
-
-    @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
         for (int i = 0; i < n / QK; i++) {
             long o = offset + (long) i * BYTES;

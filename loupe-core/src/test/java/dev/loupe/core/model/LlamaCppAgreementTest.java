@@ -93,7 +93,13 @@ class LlamaCppAgreementTest {
                 .write(file, "loupe-generated", null);
         assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))))
                 .as("generated %s must be the file the reference was made from", name).isEqualTo(sha256);
-        check(file, Reference.loadGenerated(name), relTol, marginTolerance);
+        Reference ref = Reference.loadGenerated(name);
+        try (dev.loupe.core.gguf.GgufFile f = dev.loupe.core.gguf.GgufFile.open(file)) {
+            // llama.cpp tokenized the prompts with this file's (Loupe's own) vocabulary; ours must agree.
+            dev.loupe.core.tokenizer.Tokenizer tok = dev.loupe.core.tokenizer.Tokenizer.fromMetadata(f.metadata());
+            for (Reference.Prompt p : ref.prompts()) assertThat(tok.encode(p.text(), true, false)).as(p.text()).containsExactly(p.promptIds());
+        }
+        check(file, ref, relTol, marginTolerance);
     }
 
     private static void check(Path file, Reference ref, double relTol, double marginTolerance) {

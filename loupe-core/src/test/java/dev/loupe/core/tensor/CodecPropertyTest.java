@@ -92,8 +92,9 @@ class CodecPropertyTest {
         int n = blocks * 32;
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) (r.nextGaussian() * Math.pow(2, r.nextInt(20) - 10));
-        MemorySegment enc = MemorySegment.ofArray(new byte[(int) type.rowBytes(n)]);
-        codec.quantize(v, 0, enc, 0, n);
+        byte[] encBytes = new byte[(int) type.rowBytes(n)];
+        dev.loupe.core.quant.Quantizers.create(type).quantize(v, 0, n, encBytes, 0);
+        MemorySegment enc = MemorySegment.ofArray(encBytes);
         float[] back = new float[n];
         codec.dequantize(enc, 0, back, 0, n);
         for (int b = 0; b < n; b += 32) {
@@ -113,14 +114,16 @@ class CodecPropertyTest {
         }
         // Decoded values are on the grid, so for the float formats a second pass changes nothing.
         if (!type.isQuantized()) {
-            MemorySegment again = MemorySegment.ofArray(new byte[(int) type.rowBytes(n)]);
-            codec.quantize(back, 0, again, 0, n);
+            byte[] againBytes = new byte[(int) type.rowBytes(n)];
+            dev.loupe.core.quant.Quantizers.create(type).quantize(back, 0, n, againBytes, 0);
+            MemorySegment again = MemorySegment.ofArray(againBytes);
             assertThat(again.mismatch(enc)).isEqualTo(-1L);
         }
     }
 
     @Provide
     Arbitrary<GgmlType> writable() {
-        return Arbitraries.of(Arrays.stream(TYPES).filter(t -> Codecs.of(t, "").canQuantize()).toArray(GgmlType[]::new));
+        // The types whose round-trip bound is stated above (the quantizers' own tests cover the K types).
+        return Arbitraries.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0);
     }
 }

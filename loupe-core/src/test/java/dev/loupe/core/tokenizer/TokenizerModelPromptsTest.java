@@ -21,7 +21,8 @@ class TokenizerModelPromptsTest {
     private static final Pattern GREEDY = Pattern.compile("\"greedy_ids\":\\s*\\[([^\\]]*)]");
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-llama-f32", "tiny-qwen2-f16", "tiny-qwen3-f16", "small-llama-q4_k_m"})
+    @ValueSource(strings = {"tiny-llama-f32", "tiny-llama-f16", "tiny-llama-q8_0", "tiny-llama-q4_0", "tiny-qwen2-f16",
+            "tiny-qwen3-f16", "small-llama-q4_k_m", "small-llama-q5_k_m", "small-llama-q6_k"})
     void promptIdsMatchReference(String model) throws IOException {
         Tokenizer t;
         try (GgufFile f = GgufFile.open(Fixtures.model(model + ".gguf"))) {

@@ -141,13 +141,9 @@ public final class QuantizedVector {
         return Float.float16ToFloat(Float.floatToFloat16(v));
     }
 
-    /** ggml_compute_fp32_to_bf16: round to nearest even; NaNs quietened. */
+    /** ggml's fp32 → bf16 rounding, back in float. */
     static float toBf16(float v) {
-        int u = Float.floatToRawIntBits(v);
-        int h;
-        if ((u & 0x7fffffff) > 0x7f800000) h = (u >>> 16) | 64;
-        else h = (u + (0x7fff + ((u >>> 16) & 1))) >>> 16;
-        return Float.intBitsToFloat(h << 16);
+        return Float.intBitsToFloat(dev.loupe.core.tensor.FloatEncoder.toBf16(v) << 16);
     }
 
     private static byte[] grow(byte[] a, int n) {

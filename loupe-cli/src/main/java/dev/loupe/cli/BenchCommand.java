@@ -1,0 +1,125 @@
+package dev.loupe.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.core.LoupeException;
+import dev.loupe.core.model.Model;
+import dev.loupe.core.model.Session;
+import dev.loupe.core.parallel.ThreadPool;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Measure a model's speed the way llama-bench does, so the two can be compared side by side.", "",
+                "pp<P>: a prompt of P tokens processed in one go; tokens/s = P / time.",
+                "tg<N>: N tokens generated one at a time (each with its logits); tokens/s = N / time.",
+                "Each test runs once untimed (so the JIT has compiled the kernels), then R timed times; the table shows",
+                "the mean +- the standard deviation of tokens/s over those R runs, and the process's resident memory",
+                "(VmRSS; mapped model pages that were read count, as they do for llama.cpp). Token ids are random:",
+                "speed does not depend on them. Speed does depend on what else the machine is doing: close other work",
+                "and compare runs made in the same session.", ""},
+        footer = {"", "Examples:",
+                "  loupe bench -m model.gguf                        pp512 and tg128, all cores, 3 repetitions",
+                "  loupe bench -m model.gguf -t 2 -p 512 -n 128 -r 3  the same settings as llama-bench -t 2",
+                "  loupe bench -m model.gguf -p 0 -n 32 --json       generation only, as JSON for scripts",
+                "", "Compare with: llama-bench -m model.gguf -t 2 -p 512 -n 128 -r 3"})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE", required = true, description = "The GGUF model to measure.")
+    Path model;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads (default: all cores, ${DEFAULT-VALUE}).")
+    int threads = ThreadPool.defaultThreads();
+
+    @Option(names = {"-p", "--n-prompt"}, paramLabel = "P", description = "Prompt tokens for the pp test; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int prompt = 512;
+
+    @Option(names = {"-n", "--n-gen"}, paramLabel = "N", description = "Generated tokens for the tg test; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int gen = 128;
+
+    @Option(names = {"-r", "--repetitions"}, paramLabel = "R", description = "Timed runs per test (default: ${DEFAULT-VALUE}).")
+    int reps = 3;
+
+    @Option(names = "--json", description = "Print a JSON array: {test, threads, tokens_per_s, stddev, rss_bytes} per test.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads < 1 || threads > 1024) throw new LoupeException("--threads must be between 1 and 1024, got " + threads);
+        if (prompt < 0 || gen < 0) throw new LoupeException("-p and -n must not be negative");
+        if (prompt == 0 && gen == 0) throw new LoupeException("nothing to measure: -p and -n are both 0");
+        if (reps < 1) throw new LoupeException("--repetitions must be at least 1, got " + reps);
+        if (!Files.exists(model)) throw new LoupeException("no such model file: " + model);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<BenchResult> results = new ArrayList<>();
+        try (Model m = Model.load(model); ThreadPool pool = new ThreadPool(threads);
+             Session s = new Session(m, Math.max(prompt, gen), pool)) {
+            BenchRunner runner = new BenchRunner(s, m.config().vocabSize());
+            if (prompt > 0) {
+                if (!json) err.printf("pp%d: warming up, then %d runs...%n", prompt, reps);
+                runner.promptOnce(prompt);
+                double[] samples = runner.repeat(reps, () -> runner.promptOnce(prompt));
+                results.add(BenchResult.of("pp" + prompt, threads, samples, ProcStatus.read()));
+            }
+            if (gen > 0) {
+                if (!json) err.printf("tg%d: warming up, then %d runs...%n", gen, reps);
+                runner.generateOnce(gen);
+                double[] samples = runner.repeat(reps, () -> runner.generateOnce(gen));
+                results.add(BenchResult.of("tg" + gen, threads, samples, ProcStatus.read()));
+            }
+        }
+        if (json) printJson(out, results);
+        else printTable(out, results);
+        return 0;
+    }
+
+    private void printTable(PrintWriter out, List<BenchResult> results) throws java.io.IOException {
+        String name = model.getFileName().toString();
+        long bytes = Files.size(model);
+        String size = bytes >= 1L << 30 ? String.format("%.2f GiB", bytes / (double) (1L << 30)) : String.format("%.1f MiB", bytes / 1048576.0);
+        out.printf("| %-28s | %10s | %7s | %7s | %20s | %10s | %10s |%n", "model", "size", "threads", "test", "t/s", "rss", "peak rss");
+        out.printf("| %-28s | %10s | %7s | %7s | %20s | %10s | %10s |%n", "-".repeat(28), "-".repeat(9) + ":", "-".repeat(6) + ":",
+                "-".repeat(6) + ":", "-".repeat(19) + ":", "-".repeat(9) + ":", "-".repeat(9) + ":");
+        for (BenchResult r : results) {
+            out.printf("| %-28s | %10s | %7d | %7s | %20s | %10s | %10s |%n", name, size, r.threads(), r.test(),
+                    String.format("%.2f ± %.2f", r.tokensPerSecond(), r.stddev()), mib(r.rssBytes()), mib(r.peakRssBytes()));
+        }
+    }
+
+    private static String mib(long bytes) {
+        return bytes < 0 ? "n/a" : String.format("%.0f MiB", bytes / 1048576.0);
+    }
+
+    private static void printJson(PrintWriter out, List<BenchResult> results) throws Exception {
+        List<Map<String, Object>> arr = new ArrayList<>();
+        for (BenchResult r : results) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("test", r.test());
+            o.put("threads", r.threads());
+            o.put("tokens_per_s", round(r.tokensPerSecond()));
+            o.put("stddev", round(r.stddev()));
+            o.put("rss_bytes", r.rssBytes());
+            o.put("peak_rss_bytes", r.peakRssBytes());
+            o.put("samples", r.samples());
+            arr.add(o);
+        }
+        out.println(new ObjectMapper().writeValueAsString(arr));
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.loupe.cli;
+
+import dev.loupe.core.model.Session;
+
+import java.util.SplittableRandom;
+
+/**
+ * Measures a session the way llama-bench does: prompt processing (pp) sends {@code p} tokens at once and
+ * counts p / time; text generation (tg) runs {@code n} tokens one at a time, each with its logits, and counts
+ * n / time. Tokens are random ids, as in llama-bench: speed does not depend on them. The cache is cleared
+ * (rewound) before every run, and one untimed run of each test comes first so the JIT has compiled the
+ * kernels before anything is timed.
+ */
+final class BenchRunner {
+    private final Session session;
+    private final int vocab;
+    private final SplittableRandom random = new SplittableRandom(42);
+
+    BenchRunner(Session session, int vocab) {
+        this.session = session;
+        this.vocab = vocab;
+    }
+
+    /** Tokens per second of one prompt of {@code p} tokens. */
+    double promptOnce(int p) {
+        int[] ids = randomTokens(p);
+        session.rewind(0);
+        long t0 = System.nanoTime();
+        session.prefill(ids);
+        return p / seconds(t0);
+    }
+
+    /** Tokens per second of generating {@code n} tokens one at a time. */
+    double generateOnce(int n) {
+        int[] ids = randomTokens(n);
+        session.rewind(0);
+        long t0 = System.nanoTime();
+        for (int id : ids) session.forward(id, true);
+        return n / seconds(t0);
+    }
+
+    double[] repeat(int reps, java.util.function.DoubleSupplier run) {
+        double[] out = new double[reps];
+        for (int i = 0; i < reps; i++) out[i] = run.getAsDouble();
+        return out;
+    }
+
+    private int[] randomTokens(int count) {
+        int[] ids = new int[count];
+        for (int i = 0; i < count; i++) ids[i] = random.nextInt(vocab);
+        return ids;
+    }
+
+    private static double seconds(long t0) {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+}
