@@ -124,6 +124,9 @@ class TaskFilesTest {
         assertThat(gsm.context(gsm.docs().getFirst())).contains("####").endsWith("Question: " + gsm.docs().getFirst().fields().get("question") + "\nAnswer:");
         Task he = BuiltinTasks.resolve("humaneval", data.resolve("humaneval/HumanEval.jsonl.gz"));
         assertThat(he.docs()).hasSize(164);
+        Task shakespeare = BuiltinTasks.resolve("text_ppl", data.resolve("tinyshakespeare/input.txt"));
+        assertThat(shakespeare.document(shakespeare.docs().getFirst())).startsWith("First Citizen:\nBefore we proceed any further");
+        assertThat(shakespeare.docs().get(1).line()).isGreaterThan(2);
         Task mt = BuiltinTasks.resolve("mt_bench", data.resolve("mt_bench/question.jsonl"));
         assertThat(mt.context(mt.docs().getFirst())).startsWith("Compose an engaging travel blog post");
     }

@@ -43,7 +43,7 @@ public final class Template {
         StringBuilder sb = new StringBuilder(literals.getFirst());
         for (int i = 0; i < paths.size(); i++) {
             Object v = resolve(doc, paths.get(i));
-            sb.append(v instanceof Double d && d == Math.rint(d) ? String.valueOf(d.longValue()) : String.valueOf(v));
+            sb.append(v);
             sb.append(literals.get(i + 1));
         }
         return sb.toString();
