@@ -10,6 +10,7 @@ import dev.loupe.eval.judge.Judge;
 import dev.loupe.eval.judge.JudgePrompt;
 import dev.loupe.eval.judge.JudgeReport;
 import dev.loupe.eval.judge.PairwiseComparison;
+import dev.loupe.eval.judge.References;
 import dev.loupe.eval.judge.SingleGrading;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,6 +44,8 @@ final class JudgeCommand implements Callable<Integer> {
     String promptName;
     @Option(names = "--max-tokens", paramLabel = "N", description = "Judge output budget (default: ${DEFAULT-VALUE}).")
     int maxTokens = 512;
+    @Option(names = "--references", paramLabel = "FILE", description = "MT-Bench reference answers (reference_answer_gpt-4.jsonl) for the math prompts.")
+    Path references;
     @Option(names = "--cache", paramLabel = "FILE", description = "Response cache for the judge's calls; a rerun resumes from it.")
     Path cache;
     @Option(names = "--out", paramLabel = "FILE", description = "Write every judgment (prompt order, verdicts, winner) as JSONL here.")
@@ -62,7 +65,7 @@ final class JudgeCommand implements Callable<Integer> {
         LanguageModel opened = backend.open();
         if (cache != null) opened = new CachingLanguageModel(opened, new ResponseCache(cache));
         try (LanguageModel lm = opened) {
-            Judge judge = new Judge(lm, maxTokens);
+            Judge judge = new Judge(lm, maxTokens, references == null ? Map.of() : References.load(references));
             List<Answer> a = AnswerFiles.read(answers.get(0));
             if (pair) {
                 List<Answer> b = AnswerFiles.read(answers.get(1));

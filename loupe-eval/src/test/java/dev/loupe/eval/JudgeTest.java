@@ -81,6 +81,20 @@ class JudgeTest {
     }
 
     @Test
+    void mathPromptsGetTheReferenceAnswerByIdAndMissingOnesAreNamed() {
+        Map<String, String> refs = dev.loupe.eval.judge.References.load(Path.of(System.getProperty("loupe.shared"), "data/mt_bench/reference_answer_gpt-4.jsonl"));
+        assertThat(refs.get("101")).startsWith("If you have just overtaken the second person");
+        List<String> seen = new ArrayList<>();
+        Judge j = new Judge(new FakeLanguageModel("j", (c, x) -> null, p -> { seen.add(p); return "[[5]]"; }, -1), 8, refs);
+        List<Answer> a = List.of(new Answer("101", "Q?", "second", "x", null));
+        SingleGrading.grade(j, PROMPTS.get("single-math-v1"), a);
+        assertThat(seen.getFirst()).contains("If you have just overtaken the second person");
+        List<Answer> unknown = List.of(new Answer("nope", "Q?", "A", "x", null));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SingleGrading.grade(j, PROMPTS.get("single-math-v1"), unknown))
+                .hasMessageContaining("needs a reference answer for 'nope'");
+    }
+
+    @Test
     void selfPreferenceIsFlaggedWhenTheJudgeIsACandidate() {
         var s = JudgeReport.summarize(List.of(), "same.gguf", "same.gguf", "other");
         assertThat(s.warning()).contains("self-preference");

@@ -124,6 +124,7 @@ class TaskFilesTest {
         assertThat(gsm.context(gsm.docs().getFirst())).contains("####").endsWith("Question: " + gsm.docs().getFirst().fields().get("question") + "\nAnswer:");
         Task he = BuiltinTasks.resolve("humaneval", data.resolve("humaneval/HumanEval.jsonl.gz"));
         assertThat(he.docs()).hasSize(164);
+        assertThat(he.id(he.docs().getFirst())).isEqualTo("HumanEval/0");
         Task shakespeare = BuiltinTasks.resolve("text_ppl", data.resolve("tinyshakespeare/input.txt"));
         assertThat(shakespeare.document(shakespeare.docs().getFirst())).startsWith("First Citizen:\nBefore we proceed any further");
         assertThat(shakespeare.docs().get(1).line()).isGreaterThan(2);

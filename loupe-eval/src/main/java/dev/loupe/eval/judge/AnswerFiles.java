@@ -42,7 +42,7 @@ public final class AnswerFiles {
                 if (run) {
                     JsonNode oc = o.path("outcome");
                     if (!oc.has("output")) throw new LoupeException(file + " line " + n + ": not a generate_until sample (no output)");
-                    out.add(new Answer(o.path("index").asText(), oc.path("prompt").asText().strip(), oc.path("output").asText().strip(), model, null));
+                    out.add(new Answer(o.path("id").asText(o.path("index").asText()), oc.path("prompt").asText().strip(), oc.path("output").asText().strip(), model, null));
                 } else {
                     if (!o.hasNonNull("question") || !o.hasNonNull("answer")) throw new LoupeException(file + " line " + n + ": needs 'question' and 'answer'");
                     out.add(new Answer(o.has("id") ? o.get("id").asText() : String.valueOf(n), o.get("question").asText(), o.get("answer").asText(),

@@ -41,7 +41,7 @@ public final class Evaluator {
         for (Doc doc : docs) {
             Outcome o = score(task, doc);
             o.metrics().forEach((k, v) -> items.get(k).add(v));
-            samples.accept(new SampleRecord(doc.index(), doc.source(), doc.line(), o));
+            samples.accept(new SampleRecord(task.id(doc), doc.index(), doc.source(), doc.line(), o));
         }
         List<Estimate> estimates = task.metrics().stream().map(m -> bootstrap.estimate(m, items.get(m.id()))).toList();
         double seconds = (Instant.now().toEpochMilli() - start.toEpochMilli()) / 1000.0;

@@ -108,6 +108,11 @@ public final class Task {
         return type() == RequestType.LOGLIKELIHOOD ? choices(ex).get(gold(ex)) : reference(ex);
     }
 
+    /** The row's id in samples.jsonl: the {@code id} template, or the row index. */
+    public String id(Doc doc) {
+        return spec.id() == null ? String.valueOf(doc.index()) : Template.of(spec.id()).render(doc);
+    }
+
     /** The document scored by loglikelihood_rolling. */
     public String document(Doc doc) {
         return prompt.render(doc);

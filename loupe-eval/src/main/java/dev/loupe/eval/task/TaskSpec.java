@@ -7,6 +7,7 @@ import java.util.List;
  * task YAML where one exists ({@code doc_to_text} is {@code prompt}, {@code doc_to_target} is {@code target},
  * {@code doc_to_choice} is {@code choices}). Templates are {@code {{field}}} substitutions; see {@link Template}.
  *
+ * @param id             template naming a row in samples.jsonl (e.g. {@code {{question_id}}}); default the row index
  * @param data           JSONL file (optionally .gz), relative to the task file; or null with {@code generator}
  * @param dataHelp       shown when a task needs a data file the user has not given
  * @param generator      a built-in generated data set instead of a file
@@ -23,6 +24,7 @@ import java.util.List;
 public record TaskSpec(
         String name,
         String description,
+        String id,
         String data,
         String dataHelp,
         GeneratorSpec generator,
@@ -43,7 +45,7 @@ public record TaskSpec(
     /** The same task with k few-shot examples (the harness's --num_fewshot), other few-shot settings kept. */
     public TaskSpec withFewshotK(int k) {
         FewShotSpec f = fewshot == null ? new FewShotSpec(k, null, null, null) : new FewShotSpec(k, fewshot.seed(), fewshot.separator(), fewshot.data());
-        return new TaskSpec(name, description, data, dataHelp, generator, request, prompt, target, choices, choiceLabels,
+        return new TaskSpec(name, description, id, data, dataHelp, generator, request, prompt, target, choices, choiceLabels,
                 targetDelimiter, f, generation, extract, targetExtract, ignore, ignoreCase, metrics);
     }
 
