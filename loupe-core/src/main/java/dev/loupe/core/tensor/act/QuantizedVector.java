@@ -18,6 +18,11 @@ public final class QuantizedVector {
     private int n;
     /** int8 quants, one per element. */
     byte[] qs = new byte[0];
+    /**
+     * The same quants widened to int16: the vector kernels multiply in 16-bit lanes, and every weight row
+     * reuses the activations, so widening them once here saves a conversion per 16 quants per row.
+     */
+    short[] wide = new short[0];
     /** Per block: the scale ggml's dot reads (Q8_0/Q8_1: the fp16 d widened; Q8_K: the float d). */
     float[] d = new float[0];
     /** Q8_1 per block: fp16(d * Σ qs), widened. */
@@ -81,6 +86,10 @@ public final class QuantizedVector {
                 for (int b = 0; b < n / 256; b++) quantizeQ8KBlock(x, b);
             }
             default -> throw new IllegalArgumentException(vecDotType + " is not a vec_dot_type");
+        }
+        if (vecDotType.isQuantized()) {
+            wide = grow(wide, n);
+            for (int i = 0; i < n; i++) wide[i] = qs[i];
         }
     }
 
@@ -148,6 +157,10 @@ public final class QuantizedVector {
 
     private static byte[] grow(byte[] a, int n) {
         return a.length >= n ? a : new byte[n];
+    }
+
+    private static short[] grow(short[] a, int n) {
+        return a.length >= n ? a : new short[n];
     }
 
     private static float[] grow(float[] a, int n) {
