@@ -21,7 +21,7 @@ import java.io.PrintWriter;
                 "", "Run 'loupe help COMMAND' for a command's options."},
         subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class,
                 QuantizeCommand.class, BenchCommand.class, EvalCommand.class,
-                DataCommand.class,
+                DataCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_BAD_INPUT = 2;

@@ -1,0 +1,219 @@
+package dev.loupe.train.nn;
+
+import dev.loupe.core.parallel.ThreadPool;
+import dev.loupe.train.SplitMix64;
+
+import java.util.Arrays;
+
+/**
+ * A Llama with explicit forward and backward passes over a batch of B sequences of T tokens (llm.c style: no
+ * autograd; every activation the backward pass needs is kept in a buffer sized once, so a training step
+ * allocates nothing). Parameters and gradients are flat arrays laid out by {@link ParamLayout}.
+ * Not thread-safe; the kernels themselves use the pool.
+ */
+public final class LlamaModel {
+    private final LlamaConfig c;
+    private final ParamLayout layout;
+    private final int B, T, N;
+    public final float[] params;
+    public final float[] grads;
+    private final MatMul mm;
+    private final Attention attention;
+    private final CrossEntropy ce;
+    private final RopeTable rope;
+
+    // Activations, per layer where the backward pass needs them.
+    private final float[][] resid, xb1, rstd1, q, k, v, att, ao, xMid, xb2, rstd2, gate, up, h;
+    private final float[] xf, rstdF, logits, proj;
+    // Backward scratch.
+    private final float[] dx, dxb, dao, dq, dk, dv, dh, dgate, dup;
+    private final int[] tokens, targets;
+    private boolean haveForward;
+
+    public LlamaModel(LlamaConfig c, int batch, int seqLen, ThreadPool pool) {
+        if (seqLen > c.contextLength()) throw new IllegalArgumentException("sequence length " + seqLen + " exceeds the context " + c.contextLength());
+        this.c = c;
+        this.layout = new ParamLayout(c);
+        this.B = batch;
+        this.T = seqLen;
+        this.N = batch * seqLen;
+        this.params = new float[layout.size];
+        this.grads = new float[layout.size];
+        this.mm = new MatMul(pool);
+        this.attention = new Attention(pool, B, T, c.heads(), c.kvHeads(), c.headDim());
+        this.ce = new CrossEntropy(pool, N);
+        this.rope = new RopeTable(c.contextLength(), c.headDim(), c.ropeTheta());
+        int L = c.layers(), d = c.dim(), kv = c.kvDim(), f = c.ffnDim();
+        resid = new float[L + 1][N * d];
+        xb1 = buffers(L, N * d);
+        rstd1 = buffers(L, N);
+        q = buffers(L, N * d);
+        k = buffers(L, N * kv);
+        v = buffers(L, N * kv);
+        att = buffers(L, B * c.heads() * T * T);
+        ao = buffers(L, N * d);
+        xMid = buffers(L, N * d);
+        xb2 = buffers(L, N * d);
+        rstd2 = buffers(L, N);
+        gate = buffers(L, N * f);
+        up = buffers(L, N * f);
+        h = buffers(L, N * f);
+        xf = new float[N * d];
+        rstdF = new float[N];
+        logits = new float[N * c.vocab()];
+        proj = new float[N * d];
+        dx = new float[N * d];
+        dxb = new float[N * d];
+        dao = new float[N * d];
+        dq = new float[N * d];
+        dk = new float[N * kv];
+        dv = new float[N * kv];
+        dh = new float[N * f];
+        dgate = new float[N * f];
+        dup = new float[N * f];
+        tokens = new int[N];
+        targets = new int[N];
+    }
+
+    private static float[][] buffers(int n, int size) {
+        return new float[n][size];
+    }
+
+    public LlamaConfig config() {
+        return c;
+    }
+
+    public ParamLayout layout() {
+        return layout;
+    }
+
+    public int batch() {
+        return B;
+    }
+
+    public int seqLen() {
+        return T;
+    }
+
+    /**
+     * GPT-2's initialisation: N(0, 0.02) for embeddings and matrices, the two projections that write into the
+     * residual stream (attn_output, ffn_down) scaled by 1/sqrt(2 layers) so its variance does not grow with depth;
+     * norm weights 1.
+     */
+    public void initialize(long seed) {
+        SplitMix64 r = new SplitMix64(seed);
+        double residScale = 1.0 / Math.sqrt(2.0 * c.layers());
+        for (ParamLayout.Tensor t : layout.tensors()) {
+            boolean residual = t.name().endsWith("attn_output.weight") || t.name().endsWith("ffn_down.weight");
+            for (int i = 0; i < t.size(); i++) {
+                params[t.offset() + i] = switch (t.kind()) {
+                    case NORM -> 1f;
+                    case EMBEDDING, MATRIX -> (float) (0.02 * r.nextGaussian() * (residual ? residScale : 1.0));
+                };
+            }
+        }
+    }
+
+    /** The logits [B*T][vocab] of the last forward pass (overwritten by {@link #backward}). */
+    public float[] logits() {
+        return logits;
+    }
+
+    /**
+     * Runs B*T tokens (sequence b at [b*T, (b+1)*T), positions from 0). Returns the mean cross-entropy against
+     * {@code targets}, or NaN when targets is null. {@code engineRounding} rounds Q, K, V and the attention weights
+     * to F16 as Loupe's engine (and llama.cpp) do, for a tight comparison with inference; training leaves it off.
+     */
+    public double forward(int[] tokenIds, int[] targetIds, boolean engineRounding) {
+        int d = c.dim(), kv = c.kvDim(), f = c.ffnDim(), V = c.vocab();
+        System.arraycopy(tokenIds, 0, tokens, 0, N);
+        for (int n = 0; n < N; n++) {
+            int t = tokens[n];
+            if (t < 0 || t >= V) throw new IllegalArgumentException("token " + t + " outside the vocabulary");
+            System.arraycopy(params, layout.tokenEmbd + t * d, resid[0], n * d, d);
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            ParamLayout.Layer p = layout.layer(l);
+            Norm.forward(xb1[l], rstd1[l], resid[l], params, p.attnNorm(), N, d, c.normEps());
+            mm.forward(q[l], xb1[l], params, p.wq(), N, d, d);
+            mm.forward(k[l], xb1[l], params, p.wk(), N, d, kv);
+            mm.forward(v[l], xb1[l], params, p.wv(), N, d, kv);
+            for (int n = 0; n < N; n++) {
+                rope.rotate(q[l], n * d, c.heads(), n % T, 1f);
+                rope.rotate(k[l], n * kv, c.kvHeads(), n % T, 1f);
+            }
+            if (engineRounding) {
+                Half.round(q[l], 0, N * d);
+                Half.round(k[l], 0, N * kv);
+                Half.round(v[l], 0, N * kv);
+            }
+            attention.forward(ao[l], att[l], q[l], k[l], v[l], engineRounding);
+            mm.forward(proj, ao[l], params, p.wo(), N, d, d);
+            add(xMid[l], resid[l], proj, N * d);
+            Norm.forward(xb2[l], rstd2[l], xMid[l], params, p.ffnNorm(), N, d, c.normEps());
+            mm.forward(gate[l], xb2[l], params, p.gate(), N, d, f);
+            mm.forward(up[l], xb2[l], params, p.up(), N, d, f);
+            SwiGlu.forward(h[l], gate[l], up[l], N * f);
+            mm.forward(proj, h[l], params, p.down(), N, f, d);
+            add(resid[l + 1], xMid[l], proj, N * d);
+        }
+        Norm.forward(xf, rstdF, resid[c.layers()], params, layout.outputNorm, N, d, c.normEps());
+        mm.forward(logits, xf, params, layout.output, N, d, V);
+        haveForward = targetIds != null;
+        if (targetIds == null) return Double.NaN;
+        System.arraycopy(targetIds, 0, targets, 0, N);
+        return ce.run(logits, targets, N, V, false, 0f);
+    }
+
+    /**
+     * Adds d(loss * lossScale)/d(params) to {@link #grads} for the last forward pass (which needed targets).
+     * {@code lossScale} is 1 for one batch; 1/k when k micro-batches are accumulated into one step.
+     */
+    public void backward(float lossScale) {
+        if (!haveForward) throw new IllegalStateException("backward needs a forward pass with targets");
+        haveForward = false;
+        int d = c.dim(), kv = c.kvDim(), f = c.ffnDim(), V = c.vocab();
+        ce.run(logits, targets, N, V, true, lossScale / N);
+        float[] dLogits = logits;
+        Arrays.fill(dxb, 0f);
+        mm.backward(dxb, grads, dLogits, xf, params, layout.output, N, d, V);
+        Arrays.fill(dx, 0f);
+        Norm.backward(dx, grads, layout.outputNorm, dxb, resid[c.layers()], params, rstdF, N, d);
+        for (int l = c.layers() - 1; l >= 0; l--) {
+            ParamLayout.Layer p = layout.layer(l);
+            // resid[l+1] = xMid + down(silu(gate) * up); dx holds d/d resid[l+1], which is also d/d xMid so far.
+            Arrays.fill(dh, 0f);
+            mm.backward(dh, grads, dx, h[l], params, p.down(), N, f, d);
+            SwiGlu.backward(dgate, dup, dh, gate[l], up[l], N * f);
+            Arrays.fill(dxb, 0f);
+            mm.backward(dxb, grads, dgate, xb2[l], params, p.gate(), N, d, f);
+            mm.backward(dxb, grads, dup, xb2[l], params, p.up(), N, d, f);
+            Norm.backward(dx, grads, p.ffnNorm(), dxb, xMid[l], params, rstd2[l], N, d);
+            // xMid = resid[l] + wo(attention(...)); dx now holds d/d xMid.
+            Arrays.fill(dao, 0f);
+            mm.backward(dao, grads, dx, ao[l], params, p.wo(), N, d, d);
+            Arrays.fill(dq, 0f);
+            Arrays.fill(dk, 0f);
+            Arrays.fill(dv, 0f);
+            attention.backward(dq, dk, dv, dao, att[l], q[l], k[l], v[l]);
+            for (int n = 0; n < N; n++) {
+                rope.rotate(dq, n * d, c.heads(), n % T, -1f);
+                rope.rotate(dk, n * kv, c.kvHeads(), n % T, -1f);
+            }
+            Arrays.fill(dxb, 0f);
+            mm.backward(dxb, grads, dq, xb1[l], params, p.wq(), N, d, d);
+            mm.backward(dxb, grads, dk, xb1[l], params, p.wk(), N, d, kv);
+            mm.backward(dxb, grads, dv, xb1[l], params, p.wv(), N, d, kv);
+            Norm.backward(dx, grads, p.attnNorm(), dxb, resid[l], params, rstd1[l], N, d);
+        }
+        for (int n = 0; n < N; n++) Vec.axpy(grads, layout.tokenEmbd + tokens[n] * d, 1f, dx, n * d, d);
+    }
+
+    public void zeroGrad() {
+        Arrays.fill(grads, 0f);
+    }
+
+    private static void add(float[] out, float[] a, float[] b, int n) {
+        for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+    }
+}
