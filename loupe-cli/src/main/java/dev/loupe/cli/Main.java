@@ -17,10 +17,12 @@ import java.io.PrintWriter;
                 "  loupe tokenize -m model.gguf \"Hello\"      token ids and pieces",
                 "  loupe quantize in.gguf out.gguf Q4_K_M    quantize as llama-quantize does",
                 "  loupe bench -m model.gguf                 prompt and generation speed, like llama-bench",
+                "  loupe serve --model model.gguf            OpenAI- and Ollama-compatible HTTP server",
+                "  loupe list                                models in the models folder",
                 "  loupe eval run arithmetic_mc              evaluate on a built-in task (see 'loupe eval list')",
                 "", "Run 'loupe help COMMAND' for a command's options."},
         subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class,
-                QuantizeCommand.class, BenchCommand.class, EvalCommand.class,
+                QuantizeCommand.class, BenchCommand.class, ServeCommand.class, ListCommand.class, EvalCommand.class,
                 DataCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

@@ -147,4 +147,20 @@ class CliTest {
         assertThat(r.out()).contains("Examples:").contains("--temp").contains("--seed").contains("--json");
         assertThat(run("--help").out()).contains("run").contains("chat").contains("inspect").contains("tokenize");
     }
+
+    @Test
+    void listShowsTheModelsFolderByName() {
+        Result r = run("list", "--models-dir", shared().resolve("fixtures/models").toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("NAME").contains("tiny-qwen3-f16").doesNotContain(".gguf");
+        Result json = run("list", "--models-dir", shared().resolve("fixtures/models").toString(), "--json");
+        assertThat(json.out()).contains("\"name\":\"tiny-llama-f32\"");
+    }
+
+    @Test
+    void serveRejectsAnUnknownModelWithOneLine() {
+        Result r = run("serve", "--model", "no-such-model", "--models-dir", shared().resolve("fixtures/models").toString(), "--port", "0");
+        assertThat(r.code()).isEqualTo(Main.EXIT_BAD_INPUT);
+        assertThat(r.err()).contains("no-such-model").contains("tiny-qwen3-f16");
+    }
 }

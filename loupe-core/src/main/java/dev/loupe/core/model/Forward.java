@@ -144,6 +144,40 @@ public final class Forward {
         return out;
     }
 
+    /**
+     * Prefills several sessions in one pass over the weights (continuous batching): session i takes the tokens
+     * {@code chunks[i]} from its current position and advances past them. At most {@link #maxBatch} rows in all.
+     * Returns logits, row i for the last token of session i's chunk, valid until the next call.
+     */
+    public float[] prefill(Session[] sessions, int[][] chunks, int n) {
+        int rows = 0;
+        for (int i = 0; i < n; i++) rows += chunks[i].length;
+        if (rows > maxBatch) throw new IllegalArgumentException("prefill of " + rows + " rows exceeds this engine's " + maxBatch);
+        KvCache[] caches = new KvCache[rows];
+        int[] positions = new int[rows];
+        int[] tokens = new int[rows];
+        int[] logitRows = new int[n];
+        int r = 0;
+        for (int i = 0; i < n; i++) {
+            Session s = sessions[i];
+            if (chunks[i].length == 0) throw new IllegalArgumentException("empty prefill chunk for session " + i);
+            if (s.position() + chunks[i].length > s.contextLength()) {
+                throw new dev.loupe.core.LoupeException("context is full (" + s.contextLength() + " tokens)");
+            }
+            for (int j = 0; j < chunks[i].length; j++, r++) {
+                int t = chunks[i][j];
+                if (t < 0 || t >= c.vocabSize()) throw new dev.loupe.core.LoupeException("token id " + t + " is outside the vocabulary");
+                caches[r] = s.cache();
+                positions[r] = s.position() + j;
+                tokens[r] = t;
+            }
+            logitRows[i] = r - 1;
+        }
+        float[] out = step(caches, positions, tokens, rows, logitRows);
+        for (int i = 0; i < n; i++) sessions[i].advance(chunks[i].length);
+        return out;
+    }
+
     private void rmsnormRows(float[] dst, float[] src, float[] weight, int n, int dim) {
         for (int b = 0; b < n; b++) Ops.rmsnorm(dst, b * dim, src, b * dim, weight, dim, c.normEps());
     }

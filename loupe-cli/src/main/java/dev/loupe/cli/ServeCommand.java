@@ -1,0 +1,83 @@
+package dev.loupe.cli;
+
+import dev.loupe.core.parallel.ThreadPool;
+import dev.loupe.serve.LoupeServer;
+import dev.loupe.serve.ModelCatalog;
+import dev.loupe.serve.ServerOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Serve a model over HTTP: the OpenAI API (/v1/chat/completions, /v1/completions, /v1/models),",
+                "the Ollama API (/api/generate, /api/chat, /api/tags, ...), /metrics, /health and a chat page at /.",
+                "Requests are batched continuously: up to --parallel sequences decode together.", ""},
+        footer = {"", "Examples:",
+                "  loupe serve --model model.gguf                         http://127.0.0.1:8080/",
+                "  loupe serve --model qwen2.5-0.5b --parallel 8          a model from the models folder by name",
+                "  loupe serve --model model.gguf --api-key secret        require 'Authorization: Bearer secret'",
+                "  curl http://127.0.0.1:8080/v1/chat/completions -H 'Content-Type: application/json' \\",
+                "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}'"})
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE|NAME",
+            description = "GGUF file, or the name of a model in the models folder (default: the shipped model).")
+    String model;
+
+    @Option(names = "--models-dir", paramLabel = "DIR",
+            description = "Folder of models to find by name and list in /api/tags (default: $LOUPE_MODELS, else Loupe's models folder).")
+    Path modelsDir;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host = "127.0.0.1";
+
+    @Option(names = "--port", paramLabel = "N", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port = 8080;
+
+    @Option(names = {"-np", "--parallel"}, paramLabel = "N", description = "Sequences decoded together, each with its own KV cache (default: ${DEFAULT-VALUE}).")
+    int parallel = 4;
+
+    @Option(names = {"-c", "--ctx", "--ctx-size"}, paramLabel = "N",
+            description = "Context size per sequence in tokens (default: the model's training context, at most 4096).")
+    int ctx;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on every API route (not /health).")
+    String apiKey;
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Threads for matrix work (default: all cores, ${DEFAULT-VALUE}).")
+    int threads = ThreadPool.defaultThreads();
+
+    @Option(names = "--max-queue", paramLabel = "N", description = "Requests that may wait for a free sequence; more get HTTP 429 (default: ${DEFAULT-VALUE}).")
+    int maxQueue = 64;
+
+    @Option(names = "--prefill-chunk", paramLabel = "N",
+            description = "Prompt tokens computed between two decode steps, so long prompts do not stall running streams (default: ${DEFAULT-VALUE}).")
+    int prefillChunk = ServerOptions.DEFAULT_PREFILL_CHUNK;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Path dir = modelsDir != null ? modelsDir : ModelCatalog.defaultDir();
+        String m = model != null ? model : ModelOptions.shippedModel().toString();
+        ServerOptions o = new ServerOptions(m, dir, host, port, parallel, ctx, apiKey, threads, maxQueue, prefillChunk);
+        PrintWriter err = spec.commandLine().getErr();
+        LoupeServer server = LoupeServer.start(o);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }));
+        err.printf("loupe: serving %s on http://%s:%d/ (%d parallel, context %d)%n", server.model().name(), host,
+                server.port(), parallel, server.scheduler().contextLength());
+        err.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.loupe.serve;
+
+import dev.loupe.core.model.Model;
+import dev.loupe.core.parallel.ThreadPool;
+import dev.loupe.serve.engine.Scheduler;
+import dev.loupe.serve.http.HttpServer;
+
+import java.nio.file.Path;
+
+/** A running server: the model, its scheduler and the HTTP front, started together and closed together. */
+public final class LoupeServer implements AutoCloseable {
+    private final Model model;
+    private final ThreadPool pool;
+    private final Scheduler scheduler;
+    private final HttpServer http;
+    private final ServedModel served;
+
+    private LoupeServer(ServerOptions o, Path path) {
+        this.model = Model.load(path);
+        try {
+            this.served = ServedModel.of(ModelCatalog.nameOf(path), path, model);
+            this.pool = new ThreadPool(o.threads());
+            int ctx = o.contextLength() > 0 ? o.contextLength() : Math.min(model.config().contextLength(), 4096);
+            this.scheduler = new Scheduler(model, served.tokenizer(), pool, o.parallel(), ctx, o.maxQueue(), o.prefillChunk());
+            this.http = new HttpServer(served, scheduler, new ModelCatalog(o.modelsDir()), o.host(), o.port(), o.apiKey()).start();
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Loads the model ({@code options.model()}: a file, or a name in the models folder) and starts listening. */
+    public static LoupeServer start(ServerOptions options) {
+        return new LoupeServer(options, new ModelCatalog(options.modelsDir()).resolve(options.model()));
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public ServedModel model() {
+        return served;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        scheduler.close();
+        pool.close();
+        model.close();
+    }
+}

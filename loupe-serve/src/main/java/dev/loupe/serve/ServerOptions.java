@@ -1,0 +1,66 @@
+package dev.loupe.serve;
+
+import dev.loupe.core.LoupeException;
+
+import dev.loupe.core.parallel.ThreadPool;
+
+import java.nio.file.Path;
+
+/**
+ * How to run the server.
+ *
+ * @param model         a GGUF file, or the name of a model in {@code modelsDir}
+ * @param port          0 picks a free port
+ * @param parallel      sequences decoded together
+ * @param contextLength tokens per sequence; 0 for the model's training context, at most 4096
+ * @param apiKey        null or empty for none
+ * @param maxQueue      requests allowed to wait for a slot; more are refused with 429
+ * @param prefillChunk  prompt tokens computed between two decode steps
+ */
+public record ServerOptions(String model, Path modelsDir, String host, int port, int parallel, int contextLength,
+                            String apiKey, int threads, int maxQueue, int prefillChunk) {
+    public static final int DEFAULT_PREFILL_CHUNK = 64;
+
+    public ServerOptions {
+        if (port < 0 || port > 65535) throw new LoupeException("--port must be between 0 and 65535, got " + port);
+        if (parallel < 1 || parallel > 256) throw new LoupeException("--parallel must be between 1 and 256, got " + parallel);
+        if (contextLength < 0) throw new LoupeException("--ctx must be positive, got " + contextLength);
+        if (threads < 1) throw new LoupeException("--threads must be at least 1, got " + threads);
+        if (maxQueue < 0) throw new LoupeException("--max-queue must be 0 or more, got " + maxQueue);
+        if (prefillChunk < 1) throw new LoupeException("--prefill-chunk must be at least 1, got " + prefillChunk);
+    }
+
+    /** Defaults for everything but the model: 127.0.0.1:8080, 4 sequences, all cores. */
+    public static ServerOptions defaults(String model) {
+        return new ServerOptions(model, ModelCatalog.defaultDir(), "127.0.0.1", 8080, 4, 0, null,
+                ThreadPool.defaultThreads(), 64, DEFAULT_PREFILL_CHUNK);
+    }
+
+    public ServerOptions withPort(int v) {
+        return new ServerOptions(model, modelsDir, host, v, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk);
+    }
+
+    public ServerOptions withParallel(int v) {
+        return new ServerOptions(model, modelsDir, host, port, v, contextLength, apiKey, threads, maxQueue, prefillChunk);
+    }
+
+    public ServerOptions withContextLength(int v) {
+        return new ServerOptions(model, modelsDir, host, port, parallel, v, apiKey, threads, maxQueue, prefillChunk);
+    }
+
+    public ServerOptions withApiKey(String v) {
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, v, threads, maxQueue, prefillChunk);
+    }
+
+    public ServerOptions withMaxQueue(int v) {
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, v, prefillChunk);
+    }
+
+    public ServerOptions withModelsDir(Path v) {
+        return new ServerOptions(model, v, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk);
+    }
+
+    public ServerOptions withThreads(int v) {
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, v, maxQueue, prefillChunk);
+    }
+}

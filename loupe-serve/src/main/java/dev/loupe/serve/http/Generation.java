@@ -1,0 +1,117 @@
+package dev.loupe.serve.http;
+
+import dev.loupe.core.LoupeException;
+import dev.loupe.core.sample.SamplingParams;
+import dev.loupe.serve.ServedModel;
+import dev.loupe.serve.engine.Event;
+import dev.loupe.serve.engine.QueueFullException;
+import dev.loupe.serve.engine.Scheduler;
+import dev.loupe.serve.engine.Ticket;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The handlers' side of a generation: checks the prompt against the context, submits it to the scheduler and
+ * turns its events into a whole result or a stream. Shared by every generating endpoint of both APIs.
+ */
+final class Generation {
+    /** Receives each piece as it arrives; an IOException means the client is gone. */
+    interface Listener {
+        void piece(Event.Piece piece) throws IOException;
+
+        /** A scored prompt token; only for {@code scorePrompt} submissions. */
+        default void prompt(Event.PromptToken token) throws IOException {}
+    }
+
+    /**
+     * A finished generation: its text, its pieces (for logprobs), the scored prompt tokens (empty unless asked for)
+     * and the scheduler's account of it.
+     */
+    record Result(String text, List<Event.Piece> pieces, List<Event.PromptToken> prompt, Event.Finished finished) {}
+
+    private final ServedModel model;
+    private final Scheduler scheduler;
+
+    Generation(ServedModel model, Scheduler scheduler) {
+        this.model = model;
+        this.scheduler = scheduler;
+    }
+
+    ServedModel model() {
+        return model;
+    }
+
+    /**
+     * Never truncates: a prompt that does not fit is the client's to shorten.
+     *
+     * @param field the request field the prompt came from, named in errors
+     */
+    Ticket submit(int[] prompt, SamplingParams params, String field) {
+        return submit(prompt, params, field, false);
+    }
+
+    /** As {@link #submit(int[], SamplingParams, String)}; {@code scorePrompt} also reports each prompt token's logprob. */
+    Ticket submit(int[] prompt, SamplingParams params, String field, boolean scorePrompt) {
+        if (prompt.length == 0) throw ApiError.badRequest("the prompt is empty", field);
+        int ctx = scheduler.contextLength();
+        if (prompt.length >= ctx) {
+            throw ApiError.badRequest("the prompt has " + prompt.length + " tokens but the context holds " + ctx
+                    + " tokens (one more is needed to generate); shorten the prompt or start the server with a larger --ctx", field);
+        }
+        try {
+            return scheduler.submit(prompt, params, scorePrompt);
+        } catch (QueueFullException e) {
+            throw ApiError.busy(e.getMessage());
+        } catch (LoupeException e) {
+            throw ApiError.badRequest(e.getMessage());
+        }
+    }
+
+    /**
+     * Waits for the generation to end, handing each piece to {@code listener}. A failed listener cancels the
+     * sequence (the scheduler frees its slot) and rethrows; so does an interrupt of the handler thread.
+     */
+    Result run(Ticket ticket, Listener listener) throws IOException {
+        StringBuilder text = new StringBuilder();
+        List<Event.Piece> pieces = new ArrayList<>();
+        List<Event.PromptToken> prompt = new ArrayList<>();
+        try {
+            while (true) {
+                Event e = ticket.next(1000);
+                switch (e) {
+                    case null -> { }
+                    case Event.Piece p -> {
+                        text.append(p.text());
+                        pieces.add(p);
+                        listener.piece(p);
+                    }
+                    case Event.PromptToken t -> {
+                        prompt.add(t);
+                        listener.prompt(t);
+                    }
+                    case Event.Finished f -> {
+                        return new Result(text.toString(), pieces, prompt, f);
+                    }
+                    case Event.Failed f -> throw ApiError.internal("generation failed: " + f.message());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            ticket.cancel();
+            throw e;
+        } catch (InterruptedException e) {
+            ticket.cancel();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    Result run(Ticket ticket) {
+        try {
+            return run(ticket, p -> {});
+        } catch (IOException e) {
+            throw ApiError.internal(e.getMessage());
+        }
+    }
+}

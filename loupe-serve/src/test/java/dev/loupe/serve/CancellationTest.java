@@ -1,0 +1,53 @@
+package dev.loupe.serve;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A client that goes away frees its sequence; a full queue answers 429 instead of piling up. */
+class CancellationTest {
+    static final String ENDLESS = "{\"prompt\":\"Once upon a time\",\"max_tokens\":-1,\"stream\":true}";
+
+    @Test
+    void disconnectCancelsTheSequence() throws Exception {
+        try (TestServer server = TestServer.start()) {
+            for (String path : List.of("/v1/completions", "/api/generate")) {
+                String body = path.startsWith("/api") ? "{\"prompt\":\"Hi\",\"options\":{\"num_predict\":-1}}" : ENDLESS;
+                try (RawClient c = new RawClient(server.server.port(), path, body)) {
+                    c.readUntil(path.startsWith("/api") ? "\"done\":false" : "data: {");
+                    assertThat(server.metric("loupe_active_sequences")).isEqualTo(1);
+                }
+                server.awaitMetric("loupe_active_sequences", 0, Duration.ofSeconds(20));
+            }
+            assertThat(server.metric("loupe_requests_cancelled_total")).isEqualTo(2);
+            assertThat(server.metric("loupe_queue_length")).isZero();
+            // The freed slot serves the next request.
+            assertThat(server.post("/v1/completions", Map.of("prompt", "Hi", "max_tokens", 2)).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void fullQueueIs429() throws Exception {
+        try (TestServer server = new TestServer(TestServer.options().withParallel(1).withMaxQueue(1))) {
+            try (RawClient running = new RawClient(server.server.port(), "/v1/completions", ENDLESS)) {
+                running.readUntil("data: {");
+                CompletableFuture<TestServer.Response> queued = CompletableFuture.supplyAsync(
+                        () -> server.post("/v1/completions", Map.of("prompt", "Hi", "max_tokens", 2)));
+                server.awaitMetric("loupe_queue_length", 1, Duration.ofSeconds(20));
+                TestServer.Response refused = server.post("/v1/completions", Map.of("prompt", "Hi", "max_tokens", 2));
+                assertThat(refused.status()).isEqualTo(429);
+                assertThat(refused.json().at("/error/type").asText()).isEqualTo("rate_limit_error");
+                assertThat(refused.raw().headers().firstValue("retry-after")).isPresent();
+                running.close(); // the running stream goes away; the queued request gets the slot
+                assertThat(queued.get().status()).isEqualTo(200);
+            }
+            server.awaitMetric("loupe_active_sequences", 0, Duration.ofSeconds(20));
+            assertThat(server.metric("loupe_requests_rejected_total")).isEqualTo(1);
+        }
+    }
+}
