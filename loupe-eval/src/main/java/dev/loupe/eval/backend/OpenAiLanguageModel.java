@@ -25,6 +25,8 @@ public final class OpenAiLanguageModel implements LanguageModel {
     private final HttpJson http;
     private final String model;
     private final boolean chat;
+    /** 0 as the harness sends; servers that refuse 0 (loupe-serve) get 1, and the generated token is ignored. */
+    private volatile int scoringMaxTokens = 0;
 
     public OpenAiLanguageModel(HttpJson http, String model, boolean chat) {
         this.http = http;
@@ -60,22 +62,36 @@ public final class OpenAiLanguageModel implements LanguageModel {
         body.put("prompt", context + continuation);
         body.put("echo", true);
         body.put("logprobs", 1);
-        body.put("max_tokens", 0);
+        body.put("max_tokens", scoringMaxTokens);
         body.put("temperature", 0.0);
-        JsonNode lp = http.post("v1/completions", body).path("choices").path(0).path("logprobs");
+        JsonNode resp;
+        try {
+            resp = http.post("v1/completions", body);
+        } catch (LoupeException e) {
+            if (scoringMaxTokens != 0 || !e.getMessage().contains("HTTP 400") || !e.getMessage().contains("max_tokens")) throw e;
+            scoringMaxTokens = 1;
+            body.put("max_tokens", 1);
+            resp = http.post("v1/completions", body);
+        }
+        JsonNode lp = resp.path("choices").path(0).path("logprobs");
         if (!lp.path("tokens").isArray() || !lp.path("token_logprobs").isArray() || !lp.path("text_offset").isArray()) {
             throw new LoupeException(model + ": the server's completions response has no echoed logprobs (tokens, token_logprobs, text_offset)");
         }
-        return fromEcho(lp, context.codePointCount(0, context.length()));
+        String prompt = context + continuation;
+        return fromEcho(lp, context.codePointCount(0, context.length()), prompt.codePointCount(0, prompt.length()));
     }
 
-    /** Sums the echoed log-probabilities of the tokens at or after {@code contextChars}; greedy if each was the top-1. */
-    static LogLikelihood fromEcho(JsonNode lp, int contextChars) {
+    /**
+     * Sums the echoed log-probabilities of the tokens in [{@code contextChars}, {@code promptChars}); greedy if each
+     * was the top-1. Tokens from {@code promptChars} on were generated, not part of the request.
+     */
+    static LogLikelihood fromEcho(JsonNode lp, int contextChars, int promptChars) {
         double sum = 0;
         boolean greedy = true;
         int n = 0;
         for (int i = 0; i < lp.get("tokens").size(); i++) {
-            if (lp.get("text_offset").get(i).asInt() < contextChars) continue;
+            int offset = lp.get("text_offset").get(i).asInt();
+            if (offset < contextChars || offset >= promptChars) continue;
             JsonNode v = lp.get("token_logprobs").get(i);
             if (v == null || v.isNull()) continue;  // the very first token has no condition, so no log-prob
             sum += v.asDouble();
