@@ -19,9 +19,10 @@ import java.io.PrintWriter;
                 "  loupe bench -m model.gguf                 prompt and generation speed, like llama-bench",
                 "  loupe serve --model model.gguf            OpenAI- and Ollama-compatible HTTP server",
                 "  loupe list                                models in the models folder",
+                "  loupe eval run arithmetic_mc              evaluate on a built-in task (see 'loupe eval list')",
                 "", "Run 'loupe help COMMAND' for a command's options."},
         subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class,
-                QuantizeCommand.class, BenchCommand.class, ServeCommand.class, ListCommand.class,
+                QuantizeCommand.class, BenchCommand.class, ServeCommand.class, ListCommand.class, EvalCommand.class,
                 DataCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

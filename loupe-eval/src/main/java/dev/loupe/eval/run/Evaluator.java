@@ -1,0 +1,79 @@
+package dev.loupe.eval.run;
+
+import dev.loupe.core.lm.LanguageModel;
+import dev.loupe.core.lm.LanguageModel.LogLikelihood;
+import dev.loupe.core.sample.SamplingParams;
+import dev.loupe.eval.metric.Bootstrap;
+import dev.loupe.eval.metric.Estimate;
+import dev.loupe.eval.metric.Item;
+import dev.loupe.eval.metric.Metric;
+import dev.loupe.eval.task.Doc;
+import dev.loupe.eval.task.Task;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** Runs a task's rows through a model, scores them, and aggregates with bootstrap intervals. */
+public final class Evaluator {
+    private final LanguageModel model;
+    private final Bootstrap bootstrap;
+    private final long seed;
+
+    public Evaluator(LanguageModel model, long seed, int bootstrapIterations) {
+        this.model = model;
+        this.seed = seed;
+        this.bootstrap = new Bootstrap(seed, bootstrapIterations);
+    }
+
+    /**
+     * @param limit   rows to run (the first ones), or -1 for all
+     * @param samples receives each row's record as it finishes (written to samples.jsonl)
+     */
+    public RunResult run(Task task, int limit, Consumer<SampleRecord> samples) {
+        Instant start = Instant.now();
+        List<Doc> docs = limit < 0 ? task.docs() : task.docs().subList(0, Math.min(limit, task.docs().size()));
+        Map<String, List<Item>> items = new LinkedHashMap<>();
+        for (Metric m : task.metrics()) items.put(m.id(), new ArrayList<>());
+        for (Doc doc : docs) {
+            Outcome o = score(task, doc);
+            o.metrics().forEach((k, v) -> items.get(k).add(v));
+            samples.accept(new SampleRecord(task.id(doc), doc.index(), doc.source(), doc.line(), o));
+        }
+        List<Estimate> estimates = task.metrics().stream().map(m -> bootstrap.estimate(m, items.get(m.id()))).toList();
+        double seconds = (Instant.now().toEpochMilli() - start.toEpochMilli()) / 1000.0;
+        return new RunResult(task.name(), model.name(), task.type().wireName(), docs.size(), task.fewshotK(), seed,
+                estimates, start.toString(), seconds);
+    }
+
+    Outcome score(Task task, Doc doc) {
+        return switch (task.type()) {
+            case LOGLIKELIHOOD -> {
+                String ctx = task.context(doc);
+                List<String> choices = task.choices(doc);
+                int gold = task.gold(doc);
+                List<LanguageModel.Request> reqs = choices.stream()
+                        .map(c -> new LanguageModel.Request(ctx, task.targetDelimiter() + c)).toList();
+                List<LogLikelihood> lls = model.logLikelihoods(reqs);
+                yield Scoring.multipleChoice(ctx, choices, lls, gold, task.metrics());
+            }
+            case LOGLIKELIHOOD_ROLLING -> {
+                // The whole document conditioned on BOS alone: the harness's first rolling window. Documents must
+                // fit the context (text files are split by paragraph for that reason).
+                String docText = task.document(doc);
+                yield Scoring.rolling(docText, model.logLikelihood("", docText), task.metrics());
+            }
+            case GENERATE_UNTIL -> {
+                String prompt = task.context(doc);
+                SamplingParams p = SamplingParams.greedy().withMaxTokens(task.maxTokens()).withStop(task.until());
+                String out = model.complete(prompt, p, null).text();
+                String answer = task.extractAnswer(out);
+                String ref = task.spec().target() == null ? null : task.extractReference(task.reference(doc));
+                yield Scoring.generated(prompt, out, answer, ref, task.normalize(answer), task.normalize(ref), task.metrics());
+            }
+        };
+    }
+}
