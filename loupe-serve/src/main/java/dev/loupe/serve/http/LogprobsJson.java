@@ -51,22 +51,25 @@ final class LogprobsJson {
     }
 
     /**
-     * A scored prompt in the same parallel arrays, offsets from 0; the first token has null logprobs, as in OpenAI's
-     * echo.
+     * A scored prompt in the same parallel arrays, offsets into the prompt text; the first token has null logprobs,
+     * as in OpenAI's echo.
      */
     OpenAiJson.TextLogprobs prompt(List<Event.PromptToken> tokens) {
         List<String> texts = new ArrayList<>();
         List<Float> logprobs = new ArrayList<>();
         List<Map<String, Float>> tops = new ArrayList<>();
         List<Integer> offsets = new ArrayList<>();
-        int at = 0;
-        for (Event.PromptToken t : tokens) {
-            String s = text(t.token());
-            texts.add(s);
+        // Offsets index the prompt text as the client sent it: token i starts where the detokenized prefix
+        // tokens[0..i) ends (BOS renders as nothing, the SentencePiece dummy-prefix space is dropped), which is
+        // what lm-evaluation-harness-style clients rely on to find where a continuation starts.
+        int[] ids = new int[tokens.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = tokens.get(i).token();
+        for (int i = 0; i < ids.length; i++) {
+            Event.PromptToken t = tokens.get(i);
+            texts.add(text(t.token()));
             logprobs.add(t.logprobs() == null ? null : t.logprobs().chosen().logprob());
             tops.add(t.logprobs() == null ? null : top(t.logprobs()));
-            offsets.add(at);
-            at += s.length();
+            offsets.add(tokenizer.decode(java.util.Arrays.copyOf(ids, i)).length());
         }
         return new OpenAiJson.TextLogprobs(texts, logprobs, tops, offsets);
     }
