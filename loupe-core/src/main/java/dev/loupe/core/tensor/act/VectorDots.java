@@ -26,8 +26,11 @@ import java.nio.ByteOrder;
  * for K-quants not at all).
  *
  * <p>Every kernel keeps its vectors inside one method or in helpers small enough to inline (a vector that
- * crosses a call C2 did not inline is boxed, which costs ~100x); the K-quant per-super-block work is a
- * separate method returning a plain int, so C2's per-method node budget is never exhausted.
+ * crosses a call C2 did not inline is boxed, which costs ~100x). C2 stops inlining once a compilation has
+ * created ~18000 nodes (NodeCountInliningCutoff, not settable in product builds), and each Vector API call
+ * parses into hundreds, so the K-quant work is cut into helpers of at most two products that return a
+ * plain int: whatever C2 decides to inline, no vector crosses a call. Check with
+ * -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining (no "NodeCountInliningCutoff" on a vector helper).
  *
  * <p>The kernels use fixed 128-bit byte / 256-bit short, int and float shapes, which AVX2 and AVX-512
  * machines run natively; {@link #AVAILABLE} is false where 256-bit vectors are not native (e.g. 128-bit NEON),
@@ -60,6 +63,10 @@ final class VectorDots {
     // Constant vectors rather than scalar operands: each scalar operand is a broadcast C2 must parse again.
     private static final ShortVector NIBBLE = ShortVector.broadcast(S, (short) 0x0F);
     private static final ShortVector EIGHT = ShortVector.broadcast(S, (short) 8);
+    private static final ShortVector ONE = ShortVector.broadcast(S, (short) 1);
+    private static final ShortVector TWO = ShortVector.broadcast(S, (short) 2);
+    private static final ShortVector THREE = ShortVector.broadcast(S, (short) 3);
+    private static final ShortVector BITS45 = ShortVector.broadcast(S, (short) 0x30);
 
     private static ShortVector low(ShortVector v) {
         return v.and(NIBBLE);
@@ -147,7 +154,9 @@ final class VectorDots {
             long b = off + (long) blk * size;
             int e = e0 + blk * 256;
             int u0 = w.get(LE_INT, b + 4), u1 = w.get(LE_INT, b + 8), u2 = w.get(LE_INT, b + 12);
-            int isum = k45Ints(w, b, a, e, k4Scales(u0, u2), five);
+            long scales = k4Scales(u0, u2);
+            int isum = 0;
+            for (int k = 0; k < 4; k++) isum += k45Ints(w, b, a, e, k, scales, five);
             long mins = k4Mins(u0, u1, u2);
             int minSum = 0;
             for (int g = 0; g < 8; g++) minSum += u8(mins, g) * (a.bsums[e / 16 + 2 * g] + a.bsums[e / 16 + 2 * g + 1]);
@@ -176,32 +185,28 @@ final class VectorDots {
     }
 
     /**
-     * Σ_g scale(g)·Σ_{i∈g} q(i)·a(i) of one Q4_K/Q5_K super-block. Each 64 quants are 32 bytes whose low
-     * nibbles are group 2k and high nibbles group 2k+1; Q5_K's qh (always loaded, only used if {@code five},
-     * so no vector is ever null) gives bits 2k and 2k+1, shifted down by two per step. A group's pair sums
-     * are at most 4·31·127, so {@link #pairs} is exact.
+     * Σ_g scale(g)·Σ_{i∈g} q(i)·a(i) over groups 2k and 2k+1 of a Q4_K/Q5_K super-block: 32 bytes whose low
+     * nibbles are group 2k and high nibbles group 2k+1; Q5_K's qh gives bits 2k and 2k+1. A group's pair sums
+     * are at most 4·31·127, so {@link #pairs} is exact. One call per 64 quants, returning a plain int: C2
+     * parses each Vector API call into many nodes, and a whole super-block in one method exceeds its
+     * inlining cutoff, after which helpers stop inlining and their vectors are boxed.
      */
-    private static int k45Ints(MemorySegment w, long b, QuantizedVector a, int e, long scales, boolean five) {
-        long qs = b + (five ? 48 : 16);
-        ShortVector h0 = w16(w, b + 16), h1 = w16(w, b + 32);
-        IntVector acc = IntVector.zero(I);
-        for (int k = 0; k < 4; k++) {
-            ShortVector v0 = w16(w, qs + 32 * k), v1 = w16(w, qs + 32 * k + 16);
-            ShortVector l0 = low(v0), l1 = low(v1), u0 = high(v0), u1 = high(v1);
-            if (five) {
-                l0 = l0.or(h0.and((short) 1).lanewise(VectorOperators.LSHL, 4));
-                l1 = l1.or(h1.and((short) 1).lanewise(VectorOperators.LSHL, 4));
-                u0 = u0.or(h0.and((short) 2).lanewise(VectorOperators.LSHL, 3));
-                u1 = u1.or(h1.and((short) 2).lanewise(VectorOperators.LSHL, 3));
-                h0 = h0.lanewise(VectorOperators.LSHR, 2);
-                h1 = h1.lanewise(VectorOperators.LSHR, 2);
-            }
-            int ea = e + 64 * k;
-            ShortVector pl = l0.mul(a16(a, ea)).add(l1.mul(a16(a, ea + 16)));
-            ShortVector pu = u0.mul(a16(a, ea + 32)).add(u1.mul(a16(a, ea + 48)));
-            acc = acc.add(pairs(pl).mul(u8(scales, 2 * k))).add(pairs(pu).mul(u8(scales, 2 * k + 1)));
+    private static int k45Ints(MemorySegment w, long b, QuantizedVector a, int e, int k, long scales, boolean five) {
+        long qs = b + (five ? 48 : 16) + 32 * k;
+        ShortVector v0 = w16(w, qs), v1 = w16(w, qs + 16);
+        ShortVector l0 = low(v0), l1 = low(v1), u0 = high(v0), u1 = high(v1);
+        if (five) {
+            ShortVector h0 = w16(w, b + 16).lanewise(VectorOperators.LSHR, 2 * k);
+            ShortVector h1 = w16(w, b + 32).lanewise(VectorOperators.LSHR, 2 * k);
+            l0 = l0.or(h0.and(ONE).lanewise(VectorOperators.LSHL, 4));
+            l1 = l1.or(h1.and(ONE).lanewise(VectorOperators.LSHL, 4));
+            u0 = u0.or(h0.and(TWO).lanewise(VectorOperators.LSHL, 3));
+            u1 = u1.or(h1.and(TWO).lanewise(VectorOperators.LSHL, 3));
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        int ea = e + 64 * k;
+        ShortVector pl = l0.mul(a16(a, ea)).add(l1.mul(a16(a, ea + 16)));
+        ShortVector pu = u0.mul(a16(a, ea + 32)).add(u1.mul(a16(a, ea + 48)));
+        return pairs(pl).mul(u8(scales, 2 * k)).add(pairs(pu).mul(u8(scales, 2 * k + 1))).reduceLanes(VectorOperators.ADD);
     }
 
     // ---- Q6_K ----
@@ -220,36 +225,32 @@ final class VectorDots {
             for (int g = 0; g < 8; g++) {
                 offset += (byte) u8(s0, g) * a.bsums[e / 16 + g] + (byte) u8(s1, g) * a.bsums[e / 16 + 8 + g];
             }
-            int isum = q6Ints(w, b, a, e, s0, s1) - 32 * offset;
+            int isum = -32 * offset;
+            for (int step = 0; step < 8; step++) {
+                int h = step >> 2, c = (step & 1) * 16, k = step >> 1 & 1; // half, 16-byte step, ql select
+                isum += q6Ints(w, b + 64 * h + 32 * k + c, b + 128 + 32 * h + c, 2 * k, a, e + 128 * h + 32 * k + c,
+                        h == 0 ? s0 : s1, k * 2 + c / 16);
+            }
             sum += (Bytes.half(w, b + 208) * a.d[e / 256]) * isum;
         }
         return sum;
     }
 
     /**
-     * Σ_g scale(g)·Σ_{i∈g} q(i)·a(i), q in 0..63, of one Q6_K super-block: each 16-byte load of ql/qh yields 16
-     * quants of each quarter of a 128-quant half, and every such 16 share one int8 scale (byte 8h + 2k + c/16
-     * of the scales). Pair sums are at most 2·63·127, so {@link #pairs} is exact.
+     * Σ_g scale(g)·Σ_{i∈g} q(i)·a(i), q in 0..63, for the two quarters of a Q6_K half that share 16 ql bytes
+     * (at {@code ql}): low nibbles with qh bits {@code shift}, {@code shift}+1 (quarter 0 or 1), high nibbles
+     * with bits {@code shift}+4, +5 (quarter 2 or 3), 64 quants apart. Every 16 quants share one int8 scale,
+     * byte {@code j} and {@code j}+4 of {@code sc} (the half's eight). Pair sums are at most 2·63·127, so
+     * {@link #pairs} is exact. Two products per call, returning a plain int, for the reason {@link #k45Ints}
+     * gives.
      */
-    private static int q6Ints(MemorySegment w, long b, QuantizedVector a, int e, long s0, long s1) {
-        IntVector acc = IntVector.zero(I);
-        for (int h = 0; h < 2; h++) {
-            long sc = h == 0 ? s0 : s1;
-            for (int c = 0; c < 32; c += 16) {
-                ShortVector ql0 = w16(w, b + 64 * h + c);
-                ShortVector ql1 = w16(w, b + 64 * h + 32 + c);
-                ShortVector qh = w16(w, b + 128 + 32 * h + c);
-                ShortVector q1 = low(ql0).or(qh.and((short) 3).lanewise(VectorOperators.LSHL, 4));
-                ShortVector q2 = low(ql1).or(qh.lanewise(VectorOperators.LSHL, 2).and((short) 0x30));
-                ShortVector q3 = high(ql0).or(qh.and((short) 0x30));
-                ShortVector q4 = high(ql1).or(qh.lanewise(VectorOperators.LSHR, 2).and((short) 0x30));
-                int ea = e + 128 * h + c, j = c / 16;
-                acc = acc.add(pairs(q1.mul(a16(a, ea))).mul((byte) u8(sc, j)))
-                        .add(pairs(q2.mul(a16(a, ea + 32))).mul((byte) u8(sc, j + 2)))
-                        .add(pairs(q3.mul(a16(a, ea + 64))).mul((byte) u8(sc, j + 4)))
-                        .add(pairs(q4.mul(a16(a, ea + 96))).mul((byte) u8(sc, j + 6)));
-            }
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
+    private static int q6Ints(MemorySegment w, long ql, long qhAt, int shift, QuantizedVector a, int ea, long sc, int j) {
+        ShortVector v = w16(w, ql);
+        ShortVector qh = w16(w, qhAt).lanewise(VectorOperators.LSHR, shift);
+        ShortVector lo = low(v).or(qh.and(THREE).lanewise(VectorOperators.LSHL, 4));
+        ShortVector hi = high(v).or(qh.and(BITS45));
+        return pairs(lo.mul(a16(a, ea))).mul((byte) u8(sc, j))
+                .add(pairs(hi.mul(a16(a, ea + 64))).mul((byte) u8(sc, j + 4)))
+                .reduceLanes(VectorOperators.ADD);
     }
 }
