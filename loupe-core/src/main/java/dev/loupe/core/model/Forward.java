@@ -58,11 +58,16 @@ public final class Forward {
      * Runs {@code n} rows: row b is token {@code tokens[b]} at {@code positions[b]} of the sequence whose cache is
      * {@code caches[b]}. Rows of one sequence must come in position order; their K/V are all written before any
      * row attends, so row b sees every position up to its own. Returns the logits buffer, holding
-     * {@code logitRows.length} rows of vocabulary size: the logits of the rows listed in {@code logitRows}
+     * {@code logitCount} rows of vocabulary size: the logits of the first {@code logitCount} rows listed in {@code logitRows}
      * (reused by the next call).
      */
-    public float[] step(KvCache[] caches, int[] positions, int[] tokens, int n, int[] logitRows) {
+    public float[] step(KvCache[] caches, int[] positions, int[] tokens, int n, int[] logitRows, int logitCount) {
         int dim = c.dim();
+        for (int b = 0; b < n; b++) {
+            if (tokens[b] < 0 || tokens[b] >= c.vocabSize()) {
+                throw new dev.loupe.core.LoupeException("token id " + tokens[b] + " is outside the vocabulary (size " + c.vocabSize() + ")");
+            }
+        }
         for (int b = 0; b < n; b++) {
             w.tokenEmbedding().dequantizeRow(tokens[b], x, b * dim);
         }
@@ -109,15 +114,15 @@ public final class Forward {
             if (L.postFfnNorm() != null) rmsnormRows(proj, proj, L.postFfnNorm(), n, dim);
             Ops.add(x, proj, n * dim);
         }
-        if (logitRows.length == 0) return logits;
+        if (logitCount == 0) return logits;
         // Sized by the most rows ever asked for: decoding asks one per sequence, prefill one in all.
-        if (logits.length < logitRows.length * c.vocabSize()) logits = new float[logitRows.length * c.vocabSize()];
+        if (logits.length < logitCount * c.vocabSize()) logits = new float[logitCount * c.vocabSize()];
         // Only the rows that need logits pay for the output projection (the largest matrix).
-        for (int i = 0; i < logitRows.length; i++) {
+        for (int i = 0; i < logitCount; i++) {
             Ops.rmsnorm(last, i * dim, x, logitRows[i] * dim, w.outputNorm(), dim, c.normEps());
         }
-        matmul.apply(w.output(), last, logitRows.length, logits);
-        if (c.finalSoftcap() > 0) Ops.softcap(logits, 0, logitRows.length * c.vocabSize(), c.finalSoftcap());
+        matmul.apply(w.output(), last, logitCount, logits);
+        if (c.finalSoftcap() > 0) Ops.softcap(logits, 0, logitCount * c.vocabSize(), c.finalSoftcap());
         return logits;
     }
 
@@ -133,13 +138,11 @@ public final class Forward {
             if (s.position() >= s.contextLength()) {
                 throw new dev.loupe.core.LoupeException("context is full (" + s.contextLength() + " tokens)");
             }
-            int t = tokens[i];
-            if (t < 0 || t >= c.vocabSize()) throw new dev.loupe.core.LoupeException("token id " + t + " is outside the vocabulary");
             decodeCaches[i] = s.cache();
             decodePositions[i] = s.position();
             decodeRows[i] = i;
         }
-        float[] out = step(decodeCaches, decodePositions, tokens, n, n == maxBatch ? decodeRows : java.util.Arrays.copyOf(decodeRows, n));
+        float[] out = step(decodeCaches, decodePositions, tokens, n, decodeRows, n);
         for (int i = 0; i < n; i++) sessions[i].advance(1);
         return out;
     }
@@ -165,15 +168,13 @@ public final class Forward {
                 throw new dev.loupe.core.LoupeException("context is full (" + s.contextLength() + " tokens)");
             }
             for (int j = 0; j < chunks[i].length; j++, r++) {
-                int t = chunks[i][j];
-                if (t < 0 || t >= c.vocabSize()) throw new dev.loupe.core.LoupeException("token id " + t + " is outside the vocabulary");
                 caches[r] = s.cache();
                 positions[r] = s.position() + j;
-                tokens[r] = t;
+                tokens[r] = chunks[i][j];
             }
             logitRows[i] = r - 1;
         }
-        float[] out = step(caches, positions, tokens, rows, logitRows);
+        float[] out = step(caches, positions, tokens, rows, logitRows, n);
         for (int i = 0; i < n; i++) sessions[i].advance(chunks[i].length);
         return out;
     }

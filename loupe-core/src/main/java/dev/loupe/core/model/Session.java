@@ -105,20 +105,14 @@ public final class Session implements AutoCloseable {
             throw new LoupeException("context is full (" + cache.capacity + " tokens); start a new session or raise the context size");
         }
         int[] batch = from == 0 && n == tokens.length ? tokens : java.util.Arrays.copyOfRange(tokens, from, from + n);
-        for (int i = 0; i < n; i++) {
-            int t = batch[i];
-            if (t < 0 || t >= c.vocabSize()) throw new LoupeException("token id " + t + " is outside the vocabulary (size " + c.vocabSize() + ")");
-            positions[i] = position + i;
-        }
+        for (int i = 0; i < n; i++) positions[i] = position + i;
         logitRow[0] = n - 1;
-        float[] out = forward.step(caches, positions, batch, n, wantLogits ? logitRow : NO_ROWS);
+        float[] out = forward.step(caches, positions, batch, n, logitRow, wantLogits ? 1 : 0);
         position += n;
         if (!wantLogits) return null;
         System.arraycopy(out, 0, logits, 0, c.vocabSize());
         return logits;
     }
-
-    private static final int[] NO_ROWS = new int[0];
 
     @Override
     public void close() {

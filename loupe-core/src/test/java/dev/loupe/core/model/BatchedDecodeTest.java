@@ -45,6 +45,14 @@ class BatchedDecodeTest {
                     next[i] = LlamaCppAgreementTest.argmax(java.util.Arrays.copyOfRange(logits, i * vocab, (i + 1) * vocab));
                 }
             }
+            // A bad token id is refused before anything runs: no session moves.
+            int[] before = new int[n];
+            for (int i = 0; i < n; i++) before[i] = sessions[i].position();
+            int[] bad = next.clone();
+            bad[n - 1] = vocab;
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.decode(sessions, bad, n))
+                    .isInstanceOf(dev.loupe.core.LoupeException.class).hasMessageContaining("outside the vocabulary");
+            for (int i = 0; i < n; i++) assertThat(sessions[i].position()).isEqualTo(before[i]);
             for (int i = 0; i < n; i++) {
                 assertThat(batched[i]).as("prompt %d", i).isEqualTo(alone.get(i));
                 assertThat(sessions[i].position()).isEqualTo(ref.prompts().get(i).promptIds().length + steps);
