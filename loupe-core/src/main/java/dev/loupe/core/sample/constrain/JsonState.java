@@ -16,12 +16,12 @@ import java.util.List;
  */
 public final class JsonState {
     private final Stack[] alternatives;
-    private final int hash;
+    /** Computed on first use: most states live for one byte of a trie walk and are never hashed. */
+    private int hash;
     private int cost = -1;
 
     private JsonState(Stack[] alternatives) {
         this.alternatives = alternatives;
-        this.hash = Arrays.hashCode(alternatives);
     }
 
     /** Before the first byte of a value of {@code schema}; nothing may follow the value. */
@@ -35,12 +35,13 @@ public final class JsonState {
             Stack only = alternatives[0];
             if (only.top instanceof Str s && s.plain() && b >= 0x20 && b < 0x80 && b != '"' && b != '\\') return this;
         }
-        List<Stack> out = new ArrayList<>(alternatives.length);
+        List<Stack> out = new ArrayList<>(alternatives.length + 1);
         for (Stack s : alternatives) feed(s, b, out);
         if (out.isEmpty()) return null;
-        if (out.size() == 1 && alternatives.length == 1 && out.getFirst() == alternatives[0]) return this;
-        Stack[] next = out.stream().distinct().toArray(Stack[]::new);
-        return new JsonState(next);
+        if (out.size() == 1) {
+            return alternatives.length == 1 && out.getFirst() == alternatives[0] ? this : new JsonState(new Stack[]{out.getFirst()});
+        }
+        return new JsonState(out.stream().distinct().toArray(Stack[]::new));
     }
 
     /** Feeds every byte; null as soon as one is refused. */
@@ -73,12 +74,14 @@ public final class JsonState {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof JsonState s && hash == s.hash && Arrays.equals(alternatives, s.alternatives);
+        return o instanceof JsonState s && hashCode() == s.hashCode() && Arrays.equals(alternatives, s.alternatives);
     }
 
     @Override
     public int hashCode() {
-        return hash;
+        int h = hash;
+        if (h == 0) hash = h = Arrays.hashCode(alternatives) | 1;
+        return h;
     }
 
     // ---- frames -------------------------------------------------------------------------------------------------

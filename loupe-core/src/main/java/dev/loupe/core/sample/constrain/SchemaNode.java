@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A {@link JsonSchema} compiled for the automaton: literals as byte strings, object properties indexed for a bit set,
@@ -174,8 +175,24 @@ abstract sealed class SchemaNode {
         }
     }
 
-    /** Compiles a schema; shared leaves keep the compiled graph small. */
+    private static final int COMPILED_LIMIT = 256;
+    private static final Map<JsonSchema, SchemaNode> COMPILED = new ConcurrentHashMap<>();
+
+    /**
+     * The compiled form of {@code s}, the same node for equal schemas (so states of two requests with one schema are
+     * equal and share cached masks).
+     */
     static SchemaNode compile(JsonSchema s) {
+        SchemaNode n = COMPILED.get(s);
+        if (n != null) return n;
+        n = compileTree(s);
+        if (COMPILED.size() >= COMPILED_LIMIT) COMPILED.clear();
+        SchemaNode raced = COMPILED.putIfAbsent(s, n);
+        return raced != null ? raced : n;
+    }
+
+    /** Compiles a schema; shared leaves keep the compiled graph small. */
+    private static SchemaNode compileTree(JsonSchema s) {
         return switch (s) {
             case JsonSchema.AnyValue a -> ANY;
             case JsonSchema.StringSchema x -> STRING;

@@ -36,11 +36,18 @@ public final class TokenConstraint implements TokenMask {
             if (scratch == null) scratch = new long[bits.length];
             Arrays.fill(scratch, 0L);
             vocab.walk(state, Math.max(0, budget - 1), scratch);
+            // A schema whose shortest value does not fit at all: keep to the syntax, the output will be cut off.
+            if (!any(scratch)) System.arraycopy(a.bits(), 0, scratch, 0, scratch.length);
             bits = scratch;
         }
         for (int i = 0; i < n; i++) {
             if ((bits[i >>> 6] & 1L << i) == 0) logits[i] = Float.NEGATIVE_INFINITY;
         }
+    }
+
+    private static boolean any(long[] bits) {
+        for (long b : bits) if (b != 0) return true;
+        return false;
     }
 
     /**
