@@ -70,7 +70,10 @@ public final class Generator {
         while (params.maxTokens() < 0 || count < params.maxTokens()) {
             if (constraint != null) constraint.budget(budget(params, count));
             int next = sampler.sample(logits, all, n, constraint);
-            if (constraint != null) constraint.accept(next);
+            if (constraint != null && !constraint.accept(next)) {
+                reason = FinishReason.STOP; // nothing the vocabulary has can continue the value
+                break;
+            }
             if (params.logprobs() > 0) logprobs.add(sampler.logprobs(logits, next));
             if (count == out.length) out = Arrays.copyOf(out, count * 2);
             out[count++] = next;

@@ -39,7 +39,8 @@ final class ChatCompletionsApi {
         SamplingParams params = SamplingFields.openAi(b, -1, b.bool("logprobs", false) ? Math.max(1, top) : 0);
         boolean stream = b.bool("stream", false);
         boolean usage = b.object("stream_options").bool("include_usage", false);
-        Ticket ticket = generation.submit(generation.model().encodeChat(messages), params, "messages");
+        Ticket ticket = generation.submit(generation.model().encodeChat(messages), params, "messages", false,
+                ResponseFormats.openAi(b));
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         String model = generation.model().name();

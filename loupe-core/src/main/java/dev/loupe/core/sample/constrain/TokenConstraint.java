@@ -51,18 +51,15 @@ public final class TokenConstraint implements TokenMask {
     }
 
     /**
-     * Advances past a sampled token.
-     *
-     * @throws IllegalStateException if the token was not allowed (a caller that skipped {@link #apply})
+     * Advances past a sampled token. Returns false, leaving the state as it was, if the token does not continue the
+     * value (a caller that skipped {@link #apply}, or a vocabulary with no token that could): the caller should stop.
      */
-    public void accept(int token) {
-        if (vocab.isEnd(token)) {
-            if (!state.complete()) throw new IllegalStateException("end of generation before the JSON value is complete");
-            return;
-        }
+    public boolean accept(int token) {
+        if (vocab.isEnd(token)) return state.complete();
         JsonState next = state.feed(vocab.bytes(token));
-        if (next == null) throw new IllegalStateException("token " + token + " does not continue the JSON value");
+        if (next == null) return false;
         state = next;
+        return true;
     }
 
     /** Whether the output so far is a complete value. */
