@@ -45,8 +45,31 @@ final class MatMul {
     private final RangeTask weightGradRows = (from, to) ->
             Gemm.rows(dw, wOff, in, dy, 0, 1, out, x, 0, in, from * Gemm.MR, Math.min(out, to * Gemm.MR), in, n, true);
 
+    /**
+     * The engine's order: one vector dot product per output (lane partial sums, then a lane reduction), exactly
+     * as Loupe's inference kernel sums an F32 row, so a model compared with the engine gets bit-identical sums.
+     * Several times slower than the blocked kernel; used only for that comparison.
+     */
+    private final RangeTask forwardDots = (from, to) -> {
+        for (int r = from; r < to; r++) {
+            int xo = r * in, yo = r * out;
+            for (int o = 0; o < out; o++) y[yo + o] = Vec.dot(x, xo, w, wOff + o * in, in);
+        }
+    };
+
     void forward(float[] y, float[] x, float[] w, int wOff, int n, int in, int out) {
+        forward(y, x, w, wOff, n, in, out, false);
+    }
+
+    /** y = x W^T; {@code engineOrder} sums each output in the inference engine's order instead (slow). */
+    void forward(float[] y, float[] x, float[] w, int wOff, int n, int in, int out, boolean engineOrder) {
         set(x, w, wOff, n, in, out);
+        if (engineOrder) {
+            this.y = y;
+            pool.run(forwardDots, n);
+            this.y = null;
+            return;
+        }
         if (wt.length < in * out) wt = new float[in * out];
         pool.run(transposeW, out);
         this.y = y;
