@@ -21,8 +21,6 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -128,7 +126,7 @@ final class EvalCommand implements Runnable {
             List<RunResult> rs = runs.stream().map(RunFiles::readResult).toList();
             spec.commandLine().getOut().print(SummaryTable.render(rs));
             if (html != null) {
-                Files.writeString(html, HtmlReport.render(title, rs), StandardCharsets.UTF_8);
+                RunFiles.writeAtomically(html, HtmlReport.render(title, rs));
                 spec.commandLine().getOut().println("wrote " + html);
             }
             return 0;

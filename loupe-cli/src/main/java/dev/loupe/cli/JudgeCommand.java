@@ -94,7 +94,7 @@ final class JudgeCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         try {
             for (Object r : rows) sb.append(json.writeValueAsString(r)).append('\n');
-            java.nio.file.Files.writeString(outFile, sb.toString());
+            dev.loupe.eval.run.RunFiles.writeAtomically(outFile, sb.toString());
         } catch (java.io.IOException e) {
             throw new LoupeException("cannot write " + outFile + ": " + e.getMessage(), e);
         }
