@@ -43,10 +43,7 @@ public final class Evaluator {
      */
     public RunResult run(Task task, int limit, Consumer<SampleRecord> samples) {
         Instant start = Instant.now();
-        if (task.executes() && runner == null) {
-            throw new LoupeException("task " + task.name() + " runs generated code for pass@k, and no sandbox is available to run it"
-                    + " (loupe-sandbox); generated code is never run unconfined");
-        }
+        requireRunner(task, runner);
         List<Doc> docs = limit < 0 ? task.docs() : task.docs().subList(0, Math.min(limit, task.docs().size()));
         Map<String, List<Item>> items = new LinkedHashMap<>();
         for (Metric m : task.metrics()) items.put(m.id(), new ArrayList<>());
@@ -59,6 +56,14 @@ public final class Evaluator {
         double seconds = (Instant.now().toEpochMilli() - start.toEpochMilli()) / 1000.0;
         return new RunResult(task.name(), model.name(), task.type().wireName(), docs.size(), task.fewshotK(), seed,
                 estimates, start.toString(), seconds);
+    }
+
+    /** Fails, before any work, when the task runs generated code and there is nothing safe to run it with. */
+    public static void requireRunner(Task task, CodeRunner runner) {
+        if (task.executes() && runner == null) {
+            throw new LoupeException("task " + task.name() + " runs generated code for pass@k, and no sandbox is available to run it"
+                    + " (loupe-sandbox); generated code is never run unconfined");
+        }
     }
 
     Outcome score(Task task, Doc doc) {
