@@ -57,15 +57,24 @@ final class Attention implements RangeTask {
             int item = waveStart + slot;
             int b = item / heads, h = item % heads;
             int pos = positions[b];
-            float[] keys = caches[b].keys[layer], values = caches[b].values[layer];
+            KvCache cache = caches[b];
+            KvPool kv = cache.pool;
+            float[] keys = kv.keys[layer], values = kv.values[layer];
+            int[] table = cache.table;
+            int shift = kv.blockShift, mask = kv.blockMask;
             int kvh = h / group;
             float[] s = scores[slot];
             float[] qh = qHalf[slot];
             System.arraycopy(q, b * heads * hd + h * hd, qh, 0, hd);
             Ops.roundToHalf(qh, 0, hd);
             int start = sliding ? Math.max(0, pos - c.slidingWindow() + 1) : 0;
-            for (int t = start; t <= pos; t++) {
-                s[t - start] = Ops.dot(qh, 0, keys, t * kvDim + kvh * hd, hd) * c.attnScale();
+            float scale = c.attnScale();
+            // Walk the block table: within a block the positions are consecutive rows, so the inner loops are the
+            // same strided walks as over a contiguous cache.
+            for (int t = start; t <= pos; ) {
+                int end = Math.min(pos, t | mask);
+                int row = (table[t >>> shift] << shift) | (t & mask);
+                for (; t <= end; t++, row++) s[t - start] = Ops.dot(qh, 0, keys, row * kvDim + kvh * hd, hd) * scale;
             }
             int n = pos - start + 1;
             if (c.attnSoftcap() > 0) Ops.softcap(s, 0, n, c.attnSoftcap());
@@ -73,10 +82,14 @@ final class Attention implements RangeTask {
             Ops.roundToHalf(s, 0, n);
             int o = b * heads * vd + h * vd;
             for (int i = 0; i < vd; i++) out[o + i] = 0;
-            for (int t = start; t <= pos; t++) {
-                float p = s[t - start];
-                int vo = t * vDim + kvh * vd;
-                for (int i = 0; i < vd; i++) out[o + i] += p * values[vo + i];
+            for (int t = start; t <= pos; ) {
+                int end = Math.min(pos, t | mask);
+                int row = (table[t >>> shift] << shift) | (t & mask);
+                for (; t <= end; t++, row++) {
+                    float p = s[t - start];
+                    int vo = row * vDim + kvh * vd;
+                    for (int i = 0; i < vd; i++) out[o + i] += p * values[vo + i];
+                }
             }
         }
     }

@@ -96,8 +96,9 @@ public final class Forward {
                 rope.apply(k, b * c.kvDim(), c.kvHeads(), c.headDim());
                 Ops.roundToHalf(k, b * c.kvDim(), c.kvDim());
                 Ops.roundToHalf(v, b * c.vDim(), c.vDim());
-                System.arraycopy(k, b * c.kvDim(), caches[b].keys[l], positions[b] * c.kvDim(), c.kvDim());
-                System.arraycopy(v, b * c.vDim(), caches[b].values[l], positions[b] * c.vDim(), c.vDim());
+                int row = caches[b].row(positions[b]);
+                System.arraycopy(k, b * c.kvDim(), caches[b].pool.keys[l], row * c.kvDim(), c.kvDim());
+                System.arraycopy(v, b * c.vDim(), caches[b].pool.values[l], row * c.vDim(), c.vDim());
             }
             attention.run(pool, l, q, attnOut, caches, positions, n);
             matmul.apply(L.wo(), attnOut, n, proj);
@@ -138,6 +139,7 @@ public final class Forward {
             if (s.position() >= s.contextLength()) {
                 throw new dev.loupe.core.LoupeException("context is full (" + s.contextLength() + " tokens)");
             }
+            if (!s.reserve(s.position() + 1)) throw new dev.loupe.core.LoupeException("the KV cache pool is full");
             decodeCaches[i] = s.cache();
             decodePositions[i] = s.position();
             decodeRows[i] = i;
@@ -167,6 +169,7 @@ public final class Forward {
             if (s.position() + chunks[i].length > s.contextLength()) {
                 throw new dev.loupe.core.LoupeException("context is full (" + s.contextLength() + " tokens)");
             }
+            if (!s.reserve(s.position() + chunks[i].length)) throw new dev.loupe.core.LoupeException("the KV cache pool is full");
             for (int j = 0; j < chunks[i].length; j++, r++) {
                 caches[r] = s.cache();
                 positions[r] = s.position() + j;
