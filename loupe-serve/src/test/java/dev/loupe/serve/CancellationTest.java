@@ -46,6 +46,8 @@ class CancellationTest {
                     {"/api/generate", "{\"prompt\":\"Hi\",\"stream\":false,\"options\":{\"num_predict\":-1}}"}}) {
                 try (RawClient c = new RawClient(port, r[0], r[1])) {
                     server.awaitMetric("loupe_active_sequences", 1, Duration.ofSeconds(20));
+                    long deadline = System.nanoTime() + 5_000_000_000L; // the gauge is set at the end of a step
+                    while (server.metric("loupe_kv_blocks_used") == 0 && System.nanoTime() < deadline) Thread.sleep(20);
                     assertThat(server.metric("loupe_kv_blocks_used")).isPositive();
                 }
                 server.awaitMetric("loupe_active_sequences", 0, Duration.ofSeconds(20));
