@@ -42,7 +42,7 @@ class PagedKvTest {
         assertThat(roomy.blocks()).isEqualTo(3 * ((trained + 15) / 16));
         // Default budget: half the free heap.
         KvBudget heap = KvBudget.plan(c, 3, 0, 0, 2 * 10 * block);
-        assertThat(heap.blocks()).isEqualTo(8);
+        assertThat(heap.blocks()).isEqualTo(10);
         assertThat(heap.contextLength()).isEqualTo(Math.min(trained, 160));
         // An explicit budget; the context is what the pool holds.
         KvBudget small = KvBudget.plan(c, 2, 0, 7 * block + 5, 0);
