@@ -22,6 +22,13 @@ import java.nio.channels.SocketChannel;
  */
 final class ClientConnection {
     static final long INTERVAL_NANOS = 100_000_000L;
+
+    /** The client hung up: nobody to answer, nothing to log. */
+    static final class GoneException extends RuntimeException {
+        GoneException() {
+            super("the client closed the connection", null, false, false);
+        }
+    }
     private static final ThreadLocal<ClientConnection> CURRENT = new ThreadLocal<>();
     private static final ClientConnection UNKNOWN = new ClientConnection(null, null);
 

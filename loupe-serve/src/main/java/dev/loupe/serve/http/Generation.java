@@ -84,7 +84,7 @@ final class Generation {
         ClientConnection client = ClientConnection.current();
         try {
             while (true) {
-                if (client.gone()) throw new IOException("the client closed the connection");
+                if (client.gone()) throw new ClientConnection.GoneException();
                 Event e = ticket.next(CLIENT_POLL_MILLIS);
                 switch (e) {
                     case null -> { }
