@@ -159,8 +159,8 @@ final class LoadScenario {
 
     /** The longer variant: {@code LoadScenario [clients] [requests per client]} against a fresh test server. */
     public static void main(String[] args) throws Exception {
-        int clients = args.length > 0 ? Integer.parseInt(args[0]) : 32;
-        int perClient = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        int clients = args.length > 0 ? Integer.parseInt(args[0]) : 24;
+        int perClient = args.length > 1 ? Integer.parseInt(args[1]) : 125;
         try (TestServer server = new TestServer(TestServer.options().withParallel(4).withMaxQueue(1024))) {
             long t0 = System.nanoTime();
             LoadScenario load = new LoadScenario(server);

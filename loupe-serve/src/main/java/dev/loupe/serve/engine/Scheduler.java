@@ -219,11 +219,14 @@ public final class Scheduler implements AutoCloseable {
                 slot.clear(); // wait for running sequences to finish and free their blocks
                 return;
             }
-            if (!slot.session.reserve(tokens.length)) {
-                throw new IllegalStateException("the KV pool cannot hold one prompt of " + tokens.length + " tokens");
-            }
             waiting.removeFirst();
             metrics.waiting.decrementAndGet();
+            if (!slot.session.reserve(tokens.length)) {
+                // Cannot happen while the context fits the pool (checked at start-up); never spin on it.
+                slot.clear();
+                s.fail("the KV cache pool cannot hold " + tokens.length + " tokens");
+                continue;
+            }
             metrics.active.incrementAndGet();
             int reuse = shared * kv.blockSize();
             slot.owner = s;
