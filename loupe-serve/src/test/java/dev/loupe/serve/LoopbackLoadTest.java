@@ -10,13 +10,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A bounded load test on 127.0.0.1 (see {@link LoadScenario}; {@code LoadScenario.main} is the longer variant of a few
- * thousand): 800 requests of every kind, well-formed, slow, dropped and broken. The server must answer every well-formed
+ * thousand): 400 requests of every kind, well-formed, slow, dropped and broken. The server must answer every well-formed
  * one with a 200, refuse the broken ones with a 4xx (never a 500 or a hang), and end with no sequence running, no
  * KV block held and the heap where it started.
  */
 class LoopbackLoadTest {
     static final int CLIENTS = 16;
-    static final int REQUESTS_PER_CLIENT = 50;
+    static final int REQUESTS_PER_CLIENT = 25;
 
     @Test
     void survivesMixedTrafficSlowClientsAndDroppedConnections() throws Exception {
