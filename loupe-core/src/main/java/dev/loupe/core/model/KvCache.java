@@ -75,6 +75,25 @@ final class KvCache {
         }
     }
 
+    /** Copies the keys and values of positions [0, n) of {@code source} into this cache, run by run of rows. */
+    void copyFrom(KvCache source, int n) {
+        if (!reserve(n)) throw new LoupeException("the KV cache pool is full");
+        int kv = pool.kvDim, vd = pool.vDim;
+        for (int t = 0; t < n; ) {
+            int run = Math.min(n - t, Math.min(source.rowsLeftInBlock(t), rowsLeftInBlock(t)));
+            int from = source.row(t), to = row(t);
+            for (int l = 0; l < pool.keys.length; l++) {
+                System.arraycopy(source.pool.keys[l], from * kv, pool.keys[l], to * kv, run * kv);
+                System.arraycopy(source.pool.values[l], from * vd, pool.values[l], to * vd, run * vd);
+            }
+            t += run;
+        }
+    }
+
+    private int rowsLeftInBlock(int t) {
+        return pool.blockSize - (t & pool.blockMask);
+    }
+
     /** The block ids in use, in order (a copy). */
     int[] blockIds() {
         return Arrays.copyOf(table, blocks);

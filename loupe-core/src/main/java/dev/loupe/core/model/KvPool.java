@@ -25,8 +25,8 @@ public final class KvPool {
     final int blockMask;
     final float[][] keys;
     final float[][] values;
-    private final int kvDim;
-    private final int vDim;
+    final int kvDim;
+    final int vDim;
     private final int[] refs;
     private final int[] free;
     private volatile int freeCount;

@@ -138,11 +138,8 @@ public final class Session implements AutoCloseable {
             throw new IllegalArgumentException("cannot copy " + n + " positions (source at " + source.position
                     + ", capacity " + cache.capacity + ")");
         }
-        int kv = c.kvDim(), vd = c.vDim();
-        for (int l = 0; l < c.layers(); l++) {
-            System.arraycopy(source.cache.keys[l], 0, cache.keys[l], 0, n * kv);
-            System.arraycopy(source.cache.values[l], 0, cache.values[l], 0, n * vd);
-        }
+        if (paged) cache.truncate(0); // never write into blocks others may share
+        cache.copyFrom(source.cache, n);
         position = n;
     }
 

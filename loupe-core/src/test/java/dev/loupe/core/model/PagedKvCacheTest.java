@@ -126,6 +126,21 @@ class PagedKvCacheTest {
     }
 
     @Test
+    void copyingAPrefixAcrossCachesKeepsTheLogits() throws Exception {
+        Reference ref = Reference.load("tiny-llama-q8_0");
+        try (Model model = Model.load(Fixtures.model("tiny-llama-q8_0.gguf")); ThreadPool pool = new ThreadPool(2);
+             Session source = new Session(model, CTX, pool)) {
+            int[] prompt = longPrompt(ref, 37);
+            source.prefill(Arrays.copyOf(prompt, 36));
+            KvPool kv = new KvPool(model.config(), 16, 4); // other block size than the private cache's 16
+            Session copy = new Session(model, CTX, new Forward(model, pool, 8, CTX), kv);
+            copy.copyPrefixFrom(source, 36);
+            assertThat(copy.blocks()).isEqualTo(9);
+            assertThat(copy.forward(prompt[36], true)).isEqualTo(source.forward(prompt[36], true));
+        }
+    }
+
+    @Test
     void aFullPoolRefusesWithoutTakingAnything() throws Exception {
         try (Model model = Model.load(Fixtures.model("tiny-llama-q8_0.gguf")); ThreadPool pool = new ThreadPool(1)) {
             Forward engine = new Forward(model, pool, 8, CTX);
