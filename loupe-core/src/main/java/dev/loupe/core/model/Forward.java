@@ -132,8 +132,9 @@ public final class Forward {
             for (int b = 0; b < n; b++) {
                 Ops.roundToHalf(k, b * c.kvDim(), c.kvDim());
                 Ops.roundToHalf(v, b * c.vDim(), c.vDim());
-                System.arraycopy(k, b * c.kvDim(), caches[b].keys[l], positions[b] * c.kvDim(), c.kvDim());
-                System.arraycopy(v, b * c.vDim(), caches[b].values[l], positions[b] * c.vDim(), c.vDim());
+                int row = caches[b].row(positions[b]);
+                System.arraycopy(k, b * c.kvDim(), caches[b].pool.keys[l], row * c.kvDim(), c.kvDim());
+                System.arraycopy(v, b * c.vDim(), caches[b].pool.values[l], row * c.vDim(), c.vDim());
             }
             if (hk != null && hk.has(HookSite.ATTN_PATTERN, l)) {
                 attendWithPatternHook(hk, l, caches, positions, n);
@@ -232,6 +233,7 @@ public final class Forward {
             if (s.position() >= s.contextLength()) {
                 throw new dev.loupe.core.LoupeException("context is full (" + s.contextLength() + " tokens)");
             }
+            if (!s.reserve(s.position() + 1)) throw new dev.loupe.core.LoupeException("the KV cache pool is full");
             decodeCaches[i] = s.cache();
             decodePositions[i] = s.position();
             decodeRows[i] = i;
@@ -261,6 +263,7 @@ public final class Forward {
             if (s.position() + chunks[i].length > s.contextLength()) {
                 throw new dev.loupe.core.LoupeException("context is full (" + s.contextLength() + " tokens)");
             }
+            if (!s.reserve(s.position() + chunks[i].length)) throw new dev.loupe.core.LoupeException("the KV cache pool is full");
             for (int j = 0; j < chunks[i].length; j++, r++) {
                 caches[r] = s.cache();
                 positions[r] = s.position() + j;

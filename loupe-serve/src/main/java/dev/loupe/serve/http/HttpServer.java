@@ -42,8 +42,11 @@ public final class HttpServer implements AutoCloseable {
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.jsonMapper(new JavalinJackson(json, true));
             cfg.staticFiles.add("/public", Location.CLASSPATH);
+            cfg.routes.before(ClientConnection::attach);
+            cfg.routes.after(ctx -> ClientConnection.detach());
             if (apiKey != null && !apiKey.isEmpty()) cfg.routes.before(new ApiKeyCheck(apiKey));
             cfg.routes.exception(ApiError.class, (e, ctx) -> ErrorResponses.write(ctx, e));
+            cfg.routes.exception(ClientConnection.GoneException.class, (e, ctx) -> { }); // its sequence is cancelled
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.log(Level.WARNING, "request to " + ctx.path() + " failed", e);
                 ErrorResponses.write(ctx, ApiError.internal("internal error: " + e));
