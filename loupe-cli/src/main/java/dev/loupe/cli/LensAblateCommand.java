@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
@@ -33,10 +32,7 @@ final class LensAblateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ModelOptions modelOptions;
-
-    @Parameters(paramLabel = "PROMPT", arity = "1..*", description = "The prompt.")
-    List<String> words;
+    LensPrompt prompt;
 
     @Option(names = "--components", paramLabel = "LIST", split = ",", description = "What to ablate, each alone (default: every head).")
     List<String> components;
@@ -59,16 +55,13 @@ final class LensAblateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the results as JSON.")
     boolean json;
 
-    @Option(names = "--no-bos", description = "Do not add the BOS token the model asks for.")
-    boolean noBos;
-
     @Override
     public Integer call() {
         if ((target == null) != (foil == null)) throw new LoupeException("--target and --foil go together");
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
-        try (LoadedModel lm = LoadedModel.open(modelOptions)) {
+        try (LoadedModel lm = prompt.open()) {
             ModelConfig c = lm.model().config();
-            int[] ids = LensSupport.encode(lm, String.join(" ", words), noBos);
+            int[] ids = prompt.ids(lm);
             Metric metric = target == null ? new Metric.Loss(0)
                     : new Metric.LogitDiff(-1, LensSupport.singleToken(lm, target, "--target"), LensSupport.singleToken(lm, foil, "--foil"));
             Ablation.Kind kind = mean ? Ablation.Kind.MEAN : Ablation.Kind.ZERO;
@@ -86,7 +79,7 @@ final class LensAblateCommand implements Callable<Integer> {
                 }
                 result.put("heads", grid);
                 if (!json) printGrid(out, ab.baseline(), metric, grid);
-                if (html != null) LensSupport.writeHtml(ab.headHeatmap(grid, LensSupport.modelName(modelOptions)), html, err);
+                if (html != null) LensSupport.writeHtml(ab.headHeatmap(grid, prompt.modelName()), html, err);
             } else {
                 if (html != null) throw new LoupeException("--html draws the head sweep; leave out --components");
                 List<Component> parts = new ArrayList<>();

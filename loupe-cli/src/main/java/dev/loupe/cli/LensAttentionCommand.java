@@ -6,11 +6,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "attention", mixinStandardHelpOptions = true, sortOptions = false,
@@ -27,23 +25,17 @@ final class LensAttentionCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ModelOptions modelOptions;
-
-    @Parameters(paramLabel = "PROMPT", arity = "1..*", description = "The prompt.")
-    List<String> words;
+    LensPrompt prompt;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", required = true, description = "The HTML page to write.")
     Path out;
 
-    @Option(names = "--no-bos", description = "Do not add the BOS token the model asks for.")
-    boolean noBos;
-
     @Override
     public Integer call() {
-        try (LoadedModel lm = LoadedModel.open(modelOptions)) {
-            int[] ids = LensSupport.encode(lm, String.join(" ", words), noBos);
+        try (LoadedModel lm = prompt.open()) {
+            int[] ids = prompt.ids(lm);
             if (ids.length > MAX_TOKENS) throw new LoupeException("the prompt has " + ids.length + " tokens; the attention page shows at most " + MAX_TOKENS);
-            AttentionView.of(LensSupport.hooked(lm), lm.tokenizer(), ids, LensSupport.modelName(modelOptions)).write(out);
+            AttentionView.of(LensSupport.hooked(lm), lm.tokenizer(), ids, prompt.modelName()).write(out);
             spec.commandLine().getErr().println("wrote " + out + " (" + lm.model().config().layers() + " layers x " + lm.model().config().heads() + " heads, " + ids.length + " tokens)");
         }
         return 0;

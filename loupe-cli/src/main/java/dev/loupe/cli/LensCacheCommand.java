@@ -8,13 +8,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -32,19 +30,13 @@ final class LensCacheCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ModelOptions modelOptions;
-
-    @Parameters(paramLabel = "PROMPT", arity = "1..*", description = "The prompt.")
-    List<String> words;
+    LensPrompt prompt;
 
     @Option(names = "--names", paramLabel = "REGEX", description = "Cache the hook points whose name contains a match (default: all).")
     String names = ".*";
 
     @Option(names = {"-o", "--out"}, paramLabel = "PATH", required = true, description = "A directory for .npy files, or a FILE.safetensors.")
     Path out;
-
-    @Option(names = "--no-bos", description = "Do not add the BOS token the model asks for.")
-    boolean noBos;
 
     @Override
     public Integer call() {
@@ -55,12 +47,12 @@ final class LensCacheCommand implements Callable<Integer> {
             throw new LoupeException("--names is not a valid regular expression: " + e.getDescription());
         }
         PrintWriter o = spec.commandLine().getOut();
-        try (LoadedModel lm = LoadedModel.open(modelOptions)) {
-            int[] ids = LensSupport.encode(lm, String.join(" ", words), noBos);
+        try (LoadedModel lm = prompt.open()) {
+            int[] ids = prompt.ids(lm);
             ActivationCache cache = LensSupport.hooked(lm).runWithCache(ids, n -> p.matcher(n).find()).cache();
             if (cache.names().isEmpty()) throw new LoupeException("no hook point matches --names '" + names + "' (see 'loupe lens hooks')");
             if (out.getFileName().toString().endsWith(".safetensors")) {
-                CacheExport.toSafetensors(cache, out, Map.of("model", LensSupport.modelName(modelOptions), "tokens", Arrays.toString(ids)));
+                CacheExport.toSafetensors(cache, out, Map.of("model", prompt.modelName(), "tokens", Arrays.toString(ids)));
             } else {
                 CacheExport.toNpyDirectory(cache, out);
             }

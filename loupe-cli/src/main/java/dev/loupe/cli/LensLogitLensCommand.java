@@ -7,7 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
@@ -29,10 +28,7 @@ final class LensLogitLensCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ModelOptions modelOptions;
-
-    @Parameters(paramLabel = "PROMPT", arity = "1..*", description = "The prompt.")
-    List<String> words;
+    LensPrompt prompt;
 
     @Option(names = "--top", paramLabel = "K", description = "Tokens per cell in --json (default: ${DEFAULT-VALUE}).")
     int top = 5;
@@ -43,14 +39,11 @@ final class LensLogitLensCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the top tokens and probabilities per layer and position as JSON.")
     boolean json;
 
-    @Option(names = "--no-bos", description = "Do not add the BOS token the model asks for.")
-    boolean noBos;
-
     @Override
     public Integer call() {
         if (top < 1) throw new dev.loupe.core.LoupeException("--top must be at least 1");
-        try (LoadedModel lm = LoadedModel.open(modelOptions)) {
-            int[] ids = LensSupport.encode(lm, String.join(" ", words), noBos);
+        try (LoadedModel lm = prompt.open()) {
+            int[] ids = prompt.ids(lm);
             LogitLens.Result r = LogitLens.run(LensSupport.hooked(lm), ids, top);
             if (json) {
                 List<Object> layers = new ArrayList<>();
@@ -73,7 +66,7 @@ final class LensLogitLensCommand implements Callable<Integer> {
                 spec.commandLine().getOut().print(LogitLensReport.table(r, lm.tokenizer()));
                 spec.commandLine().getOut().flush();
             }
-            if (html != null) LensSupport.writeHtml(LogitLensReport.heatmap(r, lm.tokenizer(), LensSupport.modelName(modelOptions)), html, spec.commandLine().getErr());
+            if (html != null) LensSupport.writeHtml(LogitLensReport.heatmap(r, lm.tokenizer(), prompt.modelName()), html, spec.commandLine().getErr());
         }
         return 0;
     }
