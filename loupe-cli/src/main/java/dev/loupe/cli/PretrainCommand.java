@@ -80,6 +80,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--max-seconds", paramLabel = "S", description = "Stop (checkpoint and export) after this much wall time; resume later.")
     double maxSeconds;
 
+    @Option(names = "--chat-template", paramLabel = "JINJA",
+            description = "Chat template stored in the exported model (default: a play, user as ROMEO, model as JULIET; 'none' for none).")
+    String chatTemplate = ModelExporter.PLAY_TEMPLATE;
+
     @Option(names = "--resume", description = "Continue from the checkpoint (OUTPUT.ckpt) if it exists.")
     boolean resume;
 
@@ -130,7 +134,8 @@ final class PretrainCommand implements Callable<Integer> {
                 }
             }
             log.close();
-            ModelExporter.write(output, "loupe-" + output.getFileName(), c, model.params, vocab);
+            ModelExporter.write(output, "loupe-" + output.getFileName(), c, model.params, vocab,
+                    "none".equals(chatTemplate) ? null : chatTemplate);
             log.writeSvg(Path.of(output + ".loss.svg"));
             err.printf("%nwrote %s (loss curve %s)%n", output, csv);
         }
