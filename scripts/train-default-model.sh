@@ -18,6 +18,6 @@ if [ ! -f "$out/tok.gguf" ]; then
 fi
 $loupe train pretrain --corpus "$corpus" --tokenizer "$out/tok.gguf" \
   --shape dim=192,layers=4,heads=6,kv=2,ffn=512,ctx=128,tied=true \
-  --batch 8 --seq 128 --steps 1000 --lr 1.5e-3 --warmup 50 --eval-every 50 --eval-batches 8 --seed 1337 \
+  --batch 8 --seq 128 --steps 550 --lr 1.5e-3 --warmup 50 --eval-every 50 --eval-batches 8 --seed 1337 \
   --resume -o "$out/model.gguf" "$@"
 echo "model: $out/model.gguf   try: $root/loupe run -m $out/model.gguf -p 'ROMEO:' -n 64"

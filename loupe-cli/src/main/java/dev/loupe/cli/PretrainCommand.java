@@ -10,6 +10,7 @@ import dev.loupe.train.data.TokenData;
 import dev.loupe.train.io.Checkpoint;
 import dev.loupe.train.io.LossLog;
 import dev.loupe.train.io.ModelExporter;
+import dev.loupe.train.io.PlayTemplate;
 import dev.loupe.train.nn.LlamaConfig;
 import dev.loupe.train.nn.LlamaModel;
 import dev.loupe.train.optim.AdamW;
@@ -82,7 +83,7 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--chat-template", paramLabel = "JINJA",
             description = "Chat template stored in the exported model (default: a play, user as ROMEO, model as JULIET; 'none' for none).")
-    String chatTemplate = ModelExporter.PLAY_TEMPLATE;
+    String chatTemplate = PlayTemplate.JINJA;
 
     @Option(names = "--resume", description = "Continue from the checkpoint (OUTPUT.ckpt) if it exists.")
     boolean resume;
@@ -134,8 +135,8 @@ final class PretrainCommand implements Callable<Integer> {
                 }
             }
             log.close();
-            ModelExporter.write(output, "loupe-" + output.getFileName(), c, model.params, vocab,
-                    "none".equals(chatTemplate) ? null : chatTemplate);
+            ModelExporter.write(output, "loupe-" + output.getFileName(), c, model.params,
+                    PlayTemplate.tokenizer(vocab, "none".equals(chatTemplate) ? null : chatTemplate));
             log.writeSvg(Path.of(output + ".loss.svg"));
             err.printf("%nwrote %s (loss curve %s)%n", output, csv);
         }

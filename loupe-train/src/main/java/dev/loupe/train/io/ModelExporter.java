@@ -15,23 +15,14 @@ import java.nio.file.Path;
  * With tied output there is no output.weight; the engine falls back to token_embd as llama.cpp does.
  */
 public final class ModelExporter {
-    /**
-     * The chat template of a model pretrained on plays (Tiny Shakespeare): a conversation becomes a scene, the
-     * user's lines spoken by ROMEO and the model's by JULIET, in the corpus's own "NAME:\nlines\n\n" layout, so a
-     * base model that never saw a chat format still answers in character. A system message is a stage direction.
-     */
-    public static final String PLAY_TEMPLATE = "{% for m in messages %}{% if m['role'] == 'user' %}ROMEO:\n{{ m['content'] }}\n\n"
-            + "{% elif m['role'] == 'assistant' %}JULIET:\n{{ m['content'] }}\n\n{% else %}{{ m['content'] }}\n\n{% endif %}{% endfor %}"
-            + "{% if add_generation_prompt %}JULIET:\n{% endif %}";
-
     private ModelExporter() {}
 
     public static void write(Path target, String name, LlamaConfig c, float[] params, BpeVocab vocab) {
-        write(target, name, c, params, vocab, null);
+        write(target, name, c, params, (java.util.function.Consumer<GgufWriter>) vocab::writeTo);
     }
 
-    /** As {@link #write(Path, String, LlamaConfig, float[], BpeVocab)}, with a Jinja chat template (null: none). */
-    public static void write(Path target, String name, LlamaConfig c, float[] params, BpeVocab vocab, String chatTemplate) {
+    /** As above, with the tokenizer metadata written by {@code tokenizer} (e.g. copied from a fine-tuned base). */
+    public static void write(Path target, String name, LlamaConfig c, float[] params, java.util.function.Consumer<GgufWriter> tokenizer) {
         GgufWriter w = new GgufWriter();
         String a = "llama.";
         w.putString("general.architecture", "llama");
@@ -49,8 +40,7 @@ public final class ModelExporter {
         w.putFloat32(a + "attention.layer_norm_rms_epsilon", c.normEps());
         w.putFloat32(a + "rope.freq_base", c.ropeTheta());
         w.putUInt32(a + "rope.dimension_count", c.headDim());
-        vocab.writeTo(w);
-        if (chatTemplate != null) w.putString(dev.loupe.core.chat.ChatTemplates.METADATA_KEY, chatTemplate);
+        tokenizer.accept(w);
         for (ParamLayout.Tensor t : new ParamLayout(c).tensors()) {
             long[] shape = t.rows() == 1 ? new long[]{t.cols()} : new long[]{t.cols(), t.rows()};
             w.addTensor(t.name(), GgmlType.F32, shape, out -> {
