@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
                 "Example:",
                 "  loupe train pretrain --corpus input.txt --tokenizer tok.gguf \\",
                 "      --shape dim=256,layers=6,heads=8,kv=4,ffn=768,ctx=256 --steps 5000 -o model.gguf",
-                "  ... --resume        continue from model.gguf.ckpt (bit-identical to an uninterrupted run)"})
+                "  ... --resume        continue from model.gguf.ckpt (bit-identical to an uninterrupted run);",
+                "                      on a finished run: evaluate (--eval-batches N) and export again"})
 final class PretrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -133,6 +134,12 @@ final class PretrainCommand implements Callable<Integer> {
                     err.printf("%nstopping after %.0f s at step %d (continue with --resume)%n", secs, r.step());
                     break;
                 }
+            }
+            if (opt.step() == startStep) {
+                // Nothing left to train (a finished run resumed): evaluate it, e.g. on more batches, and re-export.
+                valLoss = trainer.validate(evalBatches);
+                err.printf("step %d: validation loss %.4f per token, %.4f nats per character (%d batches of %d x %d tokens)%n",
+                        opt.step(), valLoss, data.natsPerChar(valLoss), evalBatches, batch, T);
             }
             log.close();
             ModelExporter.write(output, "loupe-" + output.getFileName(), c, model.params,
