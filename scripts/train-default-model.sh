@@ -3,7 +3,7 @@
 #   scripts/train-default-model.sh CORPUS [OUT_DIR] [pretrain options...]
 # CORPUS is Tiny Shakespeare (input.txt); nanoGPT's split: first 90% trains, last 10% validates.
 # Shape: 4 layers, dim 192, 6 heads (2 KV heads, head size 32), SwiGLU 512, context 128, tied output,
-# 2048-token byte-level BPE: 1.97M parameters, an 8 MB F32 GGUF. 420 steps of 8 x 128 tokens (430k tokens, ~1.4
+# 2048-token byte-level BPE: 1.97M parameters, an 8 MB F32 GGUF. 420 steps of 8 x 128 tokens (430k tokens, ~1.2
 # passes over the training split) took 55 minutes on the shared 2-core machine (see BENCHMARKS.md). The shipped file
 # came from this recipe, except that its cosine schedule was first set for 1000, then 550 steps and shortened to 420
 # at steps 150 and 200 (the machine was slower than measured), so a rebuild is equivalent but not bit-identical. Interrupt any time; running the script again resumes from OUT_DIR/model.gguf.ckpt bit for
