@@ -52,4 +52,18 @@ class EvalCliTest {
         assertThat(noData.code()).isEqualTo(2);
         assertThat(noData.err()).contains("needs a data file: pass --data FILE");
     }
+    @Test
+    void passAtKWithoutASandboxAndABadTurnAreOneLineErrors() {
+        Path data = Path.of(System.getProperty("loupe.shared"), "data");
+        CliTest.Result r = CliTest.run("eval", "run", "humaneval", "--data", data.resolve("humaneval/HumanEval.jsonl.gz").toString(),
+                "--out", dir.resolve("he").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).contains("runs generated code for pass@k, and no sandbox is available");
+        assertThat(dir.resolve("he")).doesNotExist();
+        CliTest.Result turn = CliTest.run("eval", "judge", "--prompts", data.resolve("mt_bench/judge_prompts.jsonl").toString(),
+                "--turn", "3", dir.toString());
+        assertThat(turn.code()).isEqualTo(2);
+        assertThat(turn.err()).contains("--turn must be 1 or 2");
+    }
 }
