@@ -48,7 +48,8 @@ final class OllamaApi {
         return model(b.string("model", null));
     }
 
-    private ServedModel model(String requested) {
+    /** The served model if {@code requested} names it, else a 404 that says which model runs. */
+    ServedModel model(String requested) {
         ServedModel m = generation.model();
         if (m.answersTo(requested)) return m;
         boolean inFolder = catalog.find(requested).isPresent();
