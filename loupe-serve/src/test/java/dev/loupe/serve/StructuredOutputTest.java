@@ -178,4 +178,22 @@ class StructuredOutputTest {
             }
         }
     }
+
+    @Test
+    void ollamaChatWithToolsReturnsArgumentsAsAnObject() {
+        // Ollama has no tool_choice; Loupe accepts OpenAI's as an extension, which makes the call certain here.
+        TestServer.Response r = server.post("/api/chat", Map.of("messages", List.of(Map.of("role", "user", "content", "Weather?")),
+                "stream", false, "tools", TOOLS, "tool_choice", "required", "options", Map.of("temperature", 1.0, "num_predict", 80, "seed", 5)));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        JsonNode fn = r.json().at("/message/tool_calls/0/function");
+        assertThat(fn.get("arguments").isObject()).as(r.body()).isTrue();
+        assertValidCall(fn.get("name").asText(), fn.get("arguments").toString());
+        // Streamed, "auto": one message line (a call or an answer), then the closing line.
+        List<String> lines = TestServer.lines(server.post("/api/chat", Map.of("messages", List.of(Map.of("role", "user", "content", "Weather?")),
+                "tools", TOOLS, "options", Map.of("temperature", 1.0, "num_predict", 60, "seed", 1))).body());
+        assertThat(lines).hasSize(2);
+        JsonNode first = TestServer.Response.parse(lines.getFirst()).get("message");
+        assertThat(first.has("tool_calls") || first.get("content").isTextual()).isTrue();
+        assertThat(TestServer.Response.parse(lines.getLast()).get("done").asBoolean()).isTrue();
+    }
 }

@@ -56,7 +56,7 @@ class ConstrainedGenerationProperties {
         pool.close();
     }
 
-    @Property(tries = 50)
+    @Property(tries = 40)
     void everyOutputParsesAndValidates(@ForAll("schemas") JsonSchema schema, @ForAll long seed,
                                        @ForAll("limits") int maxTokens, @ForAll("modelIndex") int m) throws Exception {
         // A limit below the shortest valid value cannot be met by any decoder.
