@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * limit, parses as JSON and validates against the schema. The check is independent of the automaton: Jackson parses
  * (strictly: duplicate keys and trailing text fail), and {@link #validate} walks the tree against the schema.
  */
-class ConstrainedGenerationProperties {
+class ConstrainedGenerationPropertyTest {
     private static final ObjectMapper STRICT = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
