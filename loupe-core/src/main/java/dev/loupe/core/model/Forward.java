@@ -276,6 +276,31 @@ public final class Forward {
         return out;
     }
 
+    /**
+     * Feeds {@code tokens} to {@code session} from its position (at most {@link #maxBatch} of them) and returns their
+     * final hidden states after the output norm, row r for token r: what the output projection would read, and
+     * what embeddings pool. Skips the output projection, so it costs no more than a prefill without logits.
+     */
+    public float[] hiddenStates(Session session, int[] tokens) {
+        int n = tokens.length;
+        if (n == 0 || n > maxBatch) throw new IllegalArgumentException("hidden states of " + n + " rows; this engine takes 1 to " + maxBatch);
+        if (session.position() + n > session.contextLength()) {
+            throw new dev.loupe.core.LoupeException("context is full (" + session.contextLength() + " tokens)");
+        }
+        KvCache[] caches = new KvCache[n];
+        int[] positions = new int[n];
+        for (int r = 0; r < n; r++) {
+            caches[r] = session.cache();
+            positions[r] = session.position() + r;
+        }
+        step(caches, positions, tokens, n, decodeRows, 0);
+        session.advance(n);
+        int dim = c.dim();
+        float[] out = new float[n * dim];
+        rmsnormRows(out, x, w.outputNorm(), n, dim);
+        return out;
+    }
+
     private void rmsnormRows(float[] dst, float[] src, float[] weight, int n, int dim) {
         for (int b = 0; b < n; b++) Ops.rmsnorm(dst, b * dim, src, b * dim, weight, dim, c.normEps());
     }
