@@ -1,5 +1,7 @@
 package dev.loupe.core.model;
 
+import dev.loupe.core.lora.LoraSet;
+import dev.loupe.core.lora.LoraTarget;
 import dev.loupe.core.parallel.ThreadPool;
 
 /**
@@ -21,6 +23,8 @@ public final class Forward {
     private final KvCache[] decodeCaches;
     private final int[] decodePositions;
     private final int[] decodeRows;
+    private final LoraSet lora;
+    private final float[] loraScratch;
 
     public Forward(Model model, ThreadPool pool, int maxBatch, int maxContext) {
         this.c = model.config();
@@ -44,6 +48,8 @@ public final class Forward {
         this.decodeCaches = new KvCache[B];
         this.decodePositions = new int[B];
         this.decodeRows = new int[B];
+        this.lora = model.lora();
+        this.loraScratch = new float[lora.scratchSize()];
     }
 
     public int maxBatch() {
@@ -83,6 +89,9 @@ public final class Forward {
             matmul.apply(L.wq(), xb, n, q);
             matmul.apply(L.wk(), xb, n, k);
             matmul.apply(L.wv(), xb, n, v);
+            lora(l, LoraTarget.ATTN_Q, xb, n, q);
+            lora(l, LoraTarget.ATTN_K, xb, n, k);
+            lora(l, LoraTarget.ATTN_V, xb, n, v);
             for (int b = 0; b < n; b++) {
                 addBias(q, b * c.qDim(), L.bq());
                 addBias(k, b * c.kvDim(), L.bk());
@@ -101,6 +110,7 @@ public final class Forward {
             }
             attention.run(pool, l, q, attnOut, caches, positions, n);
             matmul.apply(L.wo(), attnOut, n, proj);
+            lora(l, LoraTarget.ATTN_OUTPUT, attnOut, n, proj);
             if (L.postAttnNorm() != null) rmsnormRows(proj, proj, L.postAttnNorm(), n, dim);
             Ops.add(x, proj, n * dim);
 
@@ -108,9 +118,12 @@ public final class Forward {
             rmsnormRows(xb, x, L.ffnNorm(), n, dim);
             matmul.apply(L.gate(), xb, n, gate);
             matmul.apply(L.up(), xb, n, up);
+            lora(l, LoraTarget.FFN_GATE, xb, n, gate);
+            lora(l, LoraTarget.FFN_UP, xb, n, up);
             Activation act = c.arch().activation();
             for (int i = 0; i < n * c.ffnDim(); i++) gate[i] = act.apply(gate[i]) * up[i];
             matmul.apply(L.down(), gate, n, proj);
+            lora(l, LoraTarget.FFN_DOWN, gate, n, proj);
             if (L.postFfnNorm() != null) rmsnormRows(proj, proj, L.postFfnNorm(), n, dim);
             Ops.add(x, proj, n * dim);
         }
@@ -177,6 +190,11 @@ public final class Forward {
         float[] out = step(caches, positions, tokens, rows, logitRows, n);
         for (int i = 0; i < n; i++) sessions[i].advance(chunks[i].length);
         return out;
+    }
+
+    /** Adds the LoRA adapters' delta for (layer, target), if any: out += scale · B (A x). */
+    private void lora(int layer, LoraTarget target, float[] in, int n, float[] out) {
+        if (!lora.isEmpty()) lora.apply(layer, target, in, n, out, loraScratch);
     }
 
     private void rmsnormRows(float[] dst, float[] src, float[] weight, int n, int dim) {

@@ -1,5 +1,6 @@
 package dev.loupe.train.nn;
 
+import dev.loupe.core.lora.LoraTarget;
 import dev.loupe.core.parallel.ThreadPool;
 import dev.loupe.train.SplitMix64;
 
@@ -147,9 +148,9 @@ public final class LlamaModel {
             mm.forward(k[l], xb1[l], params, p.wk(), N, d, kv);
             mm.forward(v[l], xb1[l], params, p.wv(), N, d, kv);
             if (lora != null) {
-                lora.forward(l, Lora.Target.ATTN_Q, q[l], xb1[l]);
-                lora.forward(l, Lora.Target.ATTN_K, k[l], xb1[l]);
-                lora.forward(l, Lora.Target.ATTN_V, v[l], xb1[l]);
+                lora.forward(l, LoraTarget.ATTN_Q, q[l], xb1[l]);
+                lora.forward(l, LoraTarget.ATTN_K, k[l], xb1[l]);
+                lora.forward(l, LoraTarget.ATTN_V, v[l], xb1[l]);
             }
             for (int n = 0; n < N; n++) {
                 rope.rotate(q[l], n * d, c.heads(), n % T, 1f);
@@ -162,18 +163,18 @@ public final class LlamaModel {
             }
             attention.forward(ao[l], att[l], q[l], k[l], v[l], engineRounding);
             mm.forward(proj, ao[l], params, p.wo(), N, d, d);
-            if (lora != null) lora.forward(l, Lora.Target.ATTN_OUTPUT, proj, ao[l]);
+            if (lora != null) lora.forward(l, LoraTarget.ATTN_OUTPUT, proj, ao[l]);
             add(xMid[l], resid[l], proj, N * d);
             Norm.forward(xb2[l], rstd2[l], xMid[l], params, p.ffnNorm(), N, d, c.normEps());
             mm.forward(gate[l], xb2[l], params, p.gate(), N, d, f);
             mm.forward(up[l], xb2[l], params, p.up(), N, d, f);
             if (lora != null) {
-                lora.forward(l, Lora.Target.FFN_GATE, gate[l], xb2[l]);
-                lora.forward(l, Lora.Target.FFN_UP, up[l], xb2[l]);
+                lora.forward(l, LoraTarget.FFN_GATE, gate[l], xb2[l]);
+                lora.forward(l, LoraTarget.FFN_UP, up[l], xb2[l]);
             }
             SwiGlu.forward(h[l], gate[l], up[l], N * f);
             mm.forward(proj, h[l], params, p.down(), N, f, d);
-            if (lora != null) lora.forward(l, Lora.Target.FFN_DOWN, proj, h[l]);
+            if (lora != null) lora.forward(l, LoraTarget.FFN_DOWN, proj, h[l]);
             add(resid[l + 1], xMid[l], proj, N * d);
         }
         Norm.forward(xf, rstdF, resid[c.layers()], params, layout.outputNorm, N, d, c.normEps());
@@ -234,20 +235,20 @@ public final class LlamaModel {
             // resid[l+1] = xMid + down(silu(gate) * up); dx holds d/d resid[l+1], which is also d/d xMid so far.
             Arrays.fill(dh, 0f);
             mm.backward(dh, grads, dx, h[l], params, p.down(), N, f, d);
-            if (lora != null) lora.backward(l, Lora.Target.FFN_DOWN, dh, dx, h[l]);
+            if (lora != null) lora.backward(l, LoraTarget.FFN_DOWN, dh, dx, h[l]);
             SwiGlu.backward(dgate, dup, dh, gate[l], up[l], N * f);
             Arrays.fill(dxb, 0f);
             mm.backward(dxb, grads, dgate, xb2[l], params, p.gate(), N, d, f);
             mm.backward(dxb, grads, dup, xb2[l], params, p.up(), N, d, f);
             if (lora != null) {
-                lora.backward(l, Lora.Target.FFN_GATE, dxb, dgate, xb2[l]);
-                lora.backward(l, Lora.Target.FFN_UP, dxb, dup, xb2[l]);
+                lora.backward(l, LoraTarget.FFN_GATE, dxb, dgate, xb2[l]);
+                lora.backward(l, LoraTarget.FFN_UP, dxb, dup, xb2[l]);
             }
             Norm.backward(dx, grads, p.ffnNorm(), dxb, xMid[l], params, rstd2[l], N, d);
             // xMid = resid[l] + wo(attention(...)); dx now holds d/d xMid.
             Arrays.fill(dao, 0f);
             mm.backward(dao, grads, dx, ao[l], params, p.wo(), N, d, d);
-            if (lora != null) lora.backward(l, Lora.Target.ATTN_OUTPUT, dao, dx, ao[l]);
+            if (lora != null) lora.backward(l, LoraTarget.ATTN_OUTPUT, dao, dx, ao[l]);
             Arrays.fill(dq, 0f);
             Arrays.fill(dk, 0f);
             Arrays.fill(dv, 0f);
@@ -261,9 +262,9 @@ public final class LlamaModel {
             mm.backward(dxb, grads, dk, xb1[l], params, p.wk(), N, d, kv);
             mm.backward(dxb, grads, dv, xb1[l], params, p.wv(), N, d, kv);
             if (lora != null) {
-                lora.backward(l, Lora.Target.ATTN_Q, dxb, dq, xb1[l]);
-                lora.backward(l, Lora.Target.ATTN_K, dxb, dk, xb1[l]);
-                lora.backward(l, Lora.Target.ATTN_V, dxb, dv, xb1[l]);
+                lora.backward(l, LoraTarget.ATTN_Q, dxb, dq, xb1[l]);
+                lora.backward(l, LoraTarget.ATTN_K, dxb, dk, xb1[l]);
+                lora.backward(l, LoraTarget.ATTN_V, dxb, dv, xb1[l]);
             }
             Norm.backward(dx, grads, p.attnNorm(), dxb, resid[l], params, rstd1[l], N, d);
         }

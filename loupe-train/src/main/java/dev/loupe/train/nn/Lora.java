@@ -1,6 +1,7 @@
 package dev.loupe.train.nn;
 
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.lora.LoraTarget;
 import dev.loupe.core.parallel.ThreadPool;
 import dev.loupe.train.SplitMix64;
 
@@ -9,7 +10,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -19,25 +19,8 @@ import java.util.Set;
  * Shapes are llama.cpp's adapter layout: A is GGUF [in, rank] ({@code lora_a}), B is GGUF [rank, out] ({@code lora_b}).
  */
 public final class Lora {
-    /** The matrices an adapter can target, by llama.cpp's tensor names. */
-    public enum Target {
-        ATTN_Q("attn_q"), ATTN_K("attn_k"), ATTN_V("attn_v"), ATTN_OUTPUT("attn_output"),
-        FFN_GATE("ffn_gate"), FFN_UP("ffn_up"), FFN_DOWN("ffn_down");
-
-        public final String tensorName;
-
-        Target(String tensorName) {
-            this.tensorName = tensorName;
-        }
-
-        public static Target parse(String name) {
-            for (Target t : values()) if (t.tensorName.equals(name.trim().toLowerCase(Locale.ROOT))) return t;
-            throw new LoupeException("unknown LoRA target '" + name + "' (attn_q, attn_k, attn_v, attn_output, ffn_gate, ffn_up, ffn_down, or all)");
-        }
-    }
-
     /** @param targets which matrices of every layer get an adapter */
-    public record Config(int rank, float alpha, Set<Target> targets) {
+    public record Config(int rank, float alpha, Set<LoraTarget> targets) {
         public Config {
             if (rank < 1) throw new LoupeException("LoRA rank must be at least 1, got " + rank);
             if (!(alpha > 0)) throw new LoupeException("LoRA alpha must be positive, got " + alpha);
@@ -48,21 +31,13 @@ public final class Lora {
         public float scale() {
             return alpha / rank;
         }
-
-        /** "attn_q,attn_v" or "all". */
-        public static Set<Target> parseTargets(String list) {
-            if (list.trim().equals("all")) return EnumSet.allOf(Target.class);
-            EnumSet<Target> s = EnumSet.noneOf(Target.class);
-            for (String n : list.split(",")) s.add(Target.parse(n));
-            return s;
-        }
     }
 
     /** One adapted matrix: A at {@code aOff}, B at {@code bOff} of {@link #params}. */
-    public record Pair(int layer, Target target, int in, int out, int aOff, int bOff) {
+    public record Pair(int layer, LoraTarget target, int in, int out, int aOff, int bOff) {
         /** The base tensor's GGUF name, e.g. {@code blk.0.attn_q.weight}. */
         public String baseName() {
-            return "blk." + layer + "." + target.tensorName + ".weight";
+            return target.baseName(layer);
         }
     }
 
@@ -83,13 +58,13 @@ public final class Lora {
         this.N = N;
         this.mm = new MatMul(pool);
         int r = config.rank();
-        byLayer = new Pair[c.layers()][Target.values().length];
-        scaledU = new float[c.layers()][Target.values().length][];
+        byLayer = new Pair[c.layers()][LoraTarget.values().length];
+        scaledU = new float[c.layers()][LoraTarget.values().length][];
         long at = 0;
         int maxOut = 0;
         for (int l = 0; l < c.layers(); l++) {
-            for (Target t : config.targets()) {
-                int in = t == Target.FFN_DOWN ? c.ffnDim() : c.dim();
+            for (LoraTarget t : config.targets()) {
+                int in = t == LoraTarget.FFN_DOWN ? c.ffnDim() : c.dim();
                 int out = switch (t) {
                     case ATTN_K, ATTN_V -> c.kvDim();
                     case FFN_GATE, FFN_UP -> c.ffnDim();
@@ -136,7 +111,7 @@ public final class Lora {
     }
 
     /** y += s B (A x) for the N rows of x, if (layer, target) is adapted. */
-    void forward(int layer, Target t, float[] y, float[] x) {
+    void forward(int layer, LoraTarget t, float[] y, float[] x) {
         Pair p = byLayer[layer][t.ordinal()];
         if (p == null) return;
         int r = config.rank();
@@ -151,7 +126,7 @@ public final class Lora {
      * Given dy = dL/dy for (layer, target): dB += dy^T (s A x), dA += (s B^T dy)^T x, and dx += A^T (s B^T dy).
      * Must follow the forward pass that filled s·(A x).
      */
-    void backward(int layer, Target t, float[] dx, float[] dy, float[] x) {
+    void backward(int layer, LoraTarget t, float[] dx, float[] dy, float[] x) {
         Pair p = byLayer[layer][t.ordinal()];
         if (p == null) return;
         int r = config.rank();
@@ -175,7 +150,7 @@ public final class Lora {
         }
     }
 
-    static int weightOffset(ParamLayout.Layer l, Target t) {
+    static int weightOffset(ParamLayout.Layer l, LoraTarget t) {
         return switch (t) {
             case ATTN_Q -> l.wq();
             case ATTN_K -> l.wk();

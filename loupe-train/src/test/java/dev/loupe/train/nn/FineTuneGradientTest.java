@@ -1,5 +1,6 @@
 package dev.loupe.train.nn;
 
+import dev.loupe.core.lora.LoraTarget;
 import dev.loupe.core.parallel.ThreadPool;
 import dev.loupe.train.SplitMix64;
 import org.junit.jupiter.api.AfterAll;
@@ -101,7 +102,7 @@ class FineTuneGradientTest {
     void loraGradientsMatchFiniteDifferences() {
         LlamaConfig c = new LlamaConfig(11, 8, 2, 2, 1, 12, 6, 10000f, 1e-5f, false);
         LlamaModel m = randomModel(c, 2, 4);
-        Lora lora = m.attachLora(new Lora.Config(3, 6f, EnumSet.allOf(Lora.Target.class)));
+        Lora lora = m.attachLora(new Lora.Config(3, 6f, EnumSet.allOf(LoraTarget.class)));
         // Both A and B non-zero (after initialisation B = 0 and dA would be trivially 0).
         for (int i = 0; i < lora.params.length; i++) lora.params[i] = 0.4f * (float) rng.nextGaussian();
         int[] tokens = randomTokens(8, 11), targets = randomTokens(8, 11);
@@ -123,7 +124,7 @@ class FineTuneGradientTest {
     void mergedWeightsGiveTheAdaptedLogits() {
         LlamaConfig c = new LlamaConfig(13, 16, 2, 4, 2, 24, 8, 10000f, 1e-5f, true);
         LlamaModel m = randomModel(c, 1, 8);
-        Lora lora = m.attachLora(new Lora.Config(4, 8f, EnumSet.of(Lora.Target.ATTN_Q, Lora.Target.ATTN_V, Lora.Target.FFN_DOWN)));
+        Lora lora = m.attachLora(new Lora.Config(4, 8f, EnumSet.of(LoraTarget.ATTN_Q, LoraTarget.ATTN_V, LoraTarget.FFN_DOWN)));
         lora.initialize(3);
         int[] tokens = randomTokens(8, 13);
         m.forward(tokens, null, false);
