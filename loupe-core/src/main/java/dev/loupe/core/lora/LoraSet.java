@@ -5,6 +5,9 @@ import dev.loupe.core.gguf.GgufFile;
 import dev.loupe.core.gguf.Metadata;
 import dev.loupe.core.gguf.TensorInfo;
 import dev.loupe.core.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +20,10 @@ import java.util.List;
  * Immutable, so one set serves every session of a model; callers pass their own scratch.
  */
 public final class LoraSet {
-    /** One adapted matrix: A [rank][in], B [out][rank], row-major, and its combined scale. */
-    private record Delta(float[] a, float[] b, int rank, int in, int out, float scale) {}
+    /** One adapted matrix: A [rank][in] and B transposed, [rank][out] (so B u is rank axpys), and its combined scale. */
+    private record Delta(float[] a, float[] bt, int rank, int in, int out, float scale) {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     public static final LoraSet NONE = new LoraSet(new Delta[0][][], 0);
 
@@ -100,7 +105,12 @@ public final class LoraSet {
         if (a[1] != b[0]) throw new LoupeException("LoRA tensor " + name + ".lora_a is not transposed (rank " + a[1] + " vs " + b[0] + ")");
         int rank = (int) b[0];
         float scale = alpha != 0 ? spec.scale() * alpha / rank : spec.scale();
-        return new Delta(Tensor.of(f, ai).toFloatArray(), Tensor.of(f, bi).toFloatArray(), rank, (int) w[0], (int) w[1], scale);
+        int out = (int) w[1];
+        float[] bRows = Tensor.of(f, bi).toFloatArray(), bt = new float[bRows.length];
+        for (int j = 0; j < out; j++) {
+            for (int k = 0; k < rank; k++) bt[k * out + j] = bRows[j * rank + k];
+        }
+        return new Delta(Tensor.of(f, ai).toFloatArray(), bt, rank, (int) w[0], out, scale);
     }
 
     /**
@@ -113,18 +123,30 @@ public final class LoraSet {
         for (Delta d : byLayer[layer][target.ordinal()]) {
             int r = d.rank(), in = d.in(), o = d.out();
             for (int row = 0; row < n; row++) {
-                int xo = row * in, yo = row * o;
-                for (int k = 0; k < r; k++) {
-                    float s = 0;
-                    for (int i = 0; i < in; i++) s += d.a()[k * in + i] * x[xo + i];
-                    u[k] = s * d.scale();
-                }
-                for (int j = 0; j < o; j++) {
-                    float s = 0;
-                    for (int k = 0; k < r; k++) s += d.b()[j * r + k] * u[k];
-                    out[yo + j] += s;
-                }
+                for (int k = 0; k < r; k++) u[k] = d.scale() * dot(d.a(), k * in, x, row * in, in);
+                for (int k = 0; k < r; k++) axpy(out, row * o, u[k], d.bt(), k * o, o);
             }
         }
+    }
+
+    private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (int up = S.loopBound(n); i < up; i += S.length()) {
+            acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
+        }
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s += a[aOff + i] * b[bOff + i];
+        return s;
+    }
+
+    /** y[yOff..] += alpha * x[xOff..] over n elements. */
+    private static void axpy(float[] y, int yOff, float alpha, float[] x, int xOff, int n) {
+        int i = 0;
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        for (int up = S.loopBound(n); i < up; i += S.length()) {
+            FloatVector.fromArray(S, x, xOff + i).fma(va, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
     }
 }
