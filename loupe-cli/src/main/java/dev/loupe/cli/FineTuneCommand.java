@@ -95,7 +95,7 @@ abstract class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--max-seconds", paramLabel = "S", description = "Stop (checkpoint and write the output) after this much wall time; continue with --resume.")
     double maxSeconds;
 
-    @Option(names = "--resume", description = "Continue from OUTPUT.ckpt if it exists (bit-identical to an uninterrupted run).")
+    @Option(names = "--resume", description = "Continue from OUTPUT.ckpt if it exists (parameters, AdamW moments, step and example order).")
     boolean resume;
 
     /** Reads the data (file:line errors) and returns the longest example's length in tokens. */
