@@ -5,6 +5,7 @@ import dev.loupe.train.finetune.ChatData;
 import dev.loupe.train.finetune.ChatEncoder;
 import dev.loupe.train.finetune.DpoTrainer;
 import dev.loupe.train.finetune.FineTuner;
+import dev.loupe.train.finetune.MaskedSequence;
 import dev.loupe.train.finetune.PreferencePair;
 import dev.loupe.train.nn.LlamaModel;
 import dev.loupe.train.optim.AdamW;
@@ -28,11 +29,9 @@ final class DpoCommand extends FineTuneCommand {
     private List<PreferencePair> pairs;
 
     @Override
-    int loadData(ChatEncoder encoder) {
+    List<MaskedSequence> loadData(ChatEncoder encoder) {
         pairs = ChatData.readPreferences(data, encoder);
-        int longest = 1;
-        for (PreferencePair p : pairs) longest = Math.max(longest, Math.max(p.chosen().length(), p.rejected().length()));
-        return longest;
+        return pairs.stream().flatMap(p -> java.util.stream.Stream.of(p.chosen(), p.rejected())).toList();
     }
 
     @Override

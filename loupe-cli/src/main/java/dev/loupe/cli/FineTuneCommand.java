@@ -10,6 +10,7 @@ import dev.loupe.core.tokenizer.Tokenizer;
 import dev.loupe.train.Trainer;
 import dev.loupe.train.finetune.ChatEncoder;
 import dev.loupe.train.finetune.FineTuner;
+import dev.loupe.train.finetune.MaskedSequence;
 import dev.loupe.train.io.AdapterExporter;
 import dev.loupe.train.io.LossLog;
 import dev.loupe.train.io.ModelExporter;
@@ -26,6 +27,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -98,8 +100,8 @@ abstract class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from OUTPUT.ckpt if it exists (parameters, AdamW moments, step and example order).")
     boolean resume;
 
-    /** Reads the data (file:line errors) and returns the longest example's length in tokens. */
-    abstract int loadData(ChatEncoder encoder);
+    /** Reads the data (file:line errors) and returns every sequence in it (both answers of a DPO pair). */
+    abstract List<MaskedSequence> loadData(ChatEncoder encoder);
 
     /** The trainer over the data loaded by {@link #loadData}. */
     abstract FineTuner trainer(LlamaModel model, AdamW optimizer, long seed, int accumulation);
@@ -133,10 +135,13 @@ abstract class FineTuneCommand implements Callable<Integer> {
             Tokenizer tok = Tokenizer.fromMetadata(base.file().metadata());
             ChatTemplate tpl = ChatTemplates.select(base.file().metadata(), template,
                     tok.bos() >= 0 ? tok.piece(tok.bos()) : "", tok.eos() >= 0 ? tok.piece(tok.eos()) : "");
-            int longest = loadData(new ChatEncoder(tok, tpl));
+            List<MaskedSequence> sequences = loadData(new ChatEncoder(tok, tpl));
+            int longest = sequences.stream().mapToInt(MaskedSequence::length).max().orElse(1);
             int T = seq > 0 ? seq : Math.min(longest, c.contextLength());
             if (T > c.contextLength()) throw new LoupeException("--seq " + T + " exceeds the model's context " + c.contextLength());
-            if (longest > T) err.printf("note: examples longer than %d tokens are cut (the longest has %d)%n", T, longest);
+            long lost = sequences.stream().filter(q -> q.truncate(T).trainedTokens() == 0).count();
+            if (lost == sequences.size()) throw new LoupeException("cut to " + T + " tokens (--seq), no example keeps any assistant token; the longest has " + longest);
+            if (longest > T) err.printf("note: examples longer than %d tokens are cut (the longest has %d); %d keep no assistant token%n", T, longest, lost);
             LlamaModel m = new LlamaModel(c, B, T, pool);
             ModelImporter.load(base, c, m.params);
             float peak = lr != null ? lr : rank > 0 ? 1e-3f : 1e-4f;

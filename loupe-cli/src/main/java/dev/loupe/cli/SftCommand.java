@@ -24,9 +24,9 @@ class SftCommand extends FineTuneCommand {
     private List<MaskedSequence> examples;
 
     @Override
-    int loadData(ChatEncoder encoder) {
+    List<MaskedSequence> loadData(ChatEncoder encoder) {
         examples = ChatData.readChats(data, encoder);
-        return examples.stream().mapToInt(MaskedSequence::length).max().orElse(1);
+        return examples;
     }
 
     @Override

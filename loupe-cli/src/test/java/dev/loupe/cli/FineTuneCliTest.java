@@ -68,6 +68,10 @@ class FineTuneCliTest {
         r = run("train", "sft", "-m", shared().resolve("fixtures/models/tiny-qwen2-f16.gguf").toString(), "--data", data.toString(), "-o", dir.resolve("o.gguf").toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.errLines().getFirst()).contains("cannot fine-tune a 'qwen2' model");
+        Path good = Files.writeString(dir.resolve("good.jsonl"), CHAT);
+        r = run("train", "sft", "-m", base.toString(), "--data", good.toString(), "--seq", "4", "-o", dir.resolve("o.gguf").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.errLines().getFirst()).contains("no example keeps any assistant token");
         r = run("run", "-m", base.toString(), "--lora", dir.resolve("missing.gguf").toString(), "-p", "Hi", "-n", "1");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.errLines()).containsExactly("loupe: no such LoRA adapter file: " + dir.resolve("missing.gguf"));
