@@ -13,10 +13,16 @@ final class Progress implements AutoCloseable {
     private final String label;
     private final long total;
     private final boolean enabled;
+    private final boolean items;   // counts items (problems, rows) rather than bytes
     private long lastDraw;
     private long value;
 
     private Progress(PrintWriter err, String label, long total) {
+        this(err, label, total, false);
+    }
+
+    private Progress(PrintWriter err, String label, long total, boolean items) {
+        this.items = items;
         this.err = err;
         this.label = label;
         this.total = total;
@@ -32,6 +38,11 @@ final class Progress implements AutoCloseable {
         return new Progress(err, label, total);
     }
 
+    /** A bar filling up to {@code total} items. */
+    static Progress items(PrintWriter err, String label, long total) {
+        return new Progress(err, label, total, true);
+    }
+
     void update(long v) {
         value = v;
         long now = System.nanoTime();
@@ -41,7 +52,11 @@ final class Progress implements AutoCloseable {
     }
 
     private void draw(String suffix) {
-        if (total > 0) {
+        if (items) {
+            double f = Math.min(1.0, value / (double) Math.max(1, total));
+            int filled = (int) Math.round(f * BAR);
+            err.printf("\r%s [%s%s] %d/%d%s", label, "#".repeat(filled), ".".repeat(BAR - filled), value, total, suffix);
+        } else if (total > 0) {
             double f = Math.min(1.0, value / (double) total);
             int filled = (int) Math.round(f * BAR);
             err.printf("\r%s [%s%s] %3.0f%% %.1f/%.1f MiB%s", label, "#".repeat(filled), ".".repeat(BAR - filled),
