@@ -164,6 +164,9 @@ final class ThinkCommand implements Runnable {
                     "", "Strategies: single, majority, best-of, weighted-best-of, beam, dvts, mcts, self-debug.",
                     "N is the candidates (best-of, majority), beams (beam, dvts), MCTS rounds or self-debug attempts."})
     static final class Run implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         Common common = new Common();
 
@@ -181,7 +184,7 @@ final class ThinkCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            PrintWriter stdout = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
+            PrintWriter stdout = spec.commandLine().getOut(), err = spec.commandLine().getErr();
             List<Problem> problems = common.problems();
             ThinkRunner.Settings s = common.settings(problems);
             List<LanguageModel> toClose = new ArrayList<>();
@@ -216,6 +219,9 @@ final class ThinkCommand implements Runnable {
                     "      --n 1,2,4,8,16 --step ';' --stop '\\n' --out curve/",
                     "", "'single' runs once (N=1). The x axis is tokens generated per problem (--x tokens) or N (--x n)."})
     static final class Curve implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         Common common = new Common();
 
@@ -237,7 +243,7 @@ final class ThinkCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             if (!x.equals("tokens") && !x.equals("n")) throw new LoupeException("--x must be tokens or n");
-            PrintWriter stdout = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
+            PrintWriter stdout = spec.commandLine().getOut(), err = spec.commandLine().getErr();
             List<Problem> problems = common.problems();
             ThinkRunner.Settings s = common.settings(problems);
             List<LanguageModel> toClose = new ArrayList<>();
