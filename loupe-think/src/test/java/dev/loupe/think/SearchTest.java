@@ -127,18 +127,18 @@ class SearchTest {
 
     @Test
     void stepSearchesBeatOneSampleWithAStepChecker() {
-        Expect.binomial((int) Math.round(accuracy(new SingleSample(), 2000) * 2000), 2000, 0.15);
+        Expect.binomial((int) Math.round(accuracy(new SingleSample(), 1000) * 1000), 1000, 0.15);
         // Beam n=4, m=2: right when some first step is right (1 - 0.7^4 = 0.76) and then some of its 2 (or 4 when
         // both kept beams are right) second steps is: computed exactly by enumerating the kept beams is long;
         // a lower bound suffices to show the search works: P(>=1 right first step) * P(>=1 right of 2) = 0.76*0.75.
-        assertThat(accuracy(new BeamSearch(4, 2, 4, new ArithmeticCheck(), Selection.Rule.BEST), 400)).isGreaterThan(0.76 * 0.75 - 0.06);
+        assertThat(accuracy(new BeamSearch(4, 2, 4, new ArithmeticCheck(), Selection.Rule.BEST), 200)).isGreaterThan(0.76 * 0.75 - 0.06);
         // DVTS n=4, m=2: two subtrees; each is right when one of its 2 first steps is right (0.51) and one of
         // the 2 second steps after it is (0.75): 0.3825; right overall unless both fail: 1 - 0.6175^2 = 0.619.
-        double dvts = accuracy(new Dvts(4, 2, 4, new ArithmeticCheck(), Selection.Rule.BEST), 2000);
-        Expect.binomial((int) Math.round(dvts * 2000), 2000, 1 - Math.pow(1 - 0.51 * 0.75, 2));
+        double dvts = accuracy(new Dvts(4, 2, 4, new ArithmeticCheck(), Selection.Rule.BEST), 1000);
+        Expect.binomial((int) Math.round(dvts * 1000), 1000, 1 - Math.pow(1 - 0.51 * 0.75, 2));
         // MCTS, 12 rounds, 4 children per expansion: the root's one expansion holds a right first step with
         // probability 1 - 0.7^4 = 0.76, and the rounds under it then find a right second step most of the time.
-        assertThat(accuracy(new MctsSearch(12, 4, 4, 1.0, new ArithmeticCheck()), 300)).isGreaterThan(0.55);
+        assertThat(accuracy(new MctsSearch(12, 4, 4, 1.0, new ArithmeticCheck()), 150)).isGreaterThan(0.55);
     }
 
     @Test

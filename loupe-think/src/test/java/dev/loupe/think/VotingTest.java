@@ -24,10 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Self-consistency and best-of-N against a model that answers 42 (right) with probability 0.4, 41 with 0.3 and
  * 43 with 0.3, independently per sample. Expected accuracies are worked out by hand in each test (from the
- * multinomial distribution of answer counts) and compared with 4000 simulated problems.
+ * multinomial distribution of answer counts) and compared with 2000 simulated problems.
  */
 class VotingTest {
-    static final int TRIALS = 4000;
+    static final int TRIALS = 2000;
     static final Map<String, Double> DIST = new LinkedHashMap<>();
 
     static {
