@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # Reproduces docs/think.md: a tiny char-level Llama trained on three-term single-digit addition with worked steps,
 # then accuracy against compute for several strategies, then GSM8K problems through Loupe's own HTTP server.
-# Usage: scripts/think-e2e.sh [OUT_DIR] [TRAIN_SECONDS]     (the docs' run: 2 cores shared with other jobs)
+# Usage: scripts/think-e2e.sh [OUT_DIR] [STOP_STEP]
+# The model of the docs is the checkpoint at step 800 of a 2000-step cosine schedule (single-sample accuracy
+# ~45%; by step 1000 it is too good to show search helping). Checkpoints come every 200 steps; resuming is bit
+# for bit, so the script trains until the checkpoint at STOP_STEP exists, stops, and exports it after one
+# more step (--max-seconds 1), as was done for the docs (the exported model is at step STOP_STEP+1).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:-think-e2e}"
-secs="${2:-1800}"
+stop_step="${2:-800}"
 loupe="$root/loupe"
 mkdir -p "$out"
 
 python3 "$root/scripts/think-arith-data.py" "$out" 60000 200 1          # train.txt, test.jsonl (held-out triples)
 "$loupe" train tokenizer --corpus "$out/train.txt" --vocab 257 -o "$out/tok.gguf"   # bytes only: one char, one token
-"$loupe" train pretrain --corpus "$out/train.txt" --tokenizer "$out/tok.gguf" \
-    --shape dim=64,layers=2,heads=4,kv=4,ffn=256,ctx=64 --steps 2000 --batch 16 --lr 0.004 --warmup 100 \
-    --eval-every 200 --eval-batches 4 --seed 7 --max-seconds "$secs" --resume -o "$out/add3.gguf"
+train=(train pretrain --corpus "$out/train.txt" --tokenizer "$out/tok.gguf"
+       --shape dim=64,layers=2,heads=4,kv=4,ffn=256,ctx=64 --steps 2000 --batch 16 --lr 0.004 --warmup 100
+       --eval-every 200 --eval-batches 4 --seed 7 --resume -o "$out/add3.gguf")
+setsid "$loupe" "${train[@]}" > "$out/train.log" 2>&1 & trainer=$!   # its own process group, to stop it whole
+# The progress line of a step is printed after that step's checkpoint is saved.
+until grep -q "step $stop_step/2000 " "$out/train.log" 2>/dev/null; do sleep 2; done
+kill -- -"$trainer"; wait "$trainer" || true
+"$loupe" "${train[@]}" --max-seconds 1         # one more step from the STOP_STEP checkpoint, then export
 
 # -t 1: on a busy 2-core machine one thread beats two that wait on each other at every barrier.
 "$loupe" think curve "$out/test.jsonl" -m "$out/add3.gguf" -t 1 --limit 100 --stop '\n' --step ';' --max-tokens 30 \
