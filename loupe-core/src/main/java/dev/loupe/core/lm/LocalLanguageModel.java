@@ -58,6 +58,13 @@ public final class LocalLanguageModel implements LanguageModel {
         int[] whole = tokenizer.encode(context + continuation, true, false);
         int[] ctx = tokenizer.encode(context, true, false);
         int split = commonPrefix(ctx, whole);
+        // A token re-segmented across the seam that still ends inside the context ("▁s" of "▁s|und|ay" for "sun" +
+        // "day") stays context: the continuation is the tokens whose text reaches past the context, a rule an HTTP
+        // client can apply to a server's echoed text offsets too, so both backends score the same tokens.
+        if (split > 0 && split < whole.length - 1) {
+            int contextChars = tokenizer.decode(ctx).length();
+            while (split < whole.length - 1 && tokenizer.decode(Arrays.copyOf(whole, split + 1)).length() <= contextChars) split++;
+        }
         if (split == 0) throw new LoupeException("the context must not be empty (the model needs at least one token to condition on)");
         if (split == whole.length) throw new LoupeException("the continuation is empty after tokenization");
         if (whole.length > session.contextLength()) {
