@@ -29,8 +29,9 @@ import java.util.concurrent.Callable;
                 "  loupe data run pipeline.yaml               run locally on all cores; resumes if interrupted",
                 "  loupe data run pipeline.yaml --runner spark  the same pipeline on Spark (spark-submit or local mode)",
                 "  loupe data stats out/                      what a run did, and the size of its output",
-                "  loupe data report out/ -o report.html      the HTML report again"},
-        subcommands = {DataCommand.Run.class, DataCommand.Stats.class, DataCommand.Report.class})
+                "  loupe data report out/ -o report.html      the HTML report again",
+                "  loupe data curriculum out/ -m proxy.gguf -o ordered.jsonl.gz   easy to hard by proxy-model loss"},
+        subcommands = {DataCommand.Run.class, DataCommand.Stats.class, DataCommand.Report.class, DataCommand.CurriculumCmd.class})
 final class DataCommand {
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Run a pipeline declared in YAML or JSON. Output shards, stats.json and report.html go to output.dir.",
@@ -107,6 +108,53 @@ final class DataCommand {
             Path target = output != null ? output : dir.resolve("report.html");
             Files.writeString(target, HtmlReport.render(PipelineRunner.readSummary(dir)));
             spec.commandLine().getOut().println(target);
+            return 0;
+        }
+    }
+
+    @Command(name = "curriculum", mixinStandardHelpOptions = true,
+            description = {"Order a data set from easy to hard for training: by a proxy model's loss (nats per token over the",
+                    "first --max-tokens tokens) or by a numeric metadata field an earlier run wrote. Writes one file",
+                    "(.jsonl, .jsonl.gz, .jsonl.zst or .parquet) with the score in metadata 'difficulty'."},
+            footer = {"", "Examples:",
+                    "  loupe data curriculum out/ -m models/loupe-standin.gguf -o ordered.jsonl.gz",
+                    "  loupe data curriculum out/ --by perplexity -o ordered.jsonl      after a run with a perplexity step",
+                    "  loupe data curriculum out/ --by learnability --descending -o ordered.parquet"})
+    static final class CurriculumCmd implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "INPUT", description = "Files, folders or globs (JSONL, text, Parquet), e.g. a run's output folder.")
+        java.util.List<String> inputs;
+
+        @Option(names = {"-o", "--output"}, required = true, description = "The ordered file.")
+        Path output;
+
+        @Option(names = {"-m", "--model"}, description = "Proxy model (GGUF): difficulty = its mean next-token loss.")
+        Path model;
+
+        @Option(names = "--max-tokens", defaultValue = "256", description = "Tokens of each document the proxy reads. Default: ${DEFAULT-VALUE}.")
+        int maxTokens;
+
+        @Option(names = "--by", paramLabel = "FIELD", description = "Order by this numeric metadata field instead of a model.")
+        String field;
+
+        @Option(names = "--descending", description = "With --by: larger values are easier (e.g. learnability).")
+        boolean descending;
+
+        @Option(names = {"-j", "--workers"}, description = "Scoring threads (default: all cores).")
+        Integer workers;
+
+        @Override
+        public Integer call() {
+            if ((model == null) == (field == null)) throw new LoupeException("give either -m MODEL or --by FIELD");
+            dev.loupe.data.curriculum.Difficulty d = field != null
+                    ? new dev.loupe.data.curriculum.Difficulty.Field(field, descending)
+                    : new dev.loupe.data.curriculum.Difficulty.ProxyLoss(dev.loupe.data.score.ModelLoss.of("curriculum", model.toString(), maxTokens, null));
+            var in = new dev.loupe.data.pipeline.InputSpec(inputs, null, null, null);
+            int n = dev.loupe.data.curriculum.Curriculum.run(in, d, output,
+                    workers != null ? workers : Runtime.getRuntime().availableProcessors());
+            spec.commandLine().getOut().println(n + " documents, easy to hard: " + output);
             return 0;
         }
     }
