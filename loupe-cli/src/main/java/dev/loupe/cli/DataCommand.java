@@ -30,8 +30,10 @@ import java.util.concurrent.Callable;
                 "  loupe data run pipeline.yaml --runner spark  the same pipeline on Spark (spark-submit or local mode)",
                 "  loupe data stats out/                      what a run did, and the size of its output",
                 "  loupe data report out/ -o report.html      the HTML report again",
-                "  loupe data curriculum out/ -m proxy.gguf -o ordered.jsonl.gz   easy to hard by proxy-model loss"},
-        subcommands = {DataCommand.Run.class, DataCommand.Stats.class, DataCommand.Report.class, DataCommand.CurriculumCmd.class})
+                "  loupe data curriculum out/ -m proxy.gguf -o ordered.jsonl.gz   easy to hard by proxy-model loss",
+                "  loupe data synth seeds.txt -m model.gguf --check arithmetic --vote 0.6 -o synth.jsonl"},
+        subcommands = {DataCommand.Run.class, DataCommand.Stats.class, DataCommand.Report.class, DataCommand.CurriculumCmd.class,
+                DataCommand.Synth.class})
 final class DataCommand {
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Run a pipeline declared in YAML or JSON. Output shards, stats.json and report.html go to output.dir.",
@@ -155,6 +157,71 @@ final class DataCommand {
             int n = dev.loupe.data.curriculum.Curriculum.run(in, d, output,
                     workers != null ? workers : Runtime.getRuntime().availableProcessors());
             spec.commandLine().getOut().println(n + " documents, easy to hard: " + output);
+            return 0;
+        }
+    }
+
+    @Command(name = "synth", mixinStandardHelpOptions = true,
+            description = {"Generate synthetic data from seed prompts and keep only what passes a consistency check:",
+                    "--check arithmetic evaluates every 'EXPR = N' a sample states (all must hold, at least one must exist);",
+                    "--vote F keeps a prompt only if at least F of its samples agree on the final answer (self-consistency).",
+                    "Sample i uses seed --seed + i, so a run is reproducible. Writes one JSONL (or .parquet) file."},
+            footer = {"", "Examples:",
+                    "  loupe data synth seeds.txt -m model.gguf --samples 5 --vote 0.6 -o synth.jsonl",
+                    "  loupe data synth seeds.jsonl --server http://127.0.0.1:8080 --check arithmetic -o math.jsonl.gz",
+                    "", "Seeds: a text file with one prompt per paragraph (blank line between), or JSONL with a 'text' field."})
+    static final class Synth implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "SEEDS", description = "Seed prompts (text: one per paragraph; or JSONL).")
+        Path seeds;
+
+        @picocli.CommandLine.Mixin
+        EvalBackendOptions backend = new EvalBackendOptions();
+
+        @Option(names = {"-o", "--output"}, required = true, description = "Where to write the kept documents.")
+        Path output;
+
+        @Option(names = "--samples", defaultValue = "5", description = "Completions per prompt. Default: ${DEFAULT-VALUE}.")
+        int samples;
+
+        @Option(names = "--check", paramLabel = "arithmetic", description = "Executable check applied to each sample: arithmetic.")
+        String check;
+
+        @Option(names = "--vote", paramLabel = "F", description = "Self-consistency: keep a prompt if at least this fraction of samples agree.")
+        Double vote;
+
+        @Option(names = "--temperature", defaultValue = "0.8", description = "Default: ${DEFAULT-VALUE}.")
+        float temperature;
+
+        @Option(names = "--max-tokens", defaultValue = "256", description = "Per sample. Default: ${DEFAULT-VALUE}.")
+        int maxTokens;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the first sample. Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Override
+        public Integer call() {
+            if (check != null && !check.equals("arithmetic")) throw new LoupeException("unknown --check '" + check + "' (arithmetic)");
+            if (check == null && vote == null) throw new LoupeException("give --check arithmetic, --vote F, or both: unchecked samples are not kept");
+            java.util.List<String> prompts = new java.util.ArrayList<>();
+            new dev.loupe.data.io.DocReader(null, "text", "id").read(seeds, 0, d -> prompts.add(d.text()),
+                    e -> { throw new LoupeException(e.toString()); });
+            if (prompts.isEmpty()) throw new LoupeException(seeds + ": no prompts");
+            var params = dev.loupe.core.sample.SamplingParams.defaults().withTemperature(temperature).withMaxTokens(maxTokens).withSeed(seed);
+            var options = new dev.loupe.data.synth.SyntheticData.Options(samples, params, check != null, vote);
+            dev.loupe.data.synth.SyntheticData.Result r;
+            try (dev.loupe.core.lm.LanguageModel lm = backend.open()) {
+                r = dev.loupe.data.synth.SyntheticData.generate(prompts, lm, options);
+            }
+            try (var w = dev.loupe.data.io.DocWriter.open(output)) {
+                r.kept().forEach(w::write);
+                w.commit();
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            r.stats().getCounters().forEach((k, v) -> out.printf("%-40s %,d%n", k, v));
+            out.println(output);
             return 0;
         }
     }

@@ -4,8 +4,6 @@ import dev.loupe.data.Document;
 import dev.loupe.data.io.DocReader;
 import dev.loupe.data.io.DocWriter;
 import dev.loupe.data.io.InputError;
-import dev.loupe.data.io.OutputFormat;
-import dev.loupe.data.io.Compression;
 import dev.loupe.data.pipeline.InputSpec;
 import dev.loupe.data.run.InputFiles;
 import dev.loupe.core.LoupeException;
@@ -64,10 +62,7 @@ public final class Curriculum {
             });
         }
         List<Scored> ordered = order(docs, difficulty, workers);
-        String name = output.getFileName().toString();
-        OutputFormat format = name.endsWith(".parquet") ? OutputFormat.PARQUET : OutputFormat.JSONL;
-        Compression c = format == OutputFormat.PARQUET ? Compression.ZSTD : Compression.of(output);
-        try (DocWriter w = DocWriter.open(output, format, c)) {
+        try (DocWriter w = DocWriter.open(output)) {
             for (Scored s : ordered) {
                 double v = s.difficulty();
                 w.write(Double.isNaN(v) ? s.doc() : s.doc().with("difficulty", Math.round(v * 1e4) / 1e4));

@@ -16,6 +16,13 @@ public sealed interface DocWriter extends AutoCloseable permits ShardWriter, Par
     @Override
     void close();
 
+    /** A writer chosen by the file name: {@code .parquet} (ZSTD pages), else JSONL compressed by extension. */
+    static DocWriter open(java.nio.file.Path target) {
+        return target.getFileName().toString().endsWith(".parquet")
+                ? new ParquetShardWriter(target, Compression.ZSTD)
+                : new ShardWriter(target, Compression.of(target));
+    }
+
     /** A writer for {@code format}; Parquet maps the compression onto its own column codecs. */
     static DocWriter open(java.nio.file.Path target, OutputFormat format, Compression compression) {
         return switch (format) {
