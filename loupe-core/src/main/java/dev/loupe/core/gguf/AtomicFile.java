@@ -18,15 +18,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * disk, and is then renamed over the target. On any failure the temporary file is deleted and the target
  * is left as it was. I/O failures become a one-line {@link GgufException}.
  */
-final class AtomicFile {
+public final class AtomicFile {
     private AtomicFile() {}
 
     @FunctionalInterface
-    interface Body {
+    public interface Body {
         void write(FileChannel channel) throws IOException;
     }
 
-    static void write(Path target, Body body) {
+    public static void write(Path target, Body body) {
         Path abs = target.toAbsolutePath();
         if (Files.isDirectory(abs)) throw new GgufException("cannot write " + target + ": it is a directory");
         Path dir = abs.getParent();

@@ -27,8 +27,33 @@ final class Attention implements RangeTask {
         for (int i = 0; i < scores.length; i++) scores[i] = new float[maxContext];
     }
 
+    /** What a wave computes: both halves fused (no pattern hook), or one half into/out of a pattern buffer. */
+    private enum Mode { FUSED, PROBABILITIES, WEIGHTED_VALUES }
+
+    private Mode mode = Mode.FUSED;
+    private float[] pattern;
+    private int keys;
+
     /** q: [batch][heads*headDim]; out: [batch][heads*valueDim]; row b attends to positions [.., positions[b]]. */
     void run(ThreadPool pool, int layer, float[] q, float[] out, KvCache[] caches, int[] positions, int batch) {
+        runMode(Mode.FUSED, pool, layer, q, out, null, 0, caches, positions, batch);
+    }
+
+    /** The attention probabilities only: pattern[(b*heads + h)*keys + t], zero for keys a row does not see. */
+    void probabilities(ThreadPool pool, int layer, float[] q, float[] pattern, int keys, KvCache[] caches, int[] positions, int batch) {
+        runMode(Mode.PROBABILITIES, pool, layer, q, null, pattern, keys, caches, positions, batch);
+    }
+
+    /** out = pattern · V, the second half of {@link #probabilities}, after a hook may have changed the pattern. */
+    void weightedValues(ThreadPool pool, int layer, float[] pattern, int keys, float[] out, KvCache[] caches, int[] positions, int batch) {
+        runMode(Mode.WEIGHTED_VALUES, pool, layer, null, out, pattern, keys, caches, positions, batch);
+    }
+
+    private void runMode(Mode mode, ThreadPool pool, int layer, float[] q, float[] out, float[] pattern, int keys,
+                         KvCache[] caches, int[] positions, int batch) {
+        this.mode = mode;
+        this.pattern = pattern;
+        this.keys = keys;
         this.layer = layer;
         this.q = q;
         this.out = out;
@@ -44,40 +69,63 @@ final class Attention implements RangeTask {
         this.q = null;
         this.out = null;
         this.caches = null;
+        this.pattern = null;
     }
 
     private int waveStart;
 
     @Override
     public void run(int from, int to) {
-        int hd = c.headDim(), vd = c.valueDim(), kvDim = c.kvDim(), vDim = c.vDim();
-        int heads = c.heads(), group = heads / c.kvHeads();
+        int heads = c.heads();
         boolean sliding = c.isSlidingLayer(layer);
         for (int slot = from; slot < to; slot++) {
             int item = waveStart + slot;
             int b = item / heads, h = item % heads;
             int pos = positions[b];
-            float[] keys = caches[b].keys[layer], values = caches[b].values[layer];
-            int kvh = h / group;
-            float[] s = scores[slot];
-            float[] qh = qHalf[slot];
-            System.arraycopy(q, b * heads * hd + h * hd, qh, 0, hd);
-            Ops.roundToHalf(qh, 0, hd);
             int start = sliding ? Math.max(0, pos - c.slidingWindow() + 1) : 0;
-            for (int t = start; t <= pos; t++) {
-                s[t - start] = Ops.dot(qh, 0, keys, t * kvDim + kvh * hd, hd) * c.attnScale();
+            switch (mode) {
+                case FUSED -> {
+                    probabilities(slot, b, h, start, pos, scores[slot], 0);
+                    weightedValues(b, h, start, pos, scores[slot], 0);
+                }
+                case PROBABILITIES -> {
+                    int row = item * keys;
+                    java.util.Arrays.fill(pattern, row, row + keys, 0f);
+                    probabilities(slot, b, h, start, pos, pattern, row + start);
+                }
+                case WEIGHTED_VALUES -> weightedValues(b, h, start, pos, pattern, item * keys + start);
             }
-            int n = pos - start + 1;
-            if (c.attnSoftcap() > 0) Ops.softcap(s, 0, n, c.attnSoftcap());
-            Ops.softmax(s, 0, n);
-            Ops.roundToHalf(s, 0, n);
-            int o = b * heads * vd + h * vd;
-            for (int i = 0; i < vd; i++) out[o + i] = 0;
-            for (int t = start; t <= pos; t++) {
-                float p = s[t - start];
-                int vo = t * vDim + kvh * vd;
-                for (int i = 0; i < vd; i++) out[o + i] += p * values[vo + i];
-            }
+        }
+    }
+
+    /** p[off + (t - start)] = softmax over t in [start, pos] of q·k_t, rounded to F16 as llama.cpp feeds its matmul. */
+    private void probabilities(int slot, int b, int h, int start, int pos, float[] p, int off) {
+        int hd = c.headDim(), kvDim = c.kvDim(), heads = c.heads(), group = heads / c.kvHeads();
+        float[] keysOfLayer = caches[b].keys[layer];
+        int kvh = h / group;
+        float[] qh = qHalf[slot];
+        System.arraycopy(q, b * heads * hd + h * hd, qh, 0, hd);
+        Ops.roundToHalf(qh, 0, hd);
+        for (int t = start; t <= pos; t++) {
+            p[off + t - start] = Ops.dot(qh, 0, keysOfLayer, t * kvDim + kvh * hd, hd) * c.attnScale();
+        }
+        int n = pos - start + 1;
+        if (c.attnSoftcap() > 0) Ops.softcap(p, off, n, c.attnSoftcap());
+        Ops.softmax(p, off, n);
+        Ops.roundToHalf(p, off, n);
+    }
+
+    /** out[b, h] = sum over t in [start, pos] of p[off + (t - start)] * v_t. */
+    private void weightedValues(int b, int h, int start, int pos, float[] p, int off) {
+        int vd = c.valueDim(), vDim = c.vDim(), heads = c.heads(), group = heads / c.kvHeads();
+        float[] values = caches[b].values[layer];
+        int kvh = h / group;
+        int o = b * heads * vd + h * vd;
+        for (int i = 0; i < vd; i++) out[o + i] = 0;
+        for (int t = start; t <= pos; t++) {
+            float pt = p[off + t - start];
+            int vo = t * vDim + kvh * vd;
+            for (int i = 0; i < vd; i++) out[o + i] += pt * values[vo + i];
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.loupe.core.model;
 
+import dev.loupe.core.hook.HookSite;
+import dev.loupe.core.hook.Hooks;
 import dev.loupe.core.parallel.ThreadPool;
 
 /**
@@ -21,6 +23,10 @@ public final class Forward {
     private final KvCache[] decodeCaches;
     private final int[] decodePositions;
     private final int[] decodeRows;
+    private final int[] logitPositions;
+    private float[] pattern = new float[0];
+    /** Installed hooks, or null: the forward pass checks this once per hook site per layer. */
+    private Hooks hooks;
 
     public Forward(Model model, ThreadPool pool, int maxBatch, int maxContext) {
         this.c = model.config();
@@ -44,6 +50,19 @@ public final class Forward {
         this.decodeCaches = new KvCache[B];
         this.decodePositions = new int[B];
         this.decodeRows = new int[B];
+        this.logitPositions = new int[B];
+    }
+
+    /** Installs hooks (see {@link dev.loupe.core.hook}) for every following step; null removes them. */
+    public void setHooks(Hooks hooks) {
+        if (hooks != null && hooks.layers() != c.layers()) {
+            throw new IllegalArgumentException("hooks for " + hooks.layers() + " layers on a model with " + c.layers());
+        }
+        this.hooks = hooks;
+    }
+
+    public Hooks hooks() {
+        return hooks;
     }
 
     public int maxBatch() {
@@ -75,11 +94,15 @@ public final class Forward {
             float s = (float) Math.sqrt(dim);
             for (int i = 0; i < n * dim; i++) x[i] *= s;
         }
+        Hooks hk = hooks;
+        if (hk != null) hk.fire(HookSite.EMBED, -1, x, n, dim, 1, positions);
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights L = w.layers()[l];
+            if (hk != null) hk.fire(HookSite.RESID_PRE, l, x, n, dim, 1, positions);
 
             // Attention block.
             rmsnormRows(xb, x, L.attnNorm(), n, dim);
+            if (hk != null) hk.fire(HookSite.LN1, l, xb, n, dim, 1, positions);
             matmul.apply(L.wq(), xb, n, q);
             matmul.apply(L.wk(), xb, n, k);
             matmul.apply(L.wv(), xb, n, v);
@@ -91,28 +114,56 @@ public final class Forward {
                     for (int h = 0; h < c.heads(); h++) normHead(q, b * c.qDim() + h * c.headDim(), L.qNorm());
                     for (int h = 0; h < c.kvHeads(); h++) normHead(k, b * c.kvDim() + h * c.headDim(), L.kNorm());
                 }
+            }
+            if (hk != null) {
+                hk.fire(HookSite.ATTN_Q, l, q, n, c.qDim(), c.heads(), positions);
+                hk.fire(HookSite.ATTN_K, l, k, n, c.kvDim(), c.kvHeads(), positions);
+                hk.fire(HookSite.ATTN_V, l, v, n, c.vDim(), c.kvHeads(), positions);
+            }
+            for (int b = 0; b < n; b++) {
                 rope.setPosition(positions[b]);
                 rope.apply(q, b * c.qDim(), c.heads(), c.headDim());
                 rope.apply(k, b * c.kvDim(), c.kvHeads(), c.headDim());
+            }
+            if (hk != null) {
+                hk.fire(HookSite.ATTN_ROT_Q, l, q, n, c.qDim(), c.heads(), positions);
+                hk.fire(HookSite.ATTN_ROT_K, l, k, n, c.kvDim(), c.kvHeads(), positions);
+            }
+            for (int b = 0; b < n; b++) {
                 Ops.roundToHalf(k, b * c.kvDim(), c.kvDim());
                 Ops.roundToHalf(v, b * c.vDim(), c.vDim());
                 System.arraycopy(k, b * c.kvDim(), caches[b].keys[l], positions[b] * c.kvDim(), c.kvDim());
                 System.arraycopy(v, b * c.vDim(), caches[b].values[l], positions[b] * c.vDim(), c.vDim());
             }
-            attention.run(pool, l, q, attnOut, caches, positions, n);
+            if (hk != null && hk.has(HookSite.ATTN_PATTERN, l)) {
+                attendWithPatternHook(hk, l, caches, positions, n);
+            } else {
+                attention.run(pool, l, q, attnOut, caches, positions, n);
+            }
+            if (hk != null) hk.fire(HookSite.ATTN_Z, l, attnOut, n, c.heads() * c.valueDim(), c.heads(), positions);
             matmul.apply(L.wo(), attnOut, n, proj);
             if (L.postAttnNorm() != null) rmsnormRows(proj, proj, L.postAttnNorm(), n, dim);
+            if (hk != null) hk.fire(HookSite.ATTN_OUT, l, proj, n, dim, 1, positions);
             Ops.add(x, proj, n * dim);
+            if (hk != null) hk.fire(HookSite.RESID_MID, l, x, n, dim, 1, positions);
 
             // Feed-forward block: down(act(gate(x)) * up(x)).
             rmsnormRows(xb, x, L.ffnNorm(), n, dim);
+            if (hk != null) hk.fire(HookSite.LN2, l, xb, n, dim, 1, positions);
             matmul.apply(L.gate(), xb, n, gate);
             matmul.apply(L.up(), xb, n, up);
+            if (hk != null) {
+                hk.fire(HookSite.MLP_PRE, l, gate, n, c.ffnDim(), 1, positions);
+                hk.fire(HookSite.MLP_PRE_LINEAR, l, up, n, c.ffnDim(), 1, positions);
+            }
             Activation act = c.arch().activation();
             for (int i = 0; i < n * c.ffnDim(); i++) gate[i] = act.apply(gate[i]) * up[i];
+            if (hk != null) hk.fire(HookSite.MLP_POST, l, gate, n, c.ffnDim(), 1, positions);
             matmul.apply(L.down(), gate, n, proj);
             if (L.postFfnNorm() != null) rmsnormRows(proj, proj, L.postFfnNorm(), n, dim);
+            if (hk != null) hk.fire(HookSite.MLP_OUT, l, proj, n, dim, 1, positions);
             Ops.add(x, proj, n * dim);
+            if (hk != null) hk.fire(HookSite.RESID_POST, l, x, n, dim, 1, positions);
         }
         if (logitCount == 0) return logits;
         // Sized by the most rows ever asked for: decoding asks one per sequence, prefill one in all.
@@ -121,9 +172,52 @@ public final class Forward {
         for (int i = 0; i < logitCount; i++) {
             Ops.rmsnorm(last, i * dim, x, logitRows[i] * dim, w.outputNorm(), dim, c.normEps());
         }
-        matmul.apply(w.output(), last, logitCount, logits);
-        if (c.finalSoftcap() > 0) Ops.softcap(logits, 0, logitCount * c.vocabSize(), c.finalSoftcap());
+        if (hk != null) {
+            for (int i = 0; i < logitCount; i++) logitPositions[i] = positions[logitRows[i]];
+            hk.fire(HookSite.LN_FINAL, -1, last, logitCount, dim, 1, logitPositions);
+        }
+        project(logitCount, logits);
+        if (hk != null) hk.fire(HookSite.LOGITS, -1, logits, logitCount, c.vocabSize(), 1, logitPositions);
         return logits;
+    }
+
+    /** logits = softcap(output · last) for the first {@code rows} rows of {@code last}. */
+    private void project(int rows, float[] out) {
+        matmul.apply(w.output(), last, rows, out);
+        if (c.finalSoftcap() > 0) Ops.softcap(out, 0, rows * c.vocabSize(), c.finalSoftcap());
+    }
+
+    /**
+     * The model's own head applied to residual-stream rows: final RMSNorm, output projection and soft-capping, exactly
+     * as {@link #step} computes logits from the last layer's output (the logit lens). {@code resid} holds {@code rows}
+     * rows of d_model; returns a new array of {@code rows} rows of vocabulary size. Uses this engine's scratch, so not
+     * during a step.
+     */
+    public float[] unembed(float[] resid, int rows) {
+        int dim = c.dim(), V = c.vocabSize();
+        float[] out = new float[rows * V];
+        float[] chunk = new float[Math.min(rows, maxBatch) * V];
+        for (int from = 0; from < rows; from += maxBatch) {
+            int m = Math.min(maxBatch, rows - from);
+            for (int i = 0; i < m; i++) Ops.rmsnorm(last, i * dim, resid, (from + i) * dim, w.outputNorm(), dim, c.normEps());
+            project(m, chunk);
+            System.arraycopy(chunk, 0, out, from * V, m * V);
+        }
+        return out;
+    }
+
+    /**
+     * Attention in two passes so the pattern hook sees (and may rewrite) the probabilities before they weight the
+     * values: [row][head][key position], width = the longest row's key count.
+     */
+    private void attendWithPatternHook(Hooks hk, int l, KvCache[] caches, int[] positions, int n) {
+        int keys = 0;
+        for (int b = 0; b < n; b++) keys = Math.max(keys, positions[b] + 1);
+        int size = n * c.heads() * keys;
+        if (pattern.length < size) pattern = new float[size];
+        attention.probabilities(pool, l, q, pattern, keys, caches, positions, n);
+        hk.fire(HookSite.ATTN_PATTERN, l, pattern, n, c.heads() * keys, c.heads(), positions);
+        attention.weightedValues(pool, l, pattern, keys, attnOut, caches, positions, n);
     }
 
     /**

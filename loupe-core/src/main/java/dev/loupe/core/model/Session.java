@@ -81,6 +81,24 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * Makes this session continue from the first {@code n} positions of {@code source} (copying their keys and
+     * values), so N continuations of one prompt compute the prompt once. Both must run the same model.
+     */
+    public void copyPrefixFrom(Session source, int n) {
+        if (source.model != model) throw new IllegalArgumentException("sessions of different models");
+        if (n < 0 || n > source.position || n > cache.capacity) {
+            throw new IllegalArgumentException("cannot copy " + n + " positions (source at " + source.position
+                    + ", capacity " + cache.capacity + ")");
+        }
+        int kv = c.kvDim(), vd = c.vDim();
+        for (int l = 0; l < c.layers(); l++) {
+            System.arraycopy(source.cache.keys[l], 0, cache.keys[l], 0, n * kv);
+            System.arraycopy(source.cache.values[l], 0, cache.values[l], 0, n * vd);
+        }
+        position = n;
+    }
+
+    /**
      * Runs one token at the current position and advances. Returns the logits (a buffer reused by the next
      * call) when {@code wantLogits}, else null, skipping the output projection.
      */
@@ -98,6 +116,34 @@ public final class Session implements AutoCloseable {
             out = run(tokens, from, n, from + n == tokens.length);
         }
         return out;
+    }
+
+    /**
+     * Runs {@code tokens} from the current position and returns the logits of every one of them,
+     * [tokens.length][vocab] in a new array (for losses and interpretability, where every position counts).
+     */
+    public float[] prefillAll(int[] tokens) {
+        if (tokens.length == 0) throw new LoupeException("the prompt is empty");
+        if (position + tokens.length > cache.capacity) {
+            throw new LoupeException("context is full (" + cache.capacity + " tokens); start a new session or raise the context size");
+        }
+        int V = c.vocabSize(), B = forward.maxBatch();
+        float[] all = new float[tokens.length * V];
+        int[] rows = new int[B];
+        for (int i = 0; i < B; i++) rows[i] = i;
+        for (int from = 0; from < tokens.length; from += B) {
+            int n = Math.min(B, tokens.length - from);
+            for (int i = 0; i < n; i++) positions[i] = position + i;
+            float[] out = forward.step(caches, positions, java.util.Arrays.copyOfRange(tokens, from, from + n), n, rows, n);
+            System.arraycopy(out, 0, all, from * V, n * V);
+            position += n;
+        }
+        return all;
+    }
+
+    /** The forward engine this session computes with (where hooks are installed). */
+    public Forward forwardEngine() {
+        return forward;
     }
 
     private float[] run(int[] tokens, int from, int n, boolean wantLogits) {
