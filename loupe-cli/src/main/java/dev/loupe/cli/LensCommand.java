@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 "  loupe lens patch --clean \"...\" --corrupted \"...\" --target \" Mary\" --foil \" John\"",
                 "  loupe lens induction --html induction.html                  the repeated-random-tokens experiment"},
         subcommands = {LensHooksCommand.class, LensCacheCommand.class, LensLogitLensCommand.class, LensAttentionCommand.class,
-                LensAblateCommand.class, LensPatchCommand.class, LensInductionCommand.class, CommandLine.HelpCommand.class})
+                LensAblateCommand.class, LensPatchCommand.class, LensInductionCommand.class,
+                LensSaeCommand.class, LensEditCommand.class, CommandLine.HelpCommand.class})
 final class LensCommand {
 }
