@@ -13,16 +13,16 @@ final class Progress implements AutoCloseable {
     private final String label;
     private final long total;
     private final boolean enabled;
-    private final boolean items;   // counts items (problems, rows) rather than bytes
+    private final boolean bytes;
     private long lastDraw;
     private long value;
 
     private Progress(PrintWriter err, String label, long total) {
-        this(err, label, total, false);
+        this(err, label, total, true);
     }
 
-    private Progress(PrintWriter err, String label, long total, boolean items) {
-        this.items = items;
+    private Progress(PrintWriter err, String label, long total, boolean bytes) {
+        this.bytes = bytes;
         this.err = err;
         this.label = label;
         this.total = total;
@@ -38,9 +38,9 @@ final class Progress implements AutoCloseable {
         return new Progress(err, label, total);
     }
 
-    /** A bar filling up to {@code total} items. */
-    static Progress items(PrintWriter err, String label, long total) {
-        return new Progress(err, label, total, true);
+    /** A bar counting {@code total} steps (forward passes, items) rather than bytes. */
+    static Progress count(PrintWriter err, String label, long total) {
+        return new Progress(err, label, total, false);
     }
 
     void update(long v) {
@@ -52,15 +52,11 @@ final class Progress implements AutoCloseable {
     }
 
     private void draw(String suffix) {
-        if (items) {
-            double f = Math.min(1.0, value / (double) Math.max(1, total));
-            int filled = (int) Math.round(f * BAR);
-            err.printf("\r%s [%s%s] %d/%d%s", label, "#".repeat(filled), ".".repeat(BAR - filled), value, total, suffix);
-        } else if (total > 0) {
+        if (total > 0) {
             double f = Math.min(1.0, value / (double) total);
             int filled = (int) Math.round(f * BAR);
-            err.printf("\r%s [%s%s] %3.0f%% %.1f/%.1f MiB%s", label, "#".repeat(filled), ".".repeat(BAR - filled),
-                    f * 100, value / 1048576.0, total / 1048576.0, suffix);
+            String amount = bytes ? "%.1f/%.1f MiB".formatted(value / 1048576.0, total / 1048576.0) : value + "/" + total;
+            err.printf("\r%s [%s%s] %3.0f%% %s%s", label, "#".repeat(filled), ".".repeat(BAR - filled), f * 100, amount, suffix);
         } else {
             err.printf("\r%s: %.1f MiB%s", label, value / 1048576.0, suffix);
         }

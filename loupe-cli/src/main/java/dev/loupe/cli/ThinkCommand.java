@@ -194,7 +194,7 @@ final class ThinkCommand implements Runnable {
                 Path dir = out != null ? out : Path.of("think-runs", st.name().replace('@', '-'));
                 Summary sum;
                 try (Output traces = new Output(dir.resolve("traces.jsonl"));
-                     Progress progress = Progress.items(err, st.name(), problems.size())) {
+                     Progress progress = Progress.count(err, st.name(), problems.size())) {
                     sum = ThinkRunner.run(lm, problems, st, s, traces.writer(), progress::update);
                     traces.commit();
                 }
@@ -258,7 +258,7 @@ final class ThinkCommand implements Runnable {
                         Strategy st = common.strategy(name, n, v, s, problems);
                         Summary sum;
                         try (Output traces = new Output(out.resolve("traces").resolve(st.name().replace('@', '-') + ".jsonl"));
-                             Progress progress = Progress.items(err, st.name(), problems.size())) {
+                             Progress progress = Progress.count(err, st.name(), problems.size())) {
                             sum = ThinkRunner.run(lm, problems, st, s, traces.writer(), progress::update);
                             traces.commit();
                         }
