@@ -32,7 +32,8 @@ import java.util.concurrent.Callable;
                 "two are a pairwise comparison judged in both orders (disagreement is a tie)."},
         footer = {"", "Examples:",
                 "  loupe eval judge --prompts mt_bench/judge_prompts.jsonl runs/mt_bench",
-                "  loupe eval judge --prompts mt_bench/judge_prompts.jsonl runs/a runs/b -m judge.gguf"})
+                "  loupe eval judge --prompts mt_bench/judge_prompts.jsonl runs/a runs/b -m judge.gguf",
+                "  loupe eval judge --prompts mt_bench/judge_prompts.jsonl --turn 2 runs/a runs/b -m judge.gguf"})
 final class JudgeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -40,8 +41,10 @@ final class JudgeCommand implements Callable<Integer> {
     List<Path> answers;
     @Option(names = "--prompts", paramLabel = "FILE", required = true, description = "MT-Bench judge_prompts.jsonl.")
     Path prompts;
-    @Option(names = "--prompt", paramLabel = "NAME", description = "Judge prompt name (default: single-v1 or pair-v2).")
+    @Option(names = "--prompt", paramLabel = "NAME", description = "Judge prompt name (default: single-v1 or pair-v2; with --turn 2 their -multi-turn forms).")
     String promptName;
+    @Option(names = "--turn", paramLabel = "N", description = "MT-Bench turn to judge: 1, or 2 (the second answer, judged with the first turn in view) (default: ${DEFAULT-VALUE}).")
+    int turn = 1;
     @Option(names = "--max-tokens", paramLabel = "N", description = "Judge output budget (default: ${DEFAULT-VALUE}).")
     int maxTokens = 512;
     @Option(names = "--references", paramLabel = "FILE", description = "MT-Bench reference answers (reference_answer_gpt-4.jsonl) for the math prompts.")
@@ -57,7 +60,8 @@ final class JudgeCommand implements Callable<Integer> {
     public Integer call() {
         Map<String, JudgePrompt> all = JudgePrompt.load(prompts);
         boolean pair = answers.size() == 2;
-        String name = promptName != null ? promptName : pair ? "pair-v2" : "single-v1";
+        if (turn != 1 && turn != 2) throw new LoupeException("--turn must be 1 or 2, got " + turn);
+        String name = promptName != null ? promptName : (pair ? "pair-v2" : "single-v1") + (turn == 2 ? "-multi-turn" : "");
         JudgePrompt p = all.get(name);
         if (p == null) throw new LoupeException(prompts + ": no judge prompt named '" + name + "' (have: " + String.join(", ", all.keySet()) + ")");
         if (!(pair ? "pairwise" : "single").equals(p.type())) throw new LoupeException("judge prompt '" + name + "' is " + p.type() + ", not " + (pair ? "pairwise" : "single"));
@@ -90,7 +94,7 @@ final class JudgeCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         try {
             for (Object r : rows) sb.append(json.writeValueAsString(r)).append('\n');
-            java.nio.file.Files.writeString(outFile, sb.toString());
+            dev.loupe.eval.run.RunFiles.writeAtomically(outFile, sb.toString());
         } catch (java.io.IOException e) {
             throw new LoupeException("cannot write " + outFile + ": " + e.getMessage(), e);
         }

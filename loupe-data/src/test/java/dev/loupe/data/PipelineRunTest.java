@@ -48,7 +48,7 @@ class PipelineRunTest {
     static TreeMap<String, byte[]> outputs(Path dir) throws IOException {
         TreeMap<String, byte[]> m = new TreeMap<>();
         try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(p -> p.getFileName().toString().matches("\\d{5}\\.jsonl.*")).toList())
+            for (Path p : s.filter(p -> p.getFileName().toString().matches("\\d{5}\\.(jsonl|parquet).*")).toList())
                 m.put(p.getFileName().toString(), Files.readAllBytes(p));
         }
         return m;

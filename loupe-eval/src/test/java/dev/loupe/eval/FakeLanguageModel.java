@@ -18,15 +18,25 @@ import java.util.function.Function;
 public final class FakeLanguageModel implements LanguageModel {
     public final AtomicInteger calls = new AtomicInteger();
     private final BiFunction<String, String, LogLikelihood> ll;
-    private final Function<String, String> completion;
+    private final BiFunction<String, SamplingParams, String> completion;
     private final int failAfter;
     private final String name;
 
     public FakeLanguageModel(String name, BiFunction<String, String, LogLikelihood> ll, Function<String, String> completion, int failAfter) {
+        this(name, ll, (p, params) -> completion.apply(p), failAfter);
+    }
+
+    private FakeLanguageModel(String name, BiFunction<String, String, LogLikelihood> ll, BiFunction<String, SamplingParams, String> completion,
+                              int failAfter) {
         this.name = name;
         this.ll = ll;
         this.completion = completion;
         this.failAfter = failAfter;
+    }
+
+    /** Completions from (prompt, sampling settings): a sampled model whose draws depend on the seed. */
+    public static FakeLanguageModel sampling(BiFunction<String, SamplingParams, String> completion) {
+        return new FakeLanguageModel("fake-sampler", (c, x) -> { throw new UnsupportedOperationException(); }, completion, -1);
     }
 
     /** Log-likelihoods looked up in a table keyed by continuation; anything else is -100. */
@@ -61,7 +71,7 @@ public final class FakeLanguageModel implements LanguageModel {
     @Override
     public Completion complete(String prompt, SamplingParams params, Consumer<String> onText) {
         tick();
-        String text = completion.apply(prompt);
+        String text = completion.apply(prompt, params);
         return new Completion(text, prompt.length(), text.length(), "stop");
     }
 }

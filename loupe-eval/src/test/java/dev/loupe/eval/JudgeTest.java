@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** LLM-as-judge with planted judges whose biases are known, on MT-Bench's real judge prompts. */
 class JudgeTest {
@@ -82,8 +83,8 @@ class JudgeTest {
 
     @Test
     void mathPromptsGetTheReferenceAnswerByIdAndMissingOnesAreNamed() {
-        Map<String, String> refs = dev.loupe.eval.judge.References.load(Path.of(System.getProperty("loupe.shared"), "data/mt_bench/reference_answer_gpt-4.jsonl"));
-        assertThat(refs.get("101")).startsWith("If you have just overtaken the second person");
+        Map<String, List<String>> refs = dev.loupe.eval.judge.References.load(Path.of(System.getProperty("loupe.shared"), "data/mt_bench/reference_answer_gpt-4.jsonl"));
+        assertThat(refs.get("101").get(0)).startsWith("If you have just overtaken the second person");
         List<String> seen = new ArrayList<>();
         Judge j = new Judge(new FakeLanguageModel("j", (c, x) -> null, p -> { seen.add(p); return "[[5]]"; }, -1), 8, refs);
         List<Answer> a = List.of(new Answer("101", "Q?", "second", "x", null));
@@ -111,5 +112,64 @@ class JudgeTest {
         assertThat(s.unparsed()).isEqualTo(1);
         assertThat(PROMPTS.get("single-v1").render(Map.of("question", "Q", "answer", "ANSWER")))
                 .startsWith(PROMPTS.get("single-v1").systemPrompt()).contains("[Question]\nQ").contains("ANSWER");
+    }
+
+    static List<Answer> twoTurns(String model, String... firstAndSecond) {
+        List<Answer> out = new ArrayList<>();
+        for (int i = 0; i < firstAndSecond.length; i += 2) {
+            out.add(new Answer(String.valueOf(i / 2), "Q" + i + "?", firstAndSecond[i], model, null, "Follow-up " + i + "?", firstAndSecond[i + 1]));
+        }
+        return out;
+    }
+
+    @Test
+    void secondTurnGradingShowsTheFirstTurnAndAsksAboutTheSecond() {
+        List<String> seen = new ArrayList<>();
+        Judge j = new Judge(new FakeLanguageModel("j", (c, x) -> null, p -> { seen.add(p); return "[[6]]"; }, -1), 8);
+        var s = SingleGrading.grade(j, PROMPTS.get("single-v1-multi-turn"), twoTurns("x", "FIRST-ANSWER", "SECOND-ANSWER"));
+        assertThat(s.meanRating()).isEqualTo(6.0);
+        assertThat(seen.getFirst()).contains("### User:\nQ0?\n\n### Assistant A:\nFIRST-ANSWER\n\n### User:\nFollow-up 0?\n\n### Assistant A:\nSECOND-ANSWER")
+                .contains("second user question");
+        assertThatThrownBy(() -> SingleGrading.grade(j, PROMPTS.get("single-v1-multi-turn"), answers("x", "only one turn")))
+                .hasMessageContaining("grades the second turn, but answer '0' has none");
+    }
+
+    @Test
+    void secondTurnPairwiseSwapsBothTurnsAndAFirstPositionJudgeStillTies() {
+        List<String> seen = new ArrayList<>();
+        Judge firstLover = new Judge(new FakeLanguageModel("j", (c, x) -> null, p -> { seen.add(p); return "[[A]]"; }, -1), 8);
+        var pairs = PairwiseComparison.compare(firstLover, PROMPTS.get("pair-v2-multi-turn"),
+                twoTurns("x", "a1", "a2", "c1", "c2"), twoTurns("y", "b1", "b2", "d1", "d2"));
+        assertThat(pairs).hasSize(2).allSatisfy(p -> assertThat(p.winner()).isEqualTo(PairwiseComparison.Winner.TIE));
+        assertThat(seen.get(0)).contains("### Assistant A:\na1").contains("### Assistant A:\na2").contains("### Assistant B:\nb2");
+        assertThat(seen.get(1)).contains("### Assistant A:\nb1").contains("### Assistant A:\nb2").contains("### Assistant B:\na2");
+        // A judge that reads the second turns and prefers the answer "c2"/"b2" in either position wins consistently.
+        Judge secondTurnReader = judge("k", p -> p.contains("### Assistant A:\nb2") || p.contains("### Assistant A:\nc2") ? "[[A]]" : "[[B]]");
+        var decided = PairwiseComparison.compare(secondTurnReader, PROMPTS.get("pair-v2-multi-turn"),
+                twoTurns("x", "a1", "a2", "c1", "c2"), twoTurns("y", "b1", "b2", "d1", "d2"));
+        assertThat(decided).extracting(PairwiseComparison.Pair::winner).containsExactly(PairwiseComparison.Winner.B, PairwiseComparison.Winner.A);
+    }
+
+    @Test
+    void secondTurnMathPromptGetsBothReferenceTurns() {
+        Map<String, List<String>> refs = dev.loupe.eval.judge.References.load(Path.of(System.getProperty("loupe.shared"), "data/mt_bench/reference_answer_gpt-4.jsonl"));
+        List<String> seen = new ArrayList<>();
+        Judge j = new Judge(new FakeLanguageModel("j", (c, x) -> null, p -> { seen.add(p); return "[[5]]"; }, -1), 8, refs);
+        SingleGrading.grade(j, PROMPTS.get("single-math-v1-multi-turn"), List.of(new Answer("101", "Q?", "second", "x", null, "Q2?", "third")));
+        assertThat(seen.getFirst()).contains(refs.get("101").get(0)).contains(refs.get("101").get(1));
+    }
+
+    @Test
+    void aMultiTurnRunFolderIsReadWithBothTurns(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("q.jsonl"), "{\"question_id\": 7, \"turns\": [\"First?\", \"Second?\"]}\n");
+        var task = dev.loupe.eval.task.BuiltinTasks.resolve("mt_bench", dir.resolve("q.jsonl"));
+        FakeLanguageModel lm = new FakeLanguageModel("m", (c, x) -> null, p -> p.contains("Second?") ? " two " : " one ", -1);
+        dev.loupe.eval.run.RunResult r;
+        try (var w = new dev.loupe.eval.run.RunFiles.SampleWriter(dir.resolve("run"))) {
+            r = new dev.loupe.eval.run.Evaluator(lm, 1, 10).run(task, -1, w);
+        }
+        dev.loupe.eval.run.RunFiles.writeResult(dir.resolve("run"), r);
+        List<Answer> a = dev.loupe.eval.judge.AnswerFiles.read(dir.resolve("run"));
+        assertThat(a).containsExactly(new Answer("7", "First?", "one", "m", null, "Second?", "two"));
     }
 }

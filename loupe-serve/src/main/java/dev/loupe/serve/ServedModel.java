@@ -8,6 +8,7 @@ import dev.loupe.core.tokenizer.Tokenizer;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The model a server runs, with what requests need from it: its name (as clients ask for it), tokenizer and chat
@@ -24,7 +25,12 @@ public record ServedModel(String name, Path path, Model model, Tokenizer tokeniz
 
     /** A conversation as prompt tokens, exactly as {@code loupe chat} builds them. */
     public int[] encodeChat(List<ChatMessage> messages) {
-        String rendered = template.render(messages, true);
+        return encodeChat(messages, null);
+    }
+
+    /** As {@link #encodeChat(List)}, with the template's {@code tools} variable set unless null. */
+    public int[] encodeChat(List<ChatMessage> messages, List<Map<String, Object>> tools) {
+        String rendered = template.render(messages, true, tools);
         if (tokenizer.addBos()) rendered = template.stripLeadingBos(rendered);
         return tokenizer.encode(rendered, true, true);
     }

@@ -43,8 +43,21 @@ public final class ChatTemplate {
 
     /** Renders the conversation; with {@code addGenerationPrompt} it ends where the assistant's reply begins. */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, addGenerationPrompt, null);
+    }
+
+    /**
+     * As {@link #render(List, boolean)}, with the {@code tools} variable set (OpenAI-shaped tool definitions, as
+     * Hugging Face and llama.cpp pass them) unless null.
+     */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, List<Map<String, Object>> tools) {
         List<ChatMessage> turns = supportsSystemRole ? messages : mergeSystemIntoNext(messages);
-        return renderRaw(turns, addGenerationPrompt);
+        return renderRaw(turns, addGenerationPrompt, tools);
+    }
+
+    /** Whether the template reads a {@code tools} variable at all (else tools must be described in a message). */
+    public boolean mentionsTools() {
+        return source.contains("tools");
     }
 
     /**
@@ -55,8 +68,9 @@ public final class ChatTemplate {
         return !bosToken.isEmpty() && rendered.startsWith(bosToken) ? rendered.substring(bosToken.length()) : rendered;
     }
 
-    private String renderRaw(List<ChatMessage> messages, boolean addGenerationPrompt) {
+    private String renderRaw(List<ChatMessage> messages, boolean addGenerationPrompt, List<Map<String, Object>> tools) {
         Map<String, Object> vars = new HashMap<>();
+        if (tools != null) vars.put("tools", tools);
         vars.put("messages", asTemplateValues(messages));
         vars.put("add_generation_prompt", addGenerationPrompt);
         vars.put("bos_token", bosToken);
@@ -68,7 +82,7 @@ public final class ChatTemplate {
     private static List<Map<String, Object>> asTemplateValues(List<ChatMessage> messages) {
         List<Map<String, Object>> out = new ArrayList<>(messages.size());
         for (ChatMessage m : messages) {
-            Map<String, Object> map = new LinkedHashMap<>();
+            Map<String, Object> map = new LinkedHashMap<>(m.fields());
             map.put("role", m.role());
             map.put("content", m.content());
             out.add(map);
@@ -82,7 +96,7 @@ public final class ChatTemplate {
      */
     private boolean probeSystemRole() {
         try {
-            String out = renderRaw(List.of(ChatMessage.system(SYSTEM_PROBE), ChatMessage.user("Hello")), false);
+            String out = renderRaw(List.of(ChatMessage.system(SYSTEM_PROBE), ChatMessage.user("Hello")), false, null);
             return out.contains(SYSTEM_PROBE);
         } catch (LoupeException e) {
             return false;
@@ -95,7 +109,7 @@ public final class ChatTemplate {
         List<ChatMessage> out = new ArrayList<>(messages.subList(1, messages.size()));
         if (!out.isEmpty()) {
             ChatMessage next = out.getFirst();
-            out.set(0, new ChatMessage(next.role(), messages.getFirst().content() + "\n" + next.content()));
+            out.set(0, new ChatMessage(next.role(), messages.getFirst().content() + "\n" + next.content(), next.fields()));
         }
         return out;
     }

@@ -6,6 +6,7 @@ import dev.loupe.core.sample.Logprobs;
 import dev.loupe.core.sample.Sampler;
 import dev.loupe.core.sample.SamplingParams;
 import dev.loupe.core.sample.StopMatcher;
+import dev.loupe.core.sample.constrain.TokenConstraint;
 import dev.loupe.core.tokenizer.StreamingDecoder;
 import dev.loupe.core.tokenizer.Tokenizer;
 
@@ -33,6 +34,15 @@ public final class Generator {
      * @param onText    receives text as soon as it is final (never part of a stop string); may be null
      */
     public GenerationResult generate(int[] promptIds, int[] history, SamplingParams params, Consumer<String> onText) {
+        return generate(promptIds, history, params, onText, null);
+    }
+
+    /**
+     * As {@link #generate(int[], int[], SamplingParams, Consumer)}, each token drawn under {@code constraint} (null:
+     * none), which also ends generation once its value is closed.
+     */
+    public GenerationResult generate(int[] promptIds, int[] history, SamplingParams params, Consumer<String> onText,
+                                     TokenConstraint constraint) {
         if (promptIds.length == 0 && session.position() == 0) throw new LoupeException("the prompt is empty");
         if (session.position() + promptIds.length >= session.contextLength()) {
             throw new LoupeException("the prompt (" + promptIds.length + " tokens) does not fit the context of "
@@ -58,7 +68,12 @@ public final class Generator {
         FinishReason reason = FinishReason.LENGTH;
         String stopString = null;
         while (params.maxTokens() < 0 || count < params.maxTokens()) {
-            int next = sampler.sample(logits, all, n);
+            if (constraint != null) constraint.budget(budget(params, count));
+            int next = sampler.sample(logits, all, n, constraint);
+            if (constraint != null && !constraint.accept(next)) {
+                reason = FinishReason.STOP; // nothing the vocabulary has can continue the value
+                break;
+            }
             if (params.logprobs() > 0) logprobs.add(sampler.logprobs(logits, next));
             if (count == out.length) out = Arrays.copyOf(out, count * 2);
             out[count++] = next;
@@ -75,6 +90,10 @@ public final class Generator {
                 stopString = step.stop();
                 break;
             }
+            if (constraint != null && constraint.closed()) {
+                reason = FinishReason.STOP;
+                break;
+            }
             if (session.position() >= session.contextLength()) break;
             logits = session.forward(next, true);
         }
@@ -82,6 +101,12 @@ public final class Generator {
         long t2 = System.nanoTime();
         return new GenerationResult(promptIds, Arrays.copyOf(out, count), text.toString(), reason, stopString,
                 t1 - t0, t2 - t1, logprobs);
+    }
+
+    /** Tokens that may still be drawn, this one included: the request's limit and the context's room. */
+    private int budget(SamplingParams params, int count) {
+        int room = session.contextLength() - session.position();
+        return params.maxTokens() < 0 ? room : Math.min(room, params.maxTokens() - count);
     }
 
     private static void emit(String s, StringBuilder text, Consumer<String> onText) {

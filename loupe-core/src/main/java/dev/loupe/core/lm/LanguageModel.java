@@ -32,6 +32,25 @@ public interface LanguageModel extends AutoCloseable {
     /** Generates from a raw prompt; {@code onText} (nullable) receives text as it becomes final. */
     Completion complete(String prompt, SamplingParams params, Consumer<String> onText);
 
+    /**
+     * {@code n} sampled completions of one prompt, completion i drawn with seed {@code params.seed() + i} (so
+     * the set is reproducible, and completion i is the same whatever n is). The default asks one at a time; the
+     * in-process engine computes the prompt once and decodes the n together.
+     */
+    default List<Completion> completeMany(String prompt, SamplingParams params, int n) {
+        List<Completion> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long seed = params.seed() == SamplingParams.RANDOM_SEED ? SamplingParams.RANDOM_SEED : params.seed() + i;
+            out.add(complete(prompt, params.withSeed(seed), null));
+        }
+        return out;
+    }
+
+    /** Whether {@link Completion#stopString()} is filled in (so "stopped at a stop string" and "end of text" differ). */
+    default boolean reportsStopStrings() {
+        return false;
+    }
+
     @Override
     default void close() {}
 
@@ -43,5 +62,13 @@ public interface LanguageModel extends AutoCloseable {
      */
     record LogLikelihood(double logProb, boolean greedy, int tokens) {}
 
-    record Completion(String text, int promptTokens, int completionTokens, String finishReason) {}
+    /**
+     * @param stopString which stop string ended the text, when the backend knows (the in-process engine does;
+     *                   OpenAI's API does not say), else null
+     */
+    record Completion(String text, int promptTokens, int completionTokens, String finishReason, String stopString) {
+        public Completion(String text, int promptTokens, int completionTokens, String finishReason) {
+            this(text, promptTokens, completionTokens, finishReason, null);
+        }
+    }
 }

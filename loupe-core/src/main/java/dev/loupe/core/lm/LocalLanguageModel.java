@@ -1,6 +1,7 @@
 package dev.loupe.core.lm;
 
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.generate.BatchGenerator;
 import dev.loupe.core.generate.GenerationResult;
 import dev.loupe.core.generate.Generator;
 import dev.loupe.core.model.Model;
@@ -11,6 +12,7 @@ import dev.loupe.core.tokenizer.Tokenizer;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +27,7 @@ public final class LocalLanguageModel implements LanguageModel {
     private final Session session;
     private final String name;
     private int[] cached = new int[0];
+    private BatchGenerator batch;   // made on the first completeMany, sized for the largest n asked so far
 
     public LocalLanguageModel(Path file, int threads, int contextLength) {
         this(file, java.util.List.of(), threads, contextLength);
@@ -60,6 +63,13 @@ public final class LocalLanguageModel implements LanguageModel {
         int[] whole = tokenizer.encode(context + continuation, true, false);
         int[] ctx = tokenizer.encode(context, true, false);
         int split = commonPrefix(ctx, whole);
+        // A token re-segmented across the seam that still ends inside the context ("▁s" of "▁s|und|ay" for "sun" +
+        // "day") stays context: the continuation is the tokens whose text reaches past the context, a rule an HTTP
+        // client can apply to a server's echoed text offsets too, so both backends score the same tokens.
+        if (split > 0 && split < whole.length - 1) {
+            int contextChars = tokenizer.decode(ctx).length();
+            while (split < whole.length - 1 && tokenizer.decode(Arrays.copyOf(whole, split + 1)).length() <= contextChars) split++;
+        }
         if (split == 0) throw new LoupeException("the context must not be empty (the model needs at least one token to condition on)");
         if (split == whole.length) throw new LoupeException("the continuation is empty after tokenization");
         if (whole.length > session.contextLength()) {
@@ -87,7 +97,21 @@ public final class LocalLanguageModel implements LanguageModel {
         session.rewind(0);
         cached = new int[0];
         GenerationResult r = new Generator(session, tokenizer).generate(ids, new int[0], params, onText);
-        return new Completion(r.text(), ids.length, r.ids().length, r.finishReason().name().toLowerCase());
+        return new Completion(r.text(), ids.length, r.ids().length, r.finishReason().name().toLowerCase(), r.stopString());
+    }
+
+    @Override
+    public List<Completion> completeMany(String prompt, SamplingParams params, int n) {
+        int[] ids = tokenizer.encode(prompt, true, false);
+        if (batch == null || batch.maxCandidates() < n) batch = new BatchGenerator(model, tokenizer, pool, n, session.contextLength());
+        return batch.generate(ids, n, params).stream()
+                .map(r -> new Completion(r.text(), ids.length, r.ids().length, r.finishReason().name().toLowerCase(), r.stopString()))
+                .toList();
+    }
+
+    @Override
+    public boolean reportsStopStrings() {
+        return true;
     }
 
     /** log softmax(logits)[target], in double with max subtraction. */

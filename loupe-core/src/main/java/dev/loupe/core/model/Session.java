@@ -81,6 +81,24 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * Makes this session continue from the first {@code n} positions of {@code source} (copying their keys and
+     * values), so N continuations of one prompt compute the prompt once. Both must run the same model.
+     */
+    public void copyPrefixFrom(Session source, int n) {
+        if (source.model != model) throw new IllegalArgumentException("sessions of different models");
+        if (n < 0 || n > source.position || n > cache.capacity) {
+            throw new IllegalArgumentException("cannot copy " + n + " positions (source at " + source.position
+                    + ", capacity " + cache.capacity + ")");
+        }
+        int kv = c.kvDim(), vd = c.vDim();
+        for (int l = 0; l < c.layers(); l++) {
+            System.arraycopy(source.cache.keys[l], 0, cache.keys[l], 0, n * kv);
+            System.arraycopy(source.cache.values[l], 0, cache.values[l], 0, n * vd);
+        }
+        position = n;
+    }
+
+    /**
      * Runs one token at the current position and advances. Returns the logits (a buffer reused by the next
      * call) when {@code wantLogits}, else null, skipping the output projection.
      */

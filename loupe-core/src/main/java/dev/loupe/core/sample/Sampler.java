@@ -44,9 +44,15 @@ public final class Sampler {
      *     {@code penaltyLastN}; may be null when penalties are off
      */
     public int sample(float[] logits, int[] history, int historyLength) {
+        return sample(logits, history, historyLength, null);
+    }
+
+    /** As {@link #sample(float[], int[], int)}, with the tokens {@code mask} forbids out of the running (null: none). */
+    public int sample(float[] logits, int[] history, int historyLength, TokenMask mask) {
         int n = logits.length;
         Candidates c = candidates;
         c.reset(logits, n);
+        if (mask != null) mask.apply(c.logits, n);
         penalties.apply(c.logits, n, history, historyLength, params);
         if (params.isGreedy()) return argmax(c.logits, n);
         Truncation.topK(c, params.topK());

@@ -44,7 +44,6 @@ class GgufFuzzTest {
                 ITERATIONS, refused, ITERATIONS - refused, seconds);
         // Both outcomes must occur, or the damage is not reaching the parts that matter.
         assertThat(refused).isBetween(ITERATIONS / 10, ITERATIONS - ITERATIONS / 20);
-        assertThat(seconds).isLessThan(5);
     }
 
     /** One of: flipped bits, a random byte, an interesting u32/u64 written over a field, or a cut. */

@@ -36,6 +36,10 @@ public final class DocReader {
     /** Reads {@code file} as shard {@code shard}; documents go to {@code sink} in file order. */
     public void read(Path file, int shard, Consumer<Document> sink, InputErrors errors) {
         InputFormat f = format != null ? format : InputFormat.guess(file);
+        if (f == InputFormat.PARQUET) {
+            ParquetDocReader.read(file, shard, textKey, idKey, sink, errors);
+            return;
+        }
         String name = file.toString();
         Lines lines = null;
         try (InputStream raw = Files.newInputStream(file)) {
@@ -44,6 +48,7 @@ public final class DocReader {
                 case JSONL -> readJsonl(lines, name, shard, sink, errors);
                 case TEXT_LINES -> readTextLines(lines, name, shard, sink, errors);
                 case TEXT_PARAGRAPHS, TEXT_FILE -> readTextBlocks(lines, name, shard, sink, errors, f == InputFormat.TEXT_FILE);
+                case PARQUET -> throw new IllegalStateException("read above");
             }
         } catch (EOFException | ZipException e) {
             long at = lines == null ? 0 : lines.number() + 1;

@@ -16,10 +16,13 @@ public enum InputFormat {
     /** Plain text; one document per non-empty line. */
     TEXT_LINES,
     /** Plain text; the whole file is one document. */
-    TEXT_FILE;
+    TEXT_FILE,
+    /** Parquet; one document per row (see {@code ParquetDocReader}). */
+    PARQUET;
 
-    /** Format for a file when the spec says {@code auto}: JSONL by extension, else paragraphs of text. */
+    /** Format for a file when the spec names none: Parquet or JSONL by extension, else paragraphs of text. */
     public static InputFormat guess(Path file) {
+        if (file.getFileName().toString().endsWith(".parquet")) return PARQUET;
         String n = file.getFileName().toString().replaceFirst("\\.(gz|zst|zstd)$", "");
         return n.endsWith(".jsonl") || n.endsWith(".json") || n.endsWith(".ndjson") ? JSONL : TEXT_PARAGRAPHS;
     }
@@ -31,7 +34,8 @@ public enum InputFormat {
             case "text", "paragraphs", "text_paragraphs" -> TEXT_PARAGRAPHS;
             case "lines", "text_lines" -> TEXT_LINES;
             case "file", "text_file" -> TEXT_FILE;
-            default -> throw new LoupeException("unknown input format '" + s + "' (jsonl, text, lines, file)");
+            case "parquet" -> PARQUET;
+            default -> throw new LoupeException("unknown input format '" + s + "' (jsonl, text, lines, file, parquet)");
         };
     }
 

@@ -15,11 +15,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
- * Writes one output shard as JSONL ({@code {"id","text","metadata"}} per line), atomically: into a temporary file
- * beside the target, moved into place only by {@link #commit}. A killed run leaves at most a temporary file, never
- * a half-written shard that a resumed run would mistake for a finished one.
+ * Writes one output shard as JSONL ({@code {"id","text","metadata"}} per line), atomically (see {@link DocWriter}).
  */
-public final class ShardWriter implements AutoCloseable {
+public final class ShardWriter implements DocWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path target;
@@ -41,6 +39,7 @@ public final class ShardWriter implements AutoCloseable {
         }
     }
 
+    @Override
     public void write(Document d) {
         try {
             gen.writeStartObject();
@@ -62,7 +61,7 @@ public final class ShardWriter implements AutoCloseable {
         }
     }
 
-    /** Finishes the file and moves it into place. */
+    @Override
     public void commit() {
         try {
             gen.close();

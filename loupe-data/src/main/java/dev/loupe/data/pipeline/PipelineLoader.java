@@ -62,7 +62,7 @@ public final class PipelineLoader {
     public static PipelineSpec resolve(PipelineSpec s, Path base) {
         List<String> paths = s.input().paths().stream().map(p -> base.resolve(p).normalize().toString()).toList();
         InputSpec in = new InputSpec(paths, s.input().format(), s.input().textKey(), s.input().idKey());
-        OutputSpec out = new OutputSpec(base.resolve(s.output().dir()).normalize().toString(), s.output().compression(),
+        OutputSpec out = new OutputSpec(base.resolve(s.output().dir()).normalize().toString(), s.output().format(), s.output().compression(),
                 s.output().examples());
         return new PipelineSpec(in, s.steps(), out);
     }

@@ -2,11 +2,10 @@ package dev.loupe.data.run;
 
 import dev.loupe.core.LoupeException;
 import dev.loupe.data.Document;
-import dev.loupe.data.io.Compression;
 import dev.loupe.data.io.DocReader;
 import dev.loupe.data.io.InputError;
 import dev.loupe.data.io.InputErrors;
-import dev.loupe.data.io.ShardWriter;
+import dev.loupe.data.io.DocWriter;
 import dev.loupe.data.pipeline.PipelineSpec;
 import dev.loupe.data.step.DocStep;
 import dev.loupe.data.step.Example;
@@ -46,8 +45,7 @@ public final class ShardProcessor implements Serializable {
     }
 
     public Path outputFile(int shard) {
-        Compression c = spec.output().compression();
-        return Path.of(spec.output().dir()).resolve("%05d.jsonl%s".formatted(shard, c.extension()));
+        return Path.of(spec.output().dir()).resolve(spec.output().format().fileName(shard, spec.output().compression()));
     }
 
     /**
@@ -69,7 +67,7 @@ public final class ShardProcessor implements Serializable {
         StepStats read = new StepStats("read", ex);
         List<StepStats> stats = statsFor(steps, ex);
         StepStats write = new StepStats("write", 0);
-        try (ShardWriter w = new ShardWriter(outputFile(shard), spec.output().compression())) {
+        try (DocWriter w = DocWriter.open(outputFile(shard), spec.output().format(), spec.output().compression())) {
             run(shard, steps, read, stats, d -> {
                 w.write(d);
                 write.counters().inc("documents");

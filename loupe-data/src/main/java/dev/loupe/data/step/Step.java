@@ -13,6 +13,7 @@ import dev.loupe.data.filter.GopherRepetitionFilter;
 import dev.loupe.data.filter.LengthFilter;
 import dev.loupe.data.filter.TextStatsAnnotator;
 import dev.loupe.data.pii.PiiRedactor;
+import dev.loupe.data.score.LearnabilityAnnotator;
 import dev.loupe.data.score.PerplexityAnnotator;
 
 import java.io.Serializable;
@@ -33,6 +34,7 @@ import java.io.Serializable;
         @JsonSubTypes.Type(value = FineWebQualityFilter.class, name = "fineweb_quality"),
         @JsonSubTypes.Type(value = PiiRedactor.class, name = "pii"),
         @JsonSubTypes.Type(value = PerplexityAnnotator.class, name = "perplexity"),
+        @JsonSubTypes.Type(value = LearnabilityAnnotator.class, name = "learnability"),
         @JsonSubTypes.Type(value = ExactDedup.class, name = "exact_dedup"),
         @JsonSubTypes.Type(value = MinHashDedup.class, name = "minhash_dedup"),
         @JsonSubTypes.Type(value = LineDedup.class, name = "line_dedup")})

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * {@link LanguageModel} over any OpenAI-compatible server. Log-likelihoods use the legacy completions endpoint with
  * {@code echo: true, logprobs: 1, max_tokens: 0} (as lm-evaluation-harness's openai-completions model): the server
  * returns the prompt's own tokens with their log-probabilities and offsets, and the continuation is every token
- * starting at or after the context's length. A token straddling the seam counts as context. Generation uses
+ * whose text reaches past the context's length (a token straddling the seam counts as continuation). Generation uses
  * chat/completions (one user message) or, with {@code chat=false}, raw completions.
  */
 public final class OpenAiLanguageModel implements LanguageModel {
@@ -82,16 +82,22 @@ public final class OpenAiLanguageModel implements LanguageModel {
     }
 
     /**
-     * Sums the echoed log-probabilities of the tokens in [{@code contextChars}, {@code promptChars}); greedy if each
-     * was the top-1. Tokens from {@code promptChars} on were generated, not part of the request.
+     * Sums the echoed log-probabilities of the continuation's tokens: from the first token whose text reaches past
+     * {@code contextChars} (its span ends where the next token starts) up to {@code promptChars}; greedy if each was
+     * the top-1. A token straddling the seam is the continuation's, as in {@code LocalLanguageModel}, which scores
+     * from the first token where the encodings of context and context+continuation differ. Tokens from
+     * {@code promptChars} on were generated, not part of the request.
      */
     static LogLikelihood fromEcho(JsonNode lp, int contextChars, int promptChars) {
+        JsonNode offsets = lp.get("text_offset");
+        int prompt = 0;  // echoed tokens that belong to the request
+        while (prompt < offsets.size() && offsets.get(prompt).asInt() < promptChars) prompt++;
         double sum = 0;
         boolean greedy = true;
         int n = 0;
-        for (int i = 0; i < lp.get("tokens").size(); i++) {
-            int offset = lp.get("text_offset").get(i).asInt();
-            if (offset < contextChars || offset >= promptChars) continue;
+        for (int i = 0; i < prompt; i++) {
+            int end = i + 1 < prompt ? offsets.get(i + 1).asInt() : promptChars;
+            if (end <= contextChars) continue;
             JsonNode v = lp.get("token_logprobs").get(i);
             if (v == null || v.isNull()) continue;  // the very first token has no condition, so no log-prob
             sum += v.asDouble();

@@ -44,6 +44,34 @@ public record JudgePrompt(String name, String type, String systemPrompt, String 
         return out;
     }
 
+    /** FastChat's "-multi-turn" prompts: both turns shown, the judge asked about the second answer. */
+    public boolean multiTurn() {
+        return promptTemplate().contains("{question_2}");
+    }
+
+    /** The fields of single-answer grading: {question}, {answer}, or both turns for a multi-turn prompt. */
+    public Map<String, String> single(Answer a) {
+        if (!multiTurn()) return Map.of("question", a.question(), "answer", a.answer());
+        requireSecondTurn(a);
+        return Map.of("question_1", a.question(), "answer_1", a.answer(), "question_2", a.question2(), "answer_2", a.answer2());
+    }
+
+    /** The fields of a pairwise judgment with {@code a} shown as Assistant A. */
+    public Map<String, String> pair(Answer a, Answer b) {
+        if (!multiTurn()) return Map.of("question", a.question(), "answer_a", a.answer(), "answer_b", b.answer());
+        requireSecondTurn(a);
+        requireSecondTurn(b);
+        return Map.of("question_1", a.question(), "question_2", a.question2(), "answer_a_1", a.answer(), "answer_b_1", b.answer(),
+                "answer_a_2", a.answer2(), "answer_b_2", b.answer2());
+    }
+
+    private void requireSecondTurn(Answer a) {
+        if (a.answer2() == null || a.question2() == null) {
+            throw new LoupeException("judge prompt '" + name() + "' grades the second turn, but answer '" + a.id()
+                    + "' has none (generate with a task that has follow_ups, such as mt_bench)");
+        }
+    }
+
     /** The text sent to the judge: system prompt, a blank line, the filled template. */
     public String render(Map<String, String> fields) {
         String body = promptTemplate();

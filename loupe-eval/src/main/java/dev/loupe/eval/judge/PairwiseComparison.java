@@ -25,8 +25,8 @@ public final class PairwiseComparison {
         for (Answer x : a) {
             Answer y = byId.get(x.id());
             if (y == null) continue;
-            String j1 = judge.ask(prompt, x.id(), Map.of("question", x.question(), "answer_a", x.answer(), "answer_b", y.answer()));
-            String j2 = judge.ask(prompt, x.id(), Map.of("question", x.question(), "answer_a", y.answer(), "answer_b", x.answer()));
+            String j1 = judge.ask(prompt, x.id(), prompt.pair(x, y));
+            String j2 = judge.ask(prompt, x.id(), prompt.pair(y, x));
             Verdict.Choice v1 = Verdict.pairwise(j1), v2 = Verdict.pairwise(j2);
             out.add(new Pair(x.id(), x.question(), x.answer(), y.answer(), v1, v2, combine(v1, v2),
                     x.label() != null ? x.label() : y.label(), j1, j2));

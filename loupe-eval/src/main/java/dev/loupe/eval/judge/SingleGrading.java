@@ -17,7 +17,7 @@ public final class SingleGrading {
         double sum = 0;
         int ok = 0;
         for (Answer a : answers) {
-            String j = judge.ask(prompt, a.id(), Map.of("question", a.question(), "answer", a.answer()));
+            String j = judge.ask(prompt, a.id(), prompt.single(a));
             double r = Verdict.rating(j);
             if (!Double.isNaN(r)) { sum += r; ok++; }
             out.add(new Graded(a.id(), a.model(), r, j));

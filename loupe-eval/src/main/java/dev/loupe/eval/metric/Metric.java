@@ -17,6 +17,10 @@ public enum Metric {
     ACC("acc", RequestType.LOGLIKELIHOOD, false, x -> x, true),
     ACC_NORM("acc_norm", RequestType.LOGLIKELIHOOD, false, x -> x, true),
     EXACT_MATCH("exact_match", RequestType.GENERATE_UNTIL, false, x -> x, true),
+    /** Mean over problems of {@link PassAtK}; the k's the HumanEval paper reports. Needs an {@code execute} section. */
+    PASS_AT_1("pass@1", 1),
+    PASS_AT_10("pass@10", 10),
+    PASS_AT_100("pass@100", 100),
     /** Per token: exp(-Σll / Σtokens). Tokenizer-dependent, so only comparable between models sharing a vocabulary. */
     PERPLEXITY("perplexity", RequestType.LOGLIKELIHOOD_ROLLING, true, x -> Math.exp(-x), false),
     /** metrics.py weighted_perplexity over (ll, words), words counted as len(re.split(r"\s+", doc)). */
@@ -31,13 +35,28 @@ public enum Metric {
     private final boolean weighted;
     private final DoubleUnaryOperator transform;
     private final boolean higherIsBetter;
+    private final int passK;
 
     Metric(String id, RequestType type, boolean weighted, DoubleUnaryOperator transform, boolean higherIsBetter) {
+        this(id, type, weighted, transform, higherIsBetter, 0);
+    }
+
+    Metric(String id, int passK) {
+        this(id, RequestType.GENERATE_UNTIL, false, x -> x, true, passK);
+    }
+
+    Metric(String id, RequestType type, boolean weighted, DoubleUnaryOperator transform, boolean higherIsBetter, int passK) {
         this.id = id;
         this.type = type;
         this.weighted = weighted;
         this.transform = transform;
         this.higherIsBetter = higherIsBetter;
+        this.passK = passK;
+    }
+
+    /** The k of a pass@k metric; 0 for the others. */
+    public int passK() {
+        return passK;
     }
 
     public String id() {
@@ -75,7 +94,8 @@ public enum Metric {
                 + String.join(", ", Arrays.stream(values()).map(Metric::id).toList()) + ")");
     }
 
+    /** Every metric of the request type that needs nothing but the task's rows (pass@k needs code execution). */
     public static List<Metric> defaults(RequestType type) {
-        return Arrays.stream(values()).filter(m -> m.type == type).toList();
+        return Arrays.stream(values()).filter(m -> m.type == type && m.passK == 0).toList();
     }
 }

@@ -11,7 +11,9 @@ import java.util.Map;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({@JsonSubTypes.Type(value = Outcome.Choice.class, name = "loglikelihood"),
         @JsonSubTypes.Type(value = Outcome.Rolling.class, name = "loglikelihood_rolling"),
-        @JsonSubTypes.Type(value = Outcome.Generated.class, name = "generate_until")})
+        @JsonSubTypes.Type(value = Outcome.Generated.class, name = "generate_until"),
+        @JsonSubTypes.Type(value = Outcome.Conversation.class, name = "generate_until_turns"),
+        @JsonSubTypes.Type(value = Outcome.Executed.class, name = "generate_until_executed")})
 public sealed interface Outcome {
 
     /** Per-metric contributions of this row, keyed by metric id. */
@@ -30,4 +32,17 @@ public sealed interface Outcome {
 
     /** A generated answer; {@code answer} and {@code reference} are after extraction (null: nothing extracted). */
     record Generated(String prompt, String output, String answer, String reference, Boolean match, Map<String, Item> metrics) implements Outcome {}
+
+    /**
+     * A multi-turn row (MT-Bench): {@code turns.get(i)} is what turn i added to the prompt (turn 0: the whole first
+     * prompt), {@code outputs.get(i)} the answer; turn i's prompt is every earlier turn and answer, then turns[i].
+     */
+    record Conversation(List<String> turns, List<String> outputs, Map<String, Item> metrics) implements Outcome {}
+
+    /**
+     * A code row: n samples, each run as a program; {@code details} says why a failing one failed.
+     * @param correct how many passed (the c of pass@k)
+     */
+    record Executed(String prompt, List<String> outputs, List<Boolean> passed, List<String> details, int correct,
+                    Map<String, Item> metrics) implements Outcome {}
 }

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.gguf.AtomicFile;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,10 +60,18 @@ public final class RunFiles {
     public static void writeResult(Path dir, RunResult r) {
         try {
             Files.createDirectories(dir);
-            JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(RESULTS).toFile(), r);
+            writeAtomically(dir.resolve(RESULTS), JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
         } catch (IOException e) {
             throw new LoupeException("cannot write " + dir.resolve(RESULTS) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Replaces {@code file} with {@code text} (UTF-8) so a reader never sees half a summary or report. */
+    public static void writeAtomically(Path file, String text) {
+        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        AtomicFile.write(file, ch -> {
+            while (bytes.hasRemaining()) ch.write(bytes);
+        });
     }
 
     /** Reads a run folder (or its results.json directly). */

@@ -3,6 +3,7 @@ package dev.loupe.eval.run;
 import dev.loupe.core.lm.LanguageModel.LogLikelihood;
 import dev.loupe.eval.metric.Item;
 import dev.loupe.eval.metric.Metric;
+import dev.loupe.eval.metric.PassAtK;
 
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -69,5 +70,13 @@ public final class Scoring {
             m.put(Metric.EXACT_MATCH.id(), Item.of(match ? 1 : 0));
         }
         return new Outcome.Generated(prompt, output, answer, reference, match, m);
+    }
+
+    /** pass@k per problem with Chen et al.'s unbiased estimator ({@link PassAtK}); the run's value is their mean. */
+    public static Outcome.Executed executed(String prompt, List<String> outputs, List<Boolean> passed, List<String> details, List<Metric> metrics) {
+        int correct = (int) passed.stream().filter(Boolean::booleanValue).count();
+        Map<String, Item> m = new LinkedHashMap<>();
+        for (Metric metric : metrics) m.put(metric.id(), Item.of(PassAtK.estimate(outputs.size(), correct, metric.passK())));
+        return new Outcome.Executed(prompt, outputs, passed, details, correct, m);
     }
 }

@@ -3,8 +3,13 @@ package dev.loupe.eval.task;
 import dev.loupe.core.LoupeException;
 import dev.loupe.eval.metric.Metric;
 
+import dev.loupe.core.sample.SamplingParams;
+
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 
@@ -23,6 +28,8 @@ public final class Task {
     private final Extractor targetExtract;
     private final List<Pattern> ignore;
     private final List<Metric> metrics;
+    private final List<Template> followUps;
+    private final Template program;
     private final String where;
 
     Task(TaskSpec spec, List<Doc> docs, List<Doc> fewshotPool, boolean fewshotFromSelf, List<Metric> metrics, String where) {
@@ -36,6 +43,8 @@ public final class Task {
         this.targetExtract = Extractor.of(spec.targetExtract(), where);
         this.ignore = spec.ignore() == null ? List.of() : spec.ignore().stream().map(Pattern::compile).toList();
         this.metrics = List.copyOf(metrics);
+        this.followUps = spec.followUps() == null ? List.of() : spec.followUps().stream().map(Template::of).toList();
+        this.program = spec.execute() == null ? null : Template.of(spec.execute().program());
         this.where = where;
     }
 
@@ -173,5 +182,45 @@ public final class Task {
 
     public int maxTokens() {
         return spec.generation() == null || spec.generation().maxTokens() == null ? 256 : spec.generation().maxTokens();
+    }
+
+    /** Samples generated per row (generation.n, default 1). */
+    public int samples() {
+        return spec.generation() == null || spec.generation().n() == null ? 1 : spec.generation().n();
+    }
+
+    /** Sample {@code i} of a row: greedy unless the task sets a temperature; seeded with seed + i when sampling. */
+    public SamplingParams sampling(int i) {
+        SamplingParams p = SamplingParams.greedy().withMaxTokens(maxTokens()).withStop(until());
+        TaskSpec.GenerationSpec g = spec.generation();
+        if (g == null || g.temperature() == null || g.temperature() == 0) return p;
+        p = p.withTemperature(g.temperature().floatValue()).withSeed((g.seed() == null ? 1234 : g.seed()) + i);
+        return g.topP() == null ? p : p.withTopP(g.topP().floatValue());
+    }
+
+    /** The later turns' texts for a row (empty for single-turn tasks). */
+    public List<String> followUps(Doc doc) {
+        return followUps.stream().map(t -> t.render(doc)).toList();
+    }
+
+    /** Whether samples are run as programs (pass@k). */
+    public boolean executes() {
+        return spec.execute() != null;
+    }
+
+    public String language() {
+        return spec.execute().language();
+    }
+
+    public Duration timeout() {
+        Double s = spec.execute().timeoutSeconds();
+        return Duration.ofMillis(Math.round((s == null ? 10 : s) * 1000));
+    }
+
+    /** The program to run for one sample: the execute template over the row plus {@code completion}. */
+    public String program(Doc doc, String completion) {
+        Map<String, Object> fields = new LinkedHashMap<>(doc.fields());
+        fields.put("completion", completion);
+        return program.render(new Doc(doc.index(), doc.source(), doc.line(), fields));
     }
 }

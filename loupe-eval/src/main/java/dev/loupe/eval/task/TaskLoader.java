@@ -87,15 +87,17 @@ public final class TaskLoader {
             case GENERATE_UNTIL, LOGLIKELIHOOD_ROLLING -> {}
         }
         List<Metric> metrics = new ArrayList<>();
-        if (spec.metrics() == null) metrics.addAll(Metric.defaults(spec.request()));
-        else for (String id : spec.metrics()) {
+        if (spec.metrics() == null) {
+            if (spec.execute() != null) metrics.add(Metric.PASS_AT_1);
+            else metrics.addAll(Metric.defaults(spec.request()));
+        } else for (String id : spec.metrics()) {
             Metric m;
             try {
                 m = Metric.byId(id);
             } catch (LoupeException e) {
-                throw new LoupeException(source + ": " + e.getMessage());
+                throw new LoupeException(where(source, "metrics") + ": " + e.getMessage());
             }
-            require(m.requestType() == spec.request(), source, "metric '" + id + "' does not apply to request type " + spec.request().wireName());
+            require(m.requestType() == spec.request(), where(source, "metrics"), "metric '" + id + "' does not apply to request type " + spec.request().wireName());
             metrics.add(m);
         }
         if (metrics.contains(Metric.EXACT_MATCH)) require(spec.target() != null, source, "exact_match needs a 'target' template");
@@ -103,12 +105,13 @@ public final class TaskLoader {
             try {
                 Pattern.compile(r);
             } catch (PatternSyntaxException e) {
-                throw new LoupeException(source + ": bad ignore regex '" + r + "': " + e.getDescription());
+                throw new LoupeException(where(source, "ignore") + ": bad ignore regex '" + r + "': " + e.getDescription());
             }
         }
         if (spec.fewshot() != null && spec.fewshot().k() != null) {
-            require(spec.fewshot().k() >= 0, source, "fewshot k must be >= 0");
+            require(spec.fewshot().k() >= 0, where(source, "fewshot"), "fewshot k must be >= 0");
         }
+        checkGeneration(spec, source, metrics);
 
         List<Doc> docs;
         if (dataOverride != null) docs = DataFile.read(dataOverride);
@@ -119,6 +122,56 @@ public final class TaskLoader {
         boolean fromSelf = spec.fewshot() == null || spec.fewshot().data() == null;
         List<Doc> pool = fromSelf ? docs : resolve.apply(spec.fewshot().data());
         return new Task(spec, docs, pool, fromSelf, metrics, source);
+    }
+
+    /** Sampling, follow-up turns and execution: the settings pass@k and MT-Bench's second turn depend on. */
+    private static void checkGeneration(TaskSpec spec, String source, List<Metric> metrics) {
+        boolean generates = spec.request() == RequestType.GENERATE_UNTIL;
+        TaskSpec.GenerationSpec g = spec.generation();
+        int n = g == null || g.n() == null ? 1 : g.n();
+        if (g != null) {
+            String at = where(source, "generation");
+            require(n >= 1, at, "generation n must be >= 1");
+            require(g.temperature() == null || g.temperature() >= 0, at, "generation temperature must be >= 0");
+            require(g.topP() == null || g.topP() > 0 && g.topP() <= 1, at, "generation top_p must be in (0, 1]");
+            require(n == 1 || g.temperature() != null && g.temperature() > 0, at,
+                    "generation n=" + n + " needs a temperature above 0 (greedy samples would all be the same)");
+        }
+        if (spec.followUps() != null) {
+            String at = where(source, "follow_ups");
+            require(generates, at, "follow_ups need request generate_until");
+            require(metrics.isEmpty(), at, "a task with follow_ups is generated for judging (loupe eval judge); set metrics: []");
+            require(n == 1, at, "a task with follow_ups generates one answer per turn; drop generation n");
+        }
+        boolean passAtK = metrics.stream().anyMatch(m -> m.passK() > 0);
+        if (spec.execute() == null) {
+            require(!passAtK, where(source, "metrics"), "pass@k needs an 'execute' section (language, program) to run the samples");
+            return;
+        }
+        String at = where(source, "execute");
+        require(generates, at, "execute needs request generate_until");
+        require("python".equals(spec.execute().language()) || "java".equals(spec.execute().language()), at,
+                "execute language must be python or java, got '" + spec.execute().language() + "'");
+        require(spec.execute().program() != null && spec.execute().program().contains("{{completion}}"), at,
+                "execute needs a 'program' template containing {{completion}}");
+        require(spec.execute().timeoutSeconds() == null || spec.execute().timeoutSeconds() > 0, at, "execute timeout_seconds must be > 0");
+        for (Metric m : metrics) {
+            require(m.passK() > 0, where(source, "metrics"), "a task with 'execute' reports pass@k only, not " + m.id());
+            require(m.passK() <= n, where(source, "metrics"), m.id() + " needs at least " + m.passK() + " samples per problem; generation n is " + n);
+        }
+    }
+
+    /** "file line N" where the top-level {@code key} is written, for errors about a value that is present but bad. */
+    static String where(String source, String key) {
+        if (source.startsWith("builtin:")) return source;
+        try {
+            Path p = Path.of(source);
+            if (!Files.isRegularFile(p)) return source;
+            int line = lineOfKey(Files.readString(p), key);
+            return line > 0 ? source + " line " + line : source;
+        } catch (IOException | RuntimeException e) {
+            return source;
+        }
     }
 
     private static void require(boolean ok, String source, String message) {

@@ -20,6 +20,9 @@ import java.util.List;
  * @param targetExtract  the same for the reference (GSM8K's target is a worked solution ending in "#### N")
  * @param ignore         regexes deleted from both answer and reference before exact_match (harness's regexes_to_ignore)
  * @param metrics        which metrics to report; defaults depend on the request type
+ * @param followUps      generate_until only: templates of later turns (MT-Bench's second question); each is appended
+ *                       to the previous turn's prompt and answer and generated in turn
+ * @param execute        generate_until only: run each sample as a program for pass@k (HumanEval)
  */
 public record TaskSpec(
         String name,
@@ -40,19 +43,34 @@ public record TaskSpec(
         ExtractSpec targetExtract,
         List<String> ignore,
         Boolean ignoreCase,
-        List<String> metrics) {
+        List<String> metrics,
+        List<String> followUps,
+        ExecuteSpec execute) {
 
     /** The same task with k few-shot examples (the harness's --num_fewshot), other few-shot settings kept. */
     public TaskSpec withFewshotK(int k) {
         FewShotSpec f = fewshot == null ? new FewShotSpec(k, null, null, null) : new FewShotSpec(k, fewshot.seed(), fewshot.separator(), fewshot.data());
         return new TaskSpec(name, description, id, data, dataHelp, generator, request, prompt, target, choices, choiceLabels,
-                targetDelimiter, f, generation, extract, targetExtract, ignore, ignoreCase, metrics);
+                targetDelimiter, f, generation, extract, targetExtract, ignore, ignoreCase, metrics, followUps, execute);
     }
 
     /** @param data a separate JSONL to draw examples from (the harness's fewshot_split); null draws from the task's own rows */
     public record FewShotSpec(Integer k, Long seed, String separator, String data) {}
 
-    public record GenerationSpec(List<String> until, Integer maxTokens) {}
+    /**
+     * @param n           samples per row (pass@k needs n >= k); more than one needs a temperature above 0
+     * @param temperature 0 (default) is greedy
+     * @param seed        sample i of a row is drawn with seed + i, so samples are reproducible and cacheable
+     */
+    public record GenerationSpec(List<String> until, Integer maxTokens, Integer n, Double temperature, Double topP, Long seed) {}
+
+    /**
+     * @param language       "python" or "java", as the runner knows them
+     * @param program        template of the whole program; {@code {{completion}}} is the generated text
+     *                       (HumanEval: prompt + completion + test + "check(entry_point)", as human-eval's execution.py)
+     * @param timeoutSeconds wall-clock limit per program (default 10)
+     */
+    public record ExecuteSpec(String language, String program, Double timeoutSeconds) {}
 
     /**
      * @param regex    the answer is capture group {@code group} of the {@code select} match (first or last)

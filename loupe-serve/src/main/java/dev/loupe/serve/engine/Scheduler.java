@@ -6,6 +6,7 @@ import dev.loupe.core.model.Model;
 import dev.loupe.core.model.Session;
 import dev.loupe.core.parallel.ThreadPool;
 import dev.loupe.core.sample.SamplingParams;
+import dev.loupe.core.sample.constrain.TokenConstraint;
 import dev.loupe.core.tokenizer.Tokenizer;
 
 import java.util.ArrayDeque;
@@ -101,6 +102,11 @@ public final class Scheduler implements AutoCloseable {
      *                    taken from the prefix cache, since its logits are needed
      */
     public Ticket submit(int[] prompt, SamplingParams params, boolean scorePrompt) {
+        return submit(prompt, params, scorePrompt, null);
+    }
+
+    /** @param constraint null, or a fresh constraint that every sampled token of this request must satisfy */
+    public Ticket submit(int[] prompt, SamplingParams params, boolean scorePrompt, TokenConstraint constraint) {
         if (prompt.length == 0) throw new LoupeException("the prompt is empty");
         if (prompt.length >= contextLength) {
             throw new LoupeException("the prompt has " + prompt.length + " tokens but the context holds " + contextLength);
@@ -113,7 +119,7 @@ public final class Scheduler implements AutoCloseable {
             throw new QueueFullException(now - 1);
         }
         Ticket ticket = new Ticket(this::wake);
-        inbox.add(new Sequence(ticket, prompt.clone(), params, scorePrompt, tokenizer, vocabSize, System.nanoTime()));
+        inbox.add(new Sequence(ticket, prompt.clone(), params, scorePrompt, constraint, tokenizer, vocabSize, System.nanoTime()));
         return ticket;
     }
 

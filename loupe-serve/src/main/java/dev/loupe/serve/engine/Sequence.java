@@ -5,6 +5,7 @@ import dev.loupe.core.sample.Logprobs;
 import dev.loupe.core.sample.Sampler;
 import dev.loupe.core.sample.SamplingParams;
 import dev.loupe.core.sample.StopMatcher;
+import dev.loupe.core.sample.constrain.TokenConstraint;
 import dev.loupe.core.tokenizer.StreamingDecoder;
 import dev.loupe.core.tokenizer.Tokenizer;
 
@@ -29,6 +30,8 @@ final class Sequence {
     private final StreamingDecoder decoder;
     private final StopMatcher stops;
     private final float[] logits;
+    /** Null, or the JSON constraint every sampled token must satisfy (response_format, tool arguments). */
+    private final TokenConstraint constraint;
     /** Prompt and generated tokens, for the repetition penalties. */
     private int[] history;
     private int historyLength;
@@ -45,8 +48,10 @@ final class Sequence {
     long firstToken;
     private boolean finished;
 
-    Sequence(Ticket ticket, int[] prompt, SamplingParams params, boolean scorePrompt, Tokenizer tokenizer, int vocabSize, long now) {
+    Sequence(Ticket ticket, int[] prompt, SamplingParams params, boolean scorePrompt, TokenConstraint constraint,
+             Tokenizer tokenizer, int vocabSize, long now) {
         this.ticket = ticket;
+        this.constraint = constraint;
         this.scorePrompt = scorePrompt;
         this.prompt = prompt;
         this.params = params;
@@ -107,7 +112,9 @@ final class Sequence {
      */
     boolean accept(float[] rows, int row, long now) {
         System.arraycopy(rows, row * logits.length, logits, 0, logits.length);
-        int next = sampler.sample(logits, history, historyLength);
+        if (constraint != null) constraint.budget(budget());
+        int next = sampler.sample(logits, history, historyLength, constraint);
+        if (constraint != null && !constraint.accept(next)) return finish(FinishReason.STOP, null, now); // nothing can continue the value
         Logprobs lp = params.logprobs() > 0 ? sampler.logprobs(logits, next) : null;
         if (generated++ == 0) firstToken = now;
         if (historyLength == history.length) history = Arrays.copyOf(history, historyLength * 2);
@@ -116,10 +123,17 @@ final class Sequence {
         StopMatcher.Step step = stops.append(decoder.accept(next));
         ticket.emit(new Event.Piece(step.text(), next, lp));
         if (step.stopped()) return finish(FinishReason.STOP, step.stop(), now);
+        if (constraint != null && constraint.closed()) return finish(FinishReason.STOP, null, now);
         boolean limit = params.maxTokens() >= 0 && generated >= params.maxTokens();
         if (limit || slot.session.position() >= slot.session.contextLength()) return finish(FinishReason.LENGTH, null, now);
         pending = next;
         return false;
+    }
+
+    /** Tokens this sequence may still draw, this one included: its limit and the room left in its context. */
+    private int budget() {
+        int room = slot.session.contextLength() - slot.session.position();
+        return params.maxTokens() < 0 ? room : Math.min(room, params.maxTokens() - generated);
     }
 
     private boolean finish(FinishReason reason, String stop, long now) {

@@ -3,6 +3,7 @@ package dev.loupe.serve.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.core.chat.ChatMessage;
 import dev.loupe.core.sample.SamplingParams;
+import dev.loupe.core.sample.constrain.JsonSchema;
 import dev.loupe.serve.engine.Event;
 import dev.loupe.serve.engine.Ticket;
 import io.javalin.http.Context;
@@ -39,10 +40,19 @@ final class ChatCompletionsApi {
         SamplingParams params = SamplingFields.openAi(b, -1, b.bool("logprobs", false) ? Math.max(1, top) : 0);
         boolean stream = b.bool("stream", false);
         boolean usage = b.object("stream_options").bool("include_usage", false);
-        Ticket ticket = generation.submit(generation.model().encodeChat(messages), params, "messages");
+        Tools tools = Tools.parse(b, json);
+        JsonSchema format = ResponseFormats.openAi(b);
+        if (tools != null && format != null) throw ApiError.badRequest("'response_format' cannot be combined with 'tools'", "response_format");
+        int[] prompt = tools == null ? generation.model().encodeChat(messages)
+                : generation.model().encodeChat(tools.prepare(messages, generation.model().template()), tools.templateTools());
+        Ticket ticket = generation.submit(prompt, params, "messages", false, tools == null ? format : tools.replySchema());
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         String model = generation.model().name();
+        if (tools != null) {
+            replyWithTools(ctx, tools, ticket, stream, usage, id, created, model);
+            return;
+        }
         if (!stream) {
             Generation.Result r = generation.run(ticket);
             OpenAiJson.ChatLogprobs lp = params.logprobs() > 0 ? trim(logprobs.chat(r.pieces()), top) : null;
@@ -59,18 +69,61 @@ final class ChatCompletionsApi {
                 OpenAiJson.ChatLogprobs lp = p.logprobs() != null ? trim(logprobs.chat(List.of(p)), top) : null;
                 out.send(chunk(id, created, model, new OpenAiJson.Delta(null, p.text()), lp, null));
             });
-            OpenAiJson.ChatChunk last = chunk(id, created, model, new OpenAiJson.Delta(null, null), null, reason(r.finished()));
-            out.send(new OpenAiJson.ChatChunk(id, last.object(), created, model, FINGERPRINT, last.choices(), null,
-                    OpenAiJson.Timings.of(r.finished())));
-            if (usage) {
-                out.send(new OpenAiJson.ChatChunk(id, "chat.completion.chunk", created, model, FINGERPRINT, List.of(),
-                        OpenAiJson.Usage.of(r.finished()), null));
-            }
-            out.done();
+            finishStream(out, id, created, model, r, reason(r.finished()), usage);
         } catch (ApiError e) {
             out.send(ErrorResponses.body(ctx.path(), e));
             out.done();
         }
+    }
+
+    /**
+     * A tool-enabled reply is one constrained JSON value that says either "call" or "answer", so it is read whole
+     * before anything is sent; a stream then gets the call as OpenAI streams one (id, type and name first, the
+     * arguments after) or the answer as one content delta.
+     */
+    private void replyWithTools(Context ctx, Tools tools, Ticket ticket, boolean stream, boolean usage, String id,
+                                long created, String model) throws IOException {
+        Generation.Result r = generation.run(ticket);
+        Tools.Reply reply = tools.read(r.text());
+        Tools.Call call = reply.call();
+        String finish = call != null ? "tool_calls" : reason(r.finished());
+        if (!stream) {
+            OpenAiJson.Message message = call == null ? new OpenAiJson.Message("assistant", reply.content())
+                    : new OpenAiJson.Message("assistant", null, List.of(new OpenAiJson.ToolCall(call.id(), "function",
+                            new OpenAiJson.FunctionCall(call.name(), call.arguments()))));
+            ctx.json(new OpenAiJson.ChatCompletion(id, "chat.completion", created, model, FINGERPRINT,
+                    List.of(new OpenAiJson.ChatChoice(0, message, null, finish)),
+                    OpenAiJson.Usage.of(r.finished()), OpenAiJson.Timings.of(r.finished())));
+            return;
+        }
+        EventStream out = EventStream.sse(ctx, json);
+        out.send(chunk(id, created, model, new OpenAiJson.Delta("assistant", ""), null, null));
+        if (call == null) {
+            out.send(chunk(id, created, model, new OpenAiJson.Delta(null, reply.content()), null, null));
+        } else {
+            out.send(toolChunk(id, created, model, new OpenAiJson.ToolCallDelta(0, call.id(), "function",
+                    new OpenAiJson.FunctionCall(call.name(), ""))));
+            out.send(toolChunk(id, created, model, new OpenAiJson.ToolCallDelta(0, null, null,
+                    new OpenAiJson.FunctionCall(null, call.arguments()))));
+        }
+        finishStream(out, id, created, model, r, finish, usage);
+    }
+
+    /** The last chunk (finish reason and timings), the usage chunk if asked for, and [DONE]. */
+    private static void finishStream(EventStream out, String id, long created, String model, Generation.Result r,
+                                     String finish, boolean usage) throws IOException {
+        OpenAiJson.ChatChunk last = chunk(id, created, model, new OpenAiJson.Delta(null, null), null, finish);
+        out.send(new OpenAiJson.ChatChunk(id, last.object(), created, model, FINGERPRINT, last.choices(), null,
+                OpenAiJson.Timings.of(r.finished())));
+        if (usage) {
+            out.send(new OpenAiJson.ChatChunk(id, "chat.completion.chunk", created, model, FINGERPRINT, List.of(),
+                    OpenAiJson.Usage.of(r.finished()), null));
+        }
+        out.done();
+    }
+
+    private static OpenAiJson.ChatChunk toolChunk(String id, long created, String model, OpenAiJson.ToolCallDelta call) {
+        return chunk(id, created, model, new OpenAiJson.Delta(null, null, List.of(call)), null, null);
     }
 
     private static OpenAiJson.ChatChunk chunk(String id, long created, String model, OpenAiJson.Delta delta,

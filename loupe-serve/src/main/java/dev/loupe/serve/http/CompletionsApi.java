@@ -47,14 +47,14 @@ final class CompletionsApi {
         SamplingParams params = SamplingFields.openAi(b, DEFAULT_MAX_TOKENS, lp);
         boolean stream = b.bool("stream", false);
         boolean usage = b.object("stream_options").bool("include_usage", false);
-        String echoed = echo ? generation.model().tokenizer().decode(prompt) : "";
+        String echoed = echo ? logprobs.echo(prompt) : "";
         Ticket ticket = generation.submit(prompt, params, "prompt", score);
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         String model = generation.model().name();
         if (!stream) {
             Generation.Result r = generation.run(ticket);
-            OpenAiJson.TextLogprobs generated = lp > 0 ? logprobs.text(r.pieces(), echoed.length()) : null;
+            OpenAiJson.TextLogprobs generated = lp > 0 ? logprobs.text(r.pieces(), echoed.codePointCount(0, echoed.length())) : null;
             OpenAiJson.TextLogprobs all = score ? LogprobsJson.concat(logprobs.prompt(r.prompt()), generated) : generated;
             ctx.json(new OpenAiJson.TextCompletion(id, "text_completion", created, model, FINGERPRINT,
                     List.of(new OpenAiJson.TextChoice(echoed + r.text(), 0, all, reason(r.finished()))),
@@ -64,7 +64,7 @@ final class CompletionsApi {
         EventStream out = EventStream.sse(ctx, json);
         try {
             if (!echoed.isEmpty() && !score) out.send(textChunk(id, created, model, echoed, null, null));
-            int[] offset = {echoed.length()};
+            int[] offset = {echoed.codePointCount(0, echoed.length())};
             List<Event.PromptToken> scored = new ArrayList<>();
             Generation.Result r = generation.run(ticket, new Generation.Listener() {
                 @Override
@@ -77,7 +77,7 @@ final class CompletionsApi {
                 public void piece(Event.Piece p) throws IOException {
                     if (p.text().isEmpty() && p.logprobs() == null) return;
                     out.send(textChunk(id, created, model, p.text(), p.logprobs() != null ? logprobs.text(List.of(p), offset[0]) : null, null));
-                    offset[0] += p.text().length();
+                    offset[0] += p.text().codePointCount(0, p.text().length());
                 }
             });
             out.send(new OpenAiJson.TextCompletion(id, "text_completion", created, model, FINGERPRINT,

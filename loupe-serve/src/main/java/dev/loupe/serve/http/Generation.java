@@ -2,6 +2,9 @@ package dev.loupe.serve.http;
 
 import dev.loupe.core.LoupeException;
 import dev.loupe.core.sample.SamplingParams;
+import dev.loupe.core.sample.constrain.ConstraintVocab;
+import dev.loupe.core.sample.constrain.JsonSchema;
+import dev.loupe.core.sample.constrain.TokenConstraint;
 import dev.loupe.serve.ServedModel;
 import dev.loupe.serve.engine.Event;
 import dev.loupe.serve.engine.QueueFullException;
@@ -33,6 +36,7 @@ final class Generation {
 
     private final ServedModel model;
     private final Scheduler scheduler;
+    private volatile ConstraintVocab vocab;
 
     Generation(ServedModel model, Scheduler scheduler) {
         this.model = model;
@@ -41,6 +45,18 @@ final class Generation {
 
     ServedModel model() {
         return model;
+    }
+
+    /** Built on the first constrained request: it reads every token's bytes once (a few seconds for 128k tokens). */
+    private ConstraintVocab vocab() {
+        ConstraintVocab v = vocab;
+        if (v == null) {
+            synchronized (this) {
+                if (vocab == null) vocab = new ConstraintVocab(model.tokenizer());
+                v = vocab;
+            }
+        }
+        return v;
     }
 
     /**
@@ -54,6 +70,11 @@ final class Generation {
 
     /** As {@link #submit(int[], SamplingParams, String)}; {@code scorePrompt} also reports each prompt token's logprob. */
     Ticket submit(int[] prompt, SamplingParams params, String field, boolean scorePrompt) {
+        return submit(prompt, params, field, scorePrompt, null);
+    }
+
+    /** As {@link #submit(int[], SamplingParams, String, boolean)}, every token drawn under {@code schema} (null: free). */
+    Ticket submit(int[] prompt, SamplingParams params, String field, boolean scorePrompt, JsonSchema schema) {
         if (prompt.length == 0) throw ApiError.badRequest("the prompt is empty", field);
         int ctx = scheduler.contextLength();
         if (prompt.length >= ctx) {
@@ -61,7 +82,7 @@ final class Generation {
                     + " tokens (one more is needed to generate); shorten the prompt or start the server with a larger --ctx", field);
         }
         try {
-            return scheduler.submit(prompt, params, scorePrompt);
+            return scheduler.submit(prompt, params, scorePrompt, schema == null ? null : new TokenConstraint(vocab(), schema));
         } catch (QueueFullException e) {
             throw ApiError.busy(e.getMessage());
         } catch (LoupeException e) {

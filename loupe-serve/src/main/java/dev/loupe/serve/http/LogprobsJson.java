@@ -6,6 +6,7 @@ import dev.loupe.serve.engine.Event;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ final class LogprobsJson {
         return content.isEmpty() ? null : new OpenAiJson.ChatLogprobs(content);
     }
 
-    /** Completions' parallel arrays; {@code offset} is where the first token's text starts in the response text. */
+    /** Completions' parallel arrays; {@code offset} is where the first token's text starts in the response text (code points). */
     OpenAiJson.TextLogprobs text(List<Event.Piece> pieces, int offset) {
         List<String> tokens = new ArrayList<>();
         List<Float> logprobs = new ArrayList<>();
@@ -45,23 +46,22 @@ final class LogprobsJson {
             logprobs.add(p.logprobs().chosen().logprob());
             tops.add(top(p.logprobs()));
             offsets.add(at);
-            at += t.length();
+            at += t.codePointCount(0, t.length());
         }
         return tokens.isEmpty() ? null : new OpenAiJson.TextLogprobs(tokens, logprobs, tops, offsets);
     }
 
     /**
-     * A scored prompt in the same parallel arrays, offsets into the prompt text; the first token has null logprobs,
-     * as in OpenAI's echo.
+     * A scored prompt in the same parallel arrays, offsets into {@link #echo} of the prompt (code points, as Python
+     * servers count); the first token has null logprobs, as in OpenAI's echo.
      */
     OpenAiJson.TextLogprobs prompt(List<Event.PromptToken> tokens) {
         List<String> texts = new ArrayList<>();
         List<Float> logprobs = new ArrayList<>();
         List<Map<String, Float>> tops = new ArrayList<>();
         List<Integer> offsets = new ArrayList<>();
-        // Offsets index the prompt text as the client sent it: token i starts where the detokenized prefix
-        // tokens[0..i) ends (BOS renders as nothing, the SentencePiece dummy-prefix space is dropped), which is
-        // what lm-evaluation-harness-style clients rely on to find where a continuation starts.
+        // Token i starts where the echo of tokens[0..i) ends, which is what lm-evaluation-harness-style clients
+        // rely on to find where a continuation starts in the prompt they sent.
         int[] ids = new int[tokens.size()];
         for (int i = 0; i < ids.length; i++) ids[i] = tokens.get(i).token();
         for (int i = 0; i < ids.length; i++) {
@@ -69,9 +69,22 @@ final class LogprobsJson {
             texts.add(text(t.token()));
             logprobs.add(t.logprobs() == null ? null : t.logprobs().chosen().logprob());
             tops.add(t.logprobs() == null ? null : top(t.logprobs()));
-            offsets.add(tokenizer.decode(java.util.Arrays.copyOf(ids, i)).length());
+            String before = echo(Arrays.copyOf(ids, i));
+            offsets.add(before.codePointCount(0, before.length()));
         }
         return new OpenAiJson.TextLogprobs(texts, logprobs, tops, offsets);
+    }
+
+    /**
+     * The prompt's text as the client sent it (for prompts that round-trip through the tokenizer). Leading control
+     * tokens (BOS) are left out of the decode: {@link Tokenizer#decode} follows llama_detokenize, where a leading
+     * BOS uses up the removal of SentencePiece's dummy-prefix space, so "Question" would come back as " Question"
+     * and every offset would be one past where the client's text has it.
+     */
+    String echo(int[] prompt) {
+        int start = 0;
+        while (start < prompt.length && tokenizer.isControl(prompt[start])) start++;
+        return tokenizer.decode(Arrays.copyOfRange(prompt, start, prompt.length));
     }
 
     /** Two runs of completion logprobs as one (the echoed prompt, then the generated text). */

@@ -78,7 +78,7 @@ final class OllamaApi {
             messages.add(ChatMessage.user(prompt));
             ids = m.encodeChat(messages);
         }
-        Ticket ticket = generation.submit(ids, params, "prompt");
+        Ticket ticket = generation.submit(ids, params, "prompt", false, ResponseFormats.ollama(b));
         if (!stream) {
             Generation.Result r = generation.run(ticket);
             ctx.json(generateLine(m.name(), r.text(), r.finished()));
@@ -108,7 +108,7 @@ final class OllamaApi {
         List<ChatMessage> messages = ChatMessages.parse(b);
         SamplingParams params = SamplingFields.ollama(b.object("options"));
         boolean stream = b.bool("stream", true);
-        Ticket ticket = generation.submit(m.encodeChat(messages), params, "messages");
+        Ticket ticket = generation.submit(m.encodeChat(messages), params, "messages", false, ResponseFormats.ollama(b));
         if (!stream) {
             Generation.Result r = generation.run(ticket);
             ctx.json(chatLine(m.name(), r.text(), r.finished()));

@@ -28,10 +28,28 @@ final class OpenAiJson {
         }
     }
 
-    record Message(String role, String content) {}
+    /** {@code content} is written even when null (a tool-call reply); {@code tool_calls} only when there are some. */
+    record Message(String role, String content, @JsonInclude(JsonInclude.Include.NON_NULL) List<ToolCall> toolCalls) {
+        Message(String role, String content) {
+            this(role, content, null);
+        }
+    }
+
+    record ToolCall(String id, String type, FunctionCall function) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Delta(String role, String content) {}
+    record FunctionCall(String name, String arguments) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Delta(String role, String content, List<ToolCallDelta> toolCalls) {
+        Delta(String role, String content) {
+            this(role, content, null);
+        }
+    }
+
+    /** A streamed piece of a tool call: the first carries id, type and name; later ones add argument text. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ToolCallDelta(int index, String id, String type, FunctionCall function) {}
 
     record ChatChoice(int index, Message message, ChatLogprobs logprobs, String finishReason) {}
 

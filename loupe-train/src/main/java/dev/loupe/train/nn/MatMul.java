@@ -5,50 +5,75 @@ import dev.loupe.core.parallel.ThreadPool;
 
 /**
  * y = x W^T for a batch of rows, and its backward pass. x: [n][in], W: [out][in] at {@code w[wOff..]}, y: [n][out].
- * Work is split so that every output element has one owner: the forward pass and dx by rows of x, dW by rows of
- * W (each thread walks the whole batch for its rows of dW), so nothing needs locking or a reduction.
- * The tasks are fields set per call, so a step allocates nothing.
+ * All three products run on the blocked {@link Gemm} kernel:
+ * <ul>
+ *   <li>forward y = x W^T: W is first transposed into a scratch [in][out] so the kernel streams rows of it;</li>
+ *   <li>dx += dy W: W is already [out][in], row-major in the kernel's sense;</li>
+ *   <li>dW += dy^T x: dy is read column-wise through the kernel's A strides, x row-major.</li>
+ * </ul>
+ * Threads split the rows of the output in tiles of {@link Gemm#MR}, so every output element has one owner and one
+ * fixed summation order (results do not depend on the thread count). The tasks are fields set per call and the
+ * scratch only grows, so after the first step a step allocates nothing.
  */
 final class MatMul {
     private final ThreadPool pool;
     private float[] x, w, y, dy, dx, dw;
+    private float[] wt = new float[0];
     private int wOff, n, in, out;
 
     MatMul(ThreadPool pool) {
         this.pool = pool;
     }
 
-    private final RangeTask forwardRows = (from, to) -> {
+    private static int tiles(int rows) {
+        return (rows + Gemm.MR - 1) / Gemm.MR;
+    }
+
+    private final RangeTask transposeW = (from, to) -> {
+        for (int o = from; o < to; o++) {
+            int src = wOff + o * in;
+            for (int k = 0; k < in; k++) wt[k * out + o] = w[src + k];
+        }
+    };
+
+    private final RangeTask forwardRows = (from, to) ->
+            Gemm.rows(y, 0, out, x, 0, in, 1, wt, 0, out, from * Gemm.MR, Math.min(n, to * Gemm.MR), out, in, false);
+
+    private final RangeTask inputGradRows = (from, to) ->
+            Gemm.rows(dx, 0, in, dy, 0, out, 1, w, wOff, in, from * Gemm.MR, Math.min(n, to * Gemm.MR), in, out, true);
+
+    private final RangeTask weightGradRows = (from, to) ->
+            Gemm.rows(dw, wOff, in, dy, 0, 1, out, x, 0, in, from * Gemm.MR, Math.min(out, to * Gemm.MR), in, n, true);
+
+    /**
+     * The engine's order: one vector dot product per output (lane partial sums, then a lane reduction), exactly
+     * as Loupe's inference kernel sums an F32 row, so a model compared with the engine gets bit-identical sums.
+     * Several times slower than the blocked kernel; used only for that comparison.
+     */
+    private final RangeTask forwardDots = (from, to) -> {
         for (int r = from; r < to; r++) {
             int xo = r * in, yo = r * out;
             for (int o = 0; o < out; o++) y[yo + o] = Vec.dot(x, xo, w, wOff + o * in, in);
         }
     };
 
-    private final RangeTask inputGradRows = (from, to) -> {
-        for (int r = from; r < to; r++) {
-            int go = r * out, xo = r * in;
-            for (int o = 0; o < out; o++) {
-                float g = dy[go + o];
-                if (g != 0) Vec.axpy(dx, xo, g, w, wOff + o * in, in);
-            }
-        }
-    };
-
-    private final RangeTask weightGradRows = (from, to) -> {
-        for (int o = from; o < to; o++) {
-            int wo = wOff + o * in;
-            for (int r = 0; r < n; r++) {
-                float g = dy[r * out + o];
-                if (g != 0) Vec.axpy(dw, wo, g, x, r * in, in);
-            }
-        }
-    };
-
     void forward(float[] y, float[] x, float[] w, int wOff, int n, int in, int out) {
+        forward(y, x, w, wOff, n, in, out, false);
+    }
+
+    /** y = x W^T; {@code engineOrder} sums each output in the inference engine's order instead (slow). */
+    void forward(float[] y, float[] x, float[] w, int wOff, int n, int in, int out, boolean engineOrder) {
         set(x, w, wOff, n, in, out);
+        if (engineOrder) {
+            this.y = y;
+            pool.run(forwardDots, n);
+            this.y = null;
+            return;
+        }
+        if (wt.length < in * out) wt = new float[in * out];
+        pool.run(transposeW, out);
         this.y = y;
-        pool.run(forwardRows, n);
+        pool.run(forwardRows, tiles(n));
         this.y = null;
     }
 
@@ -58,8 +83,8 @@ final class MatMul {
         this.dy = dy;
         this.dw = dw;
         this.dx = dx;
-        if (dx != null) pool.run(inputGradRows, n);
-        pool.run(weightGradRows, out);
+        if (dx != null) pool.run(inputGradRows, tiles(n));
+        pool.run(weightGradRows, tiles(out));
         this.dy = this.dx = this.dw = null;
     }
 

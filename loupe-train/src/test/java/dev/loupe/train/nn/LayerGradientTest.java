@@ -78,9 +78,11 @@ class LayerGradientTest {
         check("dup", u, 0, n, du, 0, loss, 0, 7);
     }
 
-    @Test
-    void causalGroupedAttention() {
-        int B = 2, T = 4, heads = 4, kvHeads = 2, hd = 4, qDim = heads * hd, kvDim = kvHeads * hd;
+    /** T = 4 is one row tile of the attention kernels; 7 adds a partial tile; hd = 10 uses vector lanes and a scalar tail. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"4,4", "7,4", "9,10"})
+    void causalGroupedAttention(int T, int hd) {
+        int B = 2, heads = 4, kvHeads = 2, qDim = heads * hd, kvDim = kvHeads * hd;
         Attention a = new Attention(POOL, B, T, heads, kvHeads, hd);
         float[] q = random(rng, B * T * qDim, 1), k = random(rng, B * T * kvDim, 1), v = random(rng, B * T * kvDim, 1);
         float[] r = random(rng, B * T * qDim, 1), out = new float[B * T * qDim], att = new float[B * heads * T * T];

@@ -1,0 +1,117 @@
+package dev.loupe.core.sample.constrain;
+
+import dev.loupe.core.tokenizer.Tokenizer;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A vocabulary prepared for constrained decoding: every token's bytes in a {@link TokenTrie}, the end-of-generation
+ * tokens, and a cache of the token set each automaton state allows. Within a free string or between members of the
+ * same object the state repeats, so most steps are a cache hit; a miss walks the trie once. Build one per tokenizer
+ * and share it (thread-safe).
+ */
+public final class ConstraintVocab {
+    /** Cached masks kept at most (each is vocabSize bits; 1024 x 16 KB for a 128k vocabulary). */
+    private static final int CACHE_LIMIT = 1024;
+
+    private final Tokenizer tokenizer;
+    private final TokenTrie trie;
+    private final int vocabSize;
+    private final int[] endTokens;
+    private final int maxDepth;
+    private final Map<JsonState, Allowed> cache = new ConcurrentHashMap<>();
+
+    /**
+     * The tokens a state allows: {@code bits} (one per token id) and the largest {@link JsonState#cost()} any of them
+     * leaves, so a step with a budget at least that large can use the bits as they are.
+     */
+    record Allowed(long[] bits, int maxCost) {}
+
+    public ConstraintVocab(Tokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+        this.vocabSize = tokenizer.vocabSize();
+        byte[][] bytes = new byte[vocabSize][];
+        int ends = 0;
+        for (int id = 0; id < vocabSize; id++) {
+            if (tokenizer.isEndOfGeneration(id)) {
+                ends++;
+                continue;
+            }
+            // Control tokens decode to nothing and would let a sequence stall; user-defined ones are real text.
+            if (tokenizer.isControl(id) || tokenizer.isUnknown(id) || tokenizer.isUnused(id)) continue;
+            bytes[id] = tokenizer.tokenBytes(id);
+        }
+        this.endTokens = new int[ends];
+        for (int id = 0, e = 0; id < vocabSize; id++) if (tokenizer.isEndOfGeneration(id)) endTokens[e++] = id;
+        this.trie = new TokenTrie(bytes);
+        int m = 0;
+        for (int d : trie.depth) m = Math.max(m, d);
+        this.maxDepth = m;
+    }
+
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** Nodes in the token trie (for benchmarks). */
+    public int trieNodes() {
+        return trie.size();
+    }
+
+    byte[] bytes(int token) {
+        return tokenizer.tokenBytes(token);
+    }
+
+    /** Whether {@code token} ends generation (allowed exactly when the value is complete). */
+    boolean isEnd(int token) {
+        for (int e : endTokens) if (e == token) return true;
+        return false;
+    }
+
+    /** The tokens allowed in {@code state}, from the cache or by one trie walk. */
+    Allowed allowed(JsonState state) {
+        Allowed a = cache.get(state);
+        if (a != null) return a;
+        long[] bits = new long[(vocabSize + 63) >>> 6];
+        int maxCost = walk(state, Integer.MAX_VALUE, bits);
+        a = new Allowed(bits, maxCost);
+        if (cache.size() >= CACHE_LIMIT) cache.clear();
+        cache.put(state, a);
+        return a;
+    }
+
+    /**
+     * Sets in {@code bits} each token that {@code state} accepts whole and that leaves a cost of at most
+     * {@code maxCost}, plus the end tokens when the value is complete. Returns the largest cost a set token leaves.
+     */
+    int walk(JsonState state, int maxCost, long[] bits) {
+        int n = trie.size();
+        JsonState[] at = new JsonState[maxDepth + 1];
+        at[0] = state;
+        int worst = 0;
+        for (int i = 1; i < n; ) {
+            JsonState s = at[trie.depth[i] - 1].feed(trie.label[i] & 0xFF);
+            if (s == null) {
+                i = trie.subtreeEnd[i];
+                continue;
+            }
+            at[trie.depth[i]] = s;
+            int from = trie.tokenStart[i], to = trie.tokenStart[i + 1];
+            if (from < to) {
+                int cost = s.cost();
+                if (cost <= maxCost) {
+                    worst = Math.max(worst, cost);
+                    for (int t = from; t < to; t++) {
+                        int id = trie.tokens[t];
+                        bits[id >>> 6] |= 1L << id;
+                    }
+                }
+            }
+            i++;
+        }
+        if (state.complete()) for (int e : endTokens) bits[e >>> 6] |= 1L << e;
+        return worst;
+    }
+
+}

@@ -1,0 +1,54 @@
+package dev.loupe.core.sample.constrain;
+
+import dev.loupe.core.gguf.GgufFile;
+import dev.loupe.core.sample.constrain.JsonSchema.*;
+import dev.loupe.core.tokenizer.Tokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Per-token cost of the JSON constraint on a vocabulary file (default: Llama 3's 128k), not a test: run with
+ * {@code java -cp ... dev.loupe.core.sample.constrain.ConstraintBench [vocab.gguf]}. It replays a fixed JSON text
+ * one single-byte token at a time and times, per step, the mask (cold: a trie walk; warm: the cached state) and its
+ * application to a logits row.
+ */
+public final class ConstraintBench {
+    public static void main(String[] args) throws Exception {
+        Path vocab = Path.of(args.length > 0 ? args[0] : "../shared/fixtures/vocab/ggml-vocab-llama-bpe.gguf");
+        Tokenizer tok;
+        try (GgufFile g = GgufFile.open(vocab)) {
+            tok = Tokenizer.fromMetadata(g.metadata());
+        }
+        long t0 = System.nanoTime();
+        ConstraintVocab cv = new ConstraintVocab(tok);
+        long build = System.nanoTime() - t0;
+        Map<String, JsonSchema> p = new LinkedHashMap<>();
+        p.put("name", new StringSchema());
+        p.put("age", new IntegerSchema());
+        p.put("tags", new ArraySchema(new StringSchema()));
+        JsonSchema schema = new ObjectSchema(p, Set.of("name", "age"));
+        byte[] text = "{\"name\": \"Ada Lovelace, the first programmer\", \"age\": 36, \"tags\": [\"math\", \"poetry\"]}"
+                .getBytes(StandardCharsets.UTF_8);
+        float[] logits = new float[tok.vocabSize()];
+        for (int round = 0; round < 6; round++) {
+            boolean cold = round % 2 == 0;
+            if (cold) cv = new ConstraintVocab(tok); // empty cache
+            TokenConstraint c = new TokenConstraint(cv, schema);
+            long mask = 0;
+            for (byte b : text) {
+                Arrays.fill(logits, 0f);
+                long a = System.nanoTime();
+                c.apply(logits, logits.length);
+                mask += System.nanoTime() - a;
+                c.accept(tok.encode(String.valueOf((char) b), false, false)[0]); // ASCII: one token per byte
+            }
+            System.out.printf("%s cache: %.3f ms per token (%d steps)%n", cold ? "cold" : "warm", mask / 1e6 / text.length, text.length);
+        }
+        System.out.printf("vocab %d tokens, trie %d nodes, built in %.0f ms%n", tok.vocabSize(), cv.trieNodes(), build / 1e6);
+    }
+}
