@@ -12,7 +12,7 @@ import java.util.List;
 
 /** Which model to load and how to run it; shared by the commands that run a model. */
 final class ModelOptions {
-    static final String SHIPPED = "models/loupe-standin.gguf";
+    static final String SHIPPED = "models/loupe-shakespeare.gguf";
 
     @Option(names = {"-m", "--model"}, paramLabel = "FILE",
             description = "GGUF model to load (default: the model that ships with Loupe, " + SHIPPED + ").")

@@ -141,8 +141,9 @@ public final class Forward {
             for (int b = 0; b < n; b++) {
                 Ops.roundToHalf(k, b * c.kvDim(), c.kvDim());
                 Ops.roundToHalf(v, b * c.vDim(), c.vDim());
-                System.arraycopy(k, b * c.kvDim(), caches[b].keys[l], positions[b] * c.kvDim(), c.kvDim());
-                System.arraycopy(v, b * c.vDim(), caches[b].values[l], positions[b] * c.vDim(), c.vDim());
+                int row = caches[b].row(positions[b]);
+                System.arraycopy(k, b * c.kvDim(), caches[b].pool.keys[l], row * c.kvDim(), c.kvDim());
+                System.arraycopy(v, b * c.vDim(), caches[b].pool.values[l], row * c.vDim(), c.vDim());
             }
             if (hk != null && hk.has(HookSite.ATTN_PATTERN, l)) {
                 attendWithPatternHook(hk, l, caches, positions, n);
@@ -245,6 +246,7 @@ public final class Forward {
             if (s.position() >= s.contextLength()) {
                 throw new dev.loupe.core.LoupeException("context is full (" + s.contextLength() + " tokens)");
             }
+            if (!s.reserve(s.position() + 1)) throw new dev.loupe.core.LoupeException("the KV cache pool is full");
             decodeCaches[i] = s.cache();
             decodePositions[i] = s.position();
             decodeRows[i] = i;
@@ -274,6 +276,7 @@ public final class Forward {
             if (s.position() + chunks[i].length > s.contextLength()) {
                 throw new dev.loupe.core.LoupeException("context is full (" + s.contextLength() + " tokens)");
             }
+            if (!s.reserve(s.position() + chunks[i].length)) throw new dev.loupe.core.LoupeException("the KV cache pool is full");
             for (int j = 0; j < chunks[i].length; j++, r++) {
                 caches[r] = s.cache();
                 positions[r] = s.position() + j;
@@ -283,6 +286,31 @@ public final class Forward {
         }
         float[] out = step(caches, positions, tokens, rows, logitRows, n);
         for (int i = 0; i < n; i++) sessions[i].advance(chunks[i].length);
+        return out;
+    }
+
+    /**
+     * Feeds {@code tokens} to {@code session} from its position (at most {@link #maxBatch} of them) and returns their
+     * final hidden states after the output norm, row r for token r: what the output projection would read, and
+     * what embeddings pool. Skips the output projection, so it costs no more than a prefill without logits.
+     */
+    public float[] hiddenStates(Session session, int[] tokens) {
+        int n = tokens.length;
+        if (n == 0 || n > maxBatch) throw new IllegalArgumentException("hidden states of " + n + " rows; this engine takes 1 to " + maxBatch);
+        if (session.position() + n > session.contextLength()) {
+            throw new dev.loupe.core.LoupeException("context is full (" + session.contextLength() + " tokens)");
+        }
+        KvCache[] caches = new KvCache[n];
+        int[] positions = new int[n];
+        for (int r = 0; r < n; r++) {
+            caches[r] = session.cache();
+            positions[r] = session.position() + r;
+        }
+        step(caches, positions, tokens, n, decodeRows, 0);
+        session.advance(n);
+        int dim = c.dim();
+        float[] out = new float[n * dim];
+        rmsnormRows(out, x, w.outputNorm(), n, dim);
         return out;
     }
 

@@ -130,12 +130,12 @@ public final class LlamaModel {
     /**
      * Runs B*T tokens (sequence b at [b*T, (b+1)*T), positions from 0). Returns the mean cross-entropy against
      * {@code targets} over the targets that are not masked (a target of -1 masks its position: fine-tuning counts only
-     * the assistant's tokens), or NaN when targets is null. {@code engineRounding} rounds Q, K, V and the attention
-     * weights to F16 as Loupe's engine (and llama.cpp) do and sums matrix products in the engine's order (slowly), for a
-     * tight comparison with inference; training leaves it off.
+     * the assistant's tokens), or NaN when targets is null. {@code engineRounding} rounds Q, K, V and the attention weights
+     * to F16 as Loupe's engine (and llama.cpp) do, for a tight comparison with inference; training leaves it off.
      */
     public double forward(int[] tokenIds, int[] targetIds, boolean engineRounding) {
         int d = c.dim(), kv = c.kvDim(), f = c.ffnDim(), V = c.vocab();
+        mm.engineOrder(engineRounding); // with the F16 rounding, sum in the engine's order too: bit-identical logits
         System.arraycopy(tokenIds, 0, tokens, 0, N);
         for (int n = 0; n < N; n++) {
             int t = tokens[n];
@@ -145,9 +145,9 @@ public final class LlamaModel {
         for (int l = 0; l < c.layers(); l++) {
             ParamLayout.Layer p = layout.layer(l);
             Norm.forward(xb1[l], rstd1[l], resid[l], params, p.attnNorm(), N, d, c.normEps());
-            mm.forward(q[l], xb1[l], params, p.wq(), N, d, d, engineRounding);
-            mm.forward(k[l], xb1[l], params, p.wk(), N, d, kv, engineRounding);
-            mm.forward(v[l], xb1[l], params, p.wv(), N, d, kv, engineRounding);
+            mm.forward(q[l], xb1[l], params, p.wq(), N, d, d);
+            mm.forward(k[l], xb1[l], params, p.wk(), N, d, kv);
+            mm.forward(v[l], xb1[l], params, p.wv(), N, d, kv);
             if (lora != null) {
                 lora.forward(l, LoraTarget.ATTN_Q, q[l], xb1[l]);
                 lora.forward(l, LoraTarget.ATTN_K, k[l], xb1[l]);
@@ -163,23 +163,23 @@ public final class LlamaModel {
                 Half.round(v[l], 0, N * kv);
             }
             attention.forward(ao[l], att[l], q[l], k[l], v[l], engineRounding);
-            mm.forward(proj, ao[l], params, p.wo(), N, d, d, engineRounding);
+            mm.forward(proj, ao[l], params, p.wo(), N, d, d);
             if (lora != null) lora.forward(l, LoraTarget.ATTN_OUTPUT, proj, ao[l]);
             add(xMid[l], resid[l], proj, N * d);
             Norm.forward(xb2[l], rstd2[l], xMid[l], params, p.ffnNorm(), N, d, c.normEps());
-            mm.forward(gate[l], xb2[l], params, p.gate(), N, d, f, engineRounding);
-            mm.forward(up[l], xb2[l], params, p.up(), N, d, f, engineRounding);
+            mm.forward(gate[l], xb2[l], params, p.gate(), N, d, f);
+            mm.forward(up[l], xb2[l], params, p.up(), N, d, f);
             if (lora != null) {
                 lora.forward(l, LoraTarget.FFN_GATE, gate[l], xb2[l]);
                 lora.forward(l, LoraTarget.FFN_UP, up[l], xb2[l]);
             }
             SwiGlu.forward(h[l], gate[l], up[l], N * f);
-            mm.forward(proj, h[l], params, p.down(), N, f, d, engineRounding);
+            mm.forward(proj, h[l], params, p.down(), N, f, d);
             if (lora != null) lora.forward(l, LoraTarget.FFN_DOWN, proj, h[l]);
             add(resid[l + 1], xMid[l], proj, N * d);
         }
         Norm.forward(xf, rstdF, resid[c.layers()], params, layout.outputNorm, N, d, c.normEps());
-        mm.forward(logits, xf, params, layout.output, N, d, V, engineRounding);
+        mm.forward(logits, xf, params, layout.output, N, d, V);
         haveForward = targetIds != null;
         if (targetIds == null) return Double.NaN;
         System.arraycopy(targetIds, 0, targets, 0, N);
