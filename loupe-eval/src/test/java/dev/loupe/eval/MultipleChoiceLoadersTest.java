@@ -50,16 +50,34 @@ class MultipleChoiceLoadersTest {
     @Test
     void hellaswagRowsWithTheirStringLabel() throws Exception {
         Files.writeString(dir.resolve("hs.jsonl"), """
-                {"ind": 24, "activity_label": "Roof shingle removal", "ctx": "A man is sitting on a roof. he", "endings": ["is using wrap to wrap a pair of skis.", "is ripping level tiles off.", "starts pulling up roofing on a roof."], "label": "2"}
+                {"ind": 24, "activity_label": "Roof shingle removal", "ctx_a": "A man is sitting on a roof.", "ctx_b": "he", "ctx": "A man is sitting on a roof. he", "endings": ["is using wrap to wrap a pair of skis.", "is ripping level tiles off.", "starts pulling up roofing on a roof."], "label": "2"}
                 """);
         Task hs = BuiltinTasks.resolve("hellaswag", dir.resolve("hs.jsonl"));
-        assertThat(hs.context(hs.docs().getFirst())).isEqualTo("Roof shingle removal: A man is sitting on a roof. he");
+        assertThat(hs.context(hs.docs().getFirst())).isEqualTo("Roof shingle removal: A man is sitting on a roof. He");
         assertThat(hs.gold(hs.docs().getFirst())).isEqualTo(2);
         FakeLanguageModel lm = FakeLanguageModel.table(Map.of(" is using wrap to wrap a pair of skis.", -10.0,
                 " is ripping level tiles off.", -9.0, " starts pulling up roofing on a roof.", -9.5));
         RunResult r = new Evaluator(lm, 1, 100).run(hs, -1, x -> {});
         // raw: ending 1 (-9.0) wins, wrong; per char: -10/37, -9/27 = -0.333, -9.5/36 = -0.264: ending 2, right.
         assertThat(r.metrics()).extracting(e -> e.metric() + "=" + e.value()).containsExactly("acc=0.0", "acc_norm=1.0");
+    }
+
+    @Test
+    void hellaswagMarkupIsCleanedAsTheHarnessPreprocessDoes() throws Exception {
+        // Expected strings printed by lm_eval/tasks/hellaswag/utils.py's preprocess and process_docs on this row.
+        Files.writeString(dir.resolve("wikihow.jsonl"), """
+                {"activity_label": "Home and Garden", "ctx_a": "[header] How to clean a grill [title] Heat the grill.", "ctx_b": "THEN you", "endings": ["[step] scrub the grates [title] Use a brush.", "eat it."], "label": 0}
+                """);
+        Task hs = BuiltinTasks.resolve("hellaswag", dir.resolve("wikihow.jsonl"));
+        var doc = hs.docs().getFirst();
+        assertThat(hs.context(doc)).isEqualTo("Home and Garden: How to clean a grill. Heat the grill. Then you");
+        assertThat(hs.choices(doc)).containsExactly(" scrub the grates. Use a brush.", "eat it.");
+        assertThat(hs.gold(doc)).isZero();
+        assertThat(doc.line()).isEqualTo(1);
+        Files.writeString(dir.resolve("t.yaml"), "name: t\ndata: wikihow.jsonl\nrequest: loglikelihood\nprocess_docs: hellaswagg\n"
+                + "prompt: x\nchoices: endings\ntarget: '0'\n");
+        assertThatThrownBy(() -> dev.loupe.eval.task.TaskLoader.load(dir.resolve("t.yaml"), null))
+                .hasMessage(dir.resolve("t.yaml") + " line 4: unknown process_docs 'hellaswagg' (known: hellaswag)");
     }
 
     @Test

@@ -119,8 +119,9 @@ public final class TaskLoader {
         else if (spec.generator() != null) docs = Generators.generate(spec.generator(), source);
         else throw new LoupeException("task " + spec.name() + " needs a data file: pass --data FILE"
                     + (spec.dataHelp() != null ? " (" + spec.dataHelp() + ")" : ""));
+        docs = DocProcessors.apply(spec.processDocs(), docs, where(source, "process_docs"));
         boolean fromSelf = spec.fewshot() == null || spec.fewshot().data() == null;
-        List<Doc> pool = fromSelf ? docs : resolve.apply(spec.fewshot().data());
+        List<Doc> pool = fromSelf ? docs : DocProcessors.apply(spec.processDocs(), resolve.apply(spec.fewshot().data()), source);
         return new Task(spec, docs, pool, fromSelf, metrics, source);
     }
 

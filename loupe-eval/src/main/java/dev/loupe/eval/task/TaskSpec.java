@@ -23,6 +23,7 @@ import java.util.List;
  * @param followUps      generate_until only: templates of later turns (MT-Bench's second question); each is appended
  *                       to the previous turn's prompt and answer and generated in turn
  * @param execute        generate_until only: run each sample as a program for pass@k (HumanEval)
+ * @param processDocs    a named row rewrite before templating (the harness's process_docs): "hellaswag"
  */
 public record TaskSpec(
         String name,
@@ -45,13 +46,14 @@ public record TaskSpec(
         Boolean ignoreCase,
         List<String> metrics,
         List<String> followUps,
-        ExecuteSpec execute) {
+        ExecuteSpec execute,
+        String processDocs) {
 
     /** The same task with k few-shot examples (the harness's --num_fewshot), other few-shot settings kept. */
     public TaskSpec withFewshotK(int k) {
         FewShotSpec f = fewshot == null ? new FewShotSpec(k, null, null, null) : new FewShotSpec(k, fewshot.seed(), fewshot.separator(), fewshot.data());
         return new TaskSpec(name, description, id, data, dataHelp, generator, request, prompt, target, choices, choiceLabels,
-                targetDelimiter, f, generation, extract, targetExtract, ignore, ignoreCase, metrics, followUps, execute);
+                targetDelimiter, f, generation, extract, targetExtract, ignore, ignoreCase, metrics, followUps, execute, processDocs);
     }
 
     /** @param data a separate JSONL to draw examples from (the harness's fewshot_split); null draws from the task's own rows */

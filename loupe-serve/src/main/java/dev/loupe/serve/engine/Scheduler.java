@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -159,9 +161,7 @@ public final class Scheduler implements AutoCloseable {
     private void loop() {
         while (!closed) {
             try {
-                if (running.isEmpty() && waiting.isEmpty()) {
-                    if (inbox.poll(200, TimeUnit.MILLISECONDS) instanceof Sequence s) waiting.add(s);
-                }
+                if (running.isEmpty() && waiting.isEmpty()) take(inbox.poll(200, TimeUnit.MILLISECONDS));
                 step();
             } catch (InterruptedException e) {
                 break;
@@ -174,17 +174,49 @@ public final class Scheduler implements AutoCloseable {
         }
         for (Sequence s : List.copyOf(running)) end(s, () -> s.fail("the server is shutting down"));
         for (Sequence s : waiting) s.fail("the server is shutting down");
-        for (Object o; (o = inbox.poll()) != null; ) if (o instanceof Sequence s) s.fail("the server is shutting down");
+        for (Object o; (o = inbox.poll()) != null; ) {
+            if (o instanceof Sequence s) s.fail("the server is shutting down");
+            else if (o instanceof EngineTask<?> t) t.result().completeExceptionally(new LoupeException("the server is shutting down"));
+        }
     }
 
     /** One round: admit, drop cancelled, one batched prefill chunk, one decode step. */
     void step() {
-        for (Object o; (o = inbox.poll()) != null; ) if (o instanceof Sequence s) waiting.add(s);
+        for (Object o; (o = inbox.poll()) != null; ) take(o);
         dropCancelled();
         admit();
         prefillSome();
         decodeAll();
         updateKvGauges();
+    }
+
+    /** Files what a handler sent: a new sequence waits; an engine task runs now, between two steps. */
+    private void take(Object o) {
+        if (o instanceof Sequence s) waiting.add(s);
+        else if (o instanceof EngineTask<?> t) t.run(engine);
+    }
+
+    /** Work that needs the engine to itself for a moment (embeddings), and where its result goes. */
+    private record EngineTask<T>(Function<Forward, T> work, CompletableFuture<T> result) {
+        void run(Forward engine) {
+            try {
+                result.complete(work.apply(engine));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code work} on the scheduler thread between two steps, with the engine to itself (it is not thread-safe
+     * and shares the thread pool): for passes that are not generation, such as embeddings. {@code work} must leave
+     * the slots' sessions alone.
+     */
+    public <T> CompletableFuture<T> onEngine(Function<Forward, T> work) {
+        if (closed) throw new LoupeException("the server is shutting down");
+        CompletableFuture<T> result = new CompletableFuture<>();
+        inbox.add(new EngineTask<>(work, result));
+        return result;
     }
 
     private void dropCancelled() {

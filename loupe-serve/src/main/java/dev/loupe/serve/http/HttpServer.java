@@ -32,6 +32,7 @@ public final class HttpServer implements AutoCloseable {
         OpenAiApi openAi = new OpenAiApi(generation, json);
         OllamaApi ollama = new OllamaApi(generation, catalog, json);
         TokenApi tokens = new TokenApi(model.tokenizer(), json);
+        EmbeddingsApi embeddings = new EmbeddingsApi(model, scheduler, json, openAi, ollama);
         this.app = Javalin.create(cfg -> {
             cfg.jetty.host = host;
             cfg.jetty.port = port;
@@ -59,6 +60,7 @@ public final class HttpServer implements AutoCloseable {
             openAi.register(cfg.routes);
             ollama.register(cfg.routes);
             tokens.register(cfg.routes);
+            embeddings.register(cfg.routes);
         });
     }
 
