@@ -1,4 +1,5 @@
-// Drives a running Loupe server with the official openai npm client: chat, legacy completion and a streamed chat.
+// Drives a running Loupe server with the official openai npm client: chat, legacy completion, a streamed chat,
+// JSON mode, a tool call (whole, and streamed as the client's stream helper assembles it) and embeddings.
 // Usage: node openai-client.mjs BASE_URL MODEL. Prints one JSON object with what came back; exits 1 on any failure.
 import OpenAI from "openai";
 
@@ -22,6 +23,27 @@ for await (const chunk of stream) {
 }
 const models = await client.models.list();
 
+const json = await client.chat.completions.create({
+  model, messages, max_tokens: 40, temperature: 1, seed: 1, response_format: { type: "json_object" },
+});
+const tools = [{
+  type: "function",
+  function: {
+    name: "get_weather", description: "Weather in a city",
+    parameters: { type: "object", properties: { city: { type: "string" }, unit: { enum: ["C", "F"] } }, required: ["city", "unit"] },
+  },
+}];
+const toolCall = await client.chat.completions.create({
+  model, messages, max_tokens: 100, temperature: 1, seed: 2, tools, tool_choice: "required",
+});
+const toolStream = client.chat.completions.stream({
+  model, messages, max_tokens: 100, temperature: 1, seed: 3, tools,
+  tool_choice: { type: "function", function: { name: "get_weather" } },
+});
+const streamedTool = await toolStream.finalChatCompletion();
+// The client asks for base64 by default and decodes it to floats.
+const embedding = await client.embeddings.create({ model, input: ["Hello world", "Goodbye"] });
+
 console.log(JSON.stringify({
   chat: chat.choices[0].message.content,
   chat_usage: chat.usage,
@@ -30,4 +52,11 @@ console.log(JSON.stringify({
   stream_finish: finish,
   stream_usage: usage,
   models: models.data.map(m => m.id),
+  json_content: json.choices[0].message.content,
+  tool_finish: toolCall.choices[0].finish_reason,
+  tool_call: toolCall.choices[0].message.tool_calls[0],
+  streamed_tool_finish: streamedTool.choices[0].finish_reason,
+  streamed_tool_call: streamedTool.choices[0].message.tool_calls[0],
+  embeddings: embedding.data.map(d => Array.from(d.embedding)),
+  embedding_usage: embedding.usage,
 }));

@@ -55,6 +55,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array: {test, threads, tokens_per_s, stddev, rss_bytes} per test.")
     boolean json;
 
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "Measure with this LoRA adapter applied (repeatable).")
+    List<String> lora = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         if (threads < 1 || threads > 1024) throw new LoupeException("--threads must be between 1 and 1024, got " + threads);
@@ -65,7 +68,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<BenchResult> results = new ArrayList<>();
-        try (Model m = Model.load(model); ThreadPool pool = new ThreadPool(threads);
+        try (Model m = Model.load(model, lora.stream().map(dev.loupe.core.lora.LoraSpec::parse).toList()); ThreadPool pool = new ThreadPool(threads);
              Session s = new Session(m, Math.max(prompt, gen), pool)) {
             BenchRunner runner = new BenchRunner(s, m.config().vocabSize());
             if (prompt > 0) {

@@ -29,8 +29,11 @@ import java.util.concurrent.Callable;
                 "  loupe data run pipeline.yaml               run locally on all cores; resumes if interrupted",
                 "  loupe data run pipeline.yaml --runner spark  the same pipeline on Spark (spark-submit or local mode)",
                 "  loupe data stats out/                      what a run did, and the size of its output",
-                "  loupe data report out/ -o report.html      the HTML report again"},
-        subcommands = {DataCommand.Run.class, DataCommand.Stats.class, DataCommand.Report.class})
+                "  loupe data report out/ -o report.html      the HTML report again",
+                "  loupe data curriculum out/ -m proxy.gguf -o ordered.jsonl.gz   easy to hard by proxy-model loss",
+                "  loupe data synth seeds.txt -m model.gguf --check arithmetic --vote 0.6 -o synth.jsonl"},
+        subcommands = {DataCommand.Run.class, DataCommand.Stats.class, DataCommand.Report.class, DataCommand.CurriculumCmd.class,
+                DataCommand.Synth.class})
 final class DataCommand {
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = {"Run a pipeline declared in YAML or JSON. Output shards, stats.json and report.html go to output.dir.",
@@ -107,6 +110,118 @@ final class DataCommand {
             Path target = output != null ? output : dir.resolve("report.html");
             Files.writeString(target, HtmlReport.render(PipelineRunner.readSummary(dir)));
             spec.commandLine().getOut().println(target);
+            return 0;
+        }
+    }
+
+    @Command(name = "curriculum", mixinStandardHelpOptions = true,
+            description = {"Order a data set from easy to hard for training: by a proxy model's loss (nats per token over the",
+                    "first --max-tokens tokens) or by a numeric metadata field an earlier run wrote. Writes one file",
+                    "(.jsonl, .jsonl.gz, .jsonl.zst or .parquet) with the score in metadata 'difficulty'."},
+            footer = {"", "Examples:",
+                    "  loupe data curriculum out/ -m models/loupe-standin.gguf -o ordered.jsonl.gz",
+                    "  loupe data curriculum out/ --by perplexity -o ordered.jsonl      after a run with a perplexity step",
+                    "  loupe data curriculum out/ --by learnability --descending -o ordered.parquet"})
+    static final class CurriculumCmd implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(arity = "1..*", paramLabel = "INPUT", description = "Files, folders or globs (JSONL, text, Parquet), e.g. a run's output folder.")
+        java.util.List<String> inputs;
+
+        @Option(names = {"-o", "--output"}, required = true, description = "The ordered file.")
+        Path output;
+
+        @Option(names = {"-m", "--model"}, description = "Proxy model (GGUF): difficulty = its mean next-token loss.")
+        Path model;
+
+        @Option(names = "--max-tokens", defaultValue = "256", description = "Tokens of each document the proxy reads. Default: ${DEFAULT-VALUE}.")
+        int maxTokens;
+
+        @Option(names = "--by", paramLabel = "FIELD", description = "Order by this numeric metadata field instead of a model.")
+        String field;
+
+        @Option(names = "--descending", description = "With --by: larger values are easier (e.g. learnability).")
+        boolean descending;
+
+        @Option(names = {"-j", "--workers"}, description = "Scoring threads (default: all cores).")
+        Integer workers;
+
+        @Override
+        public Integer call() {
+            if ((model == null) == (field == null)) throw new LoupeException("give either -m MODEL or --by FIELD");
+            dev.loupe.data.curriculum.Difficulty d = field != null
+                    ? new dev.loupe.data.curriculum.Difficulty.Field(field, descending)
+                    : new dev.loupe.data.curriculum.Difficulty.ProxyLoss(dev.loupe.data.score.ModelLoss.of("curriculum", model.toString(), maxTokens, null));
+            var in = new dev.loupe.data.pipeline.InputSpec(inputs, null, null, null);
+            int n = dev.loupe.data.curriculum.Curriculum.run(in, d, output,
+                    workers != null ? workers : Runtime.getRuntime().availableProcessors());
+            spec.commandLine().getOut().println(n + " documents, easy to hard: " + output);
+            return 0;
+        }
+    }
+
+    @Command(name = "synth", mixinStandardHelpOptions = true,
+            description = {"Generate synthetic data from seed prompts and keep only what passes a consistency check:",
+                    "--check arithmetic evaluates every 'EXPR = N' a sample states (all must hold, at least one must exist);",
+                    "--vote F keeps a prompt only if at least F of its samples agree on the final answer (self-consistency).",
+                    "Sample i uses seed --seed + i, so a run is reproducible. Writes one JSONL (or .parquet) file."},
+            footer = {"", "Examples:",
+                    "  loupe data synth seeds.txt -m model.gguf --samples 5 --vote 0.6 -o synth.jsonl",
+                    "  loupe data synth seeds.jsonl --server http://127.0.0.1:8080 --check arithmetic -o math.jsonl.gz",
+                    "", "Seeds: a text file with one prompt per paragraph (blank line between), or JSONL with a 'text' field."})
+    static final class Synth implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "SEEDS", description = "Seed prompts (text: one per paragraph; or JSONL).")
+        Path seeds;
+
+        @picocli.CommandLine.Mixin
+        EvalBackendOptions backend = new EvalBackendOptions();
+
+        @Option(names = {"-o", "--output"}, required = true, description = "Where to write the kept documents.")
+        Path output;
+
+        @Option(names = "--samples", defaultValue = "5", description = "Completions per prompt. Default: ${DEFAULT-VALUE}.")
+        int samples;
+
+        @Option(names = "--check", paramLabel = "arithmetic", description = "Executable check applied to each sample: arithmetic.")
+        String check;
+
+        @Option(names = "--vote", paramLabel = "F", description = "Self-consistency: keep a prompt if at least this fraction of samples agree.")
+        Double vote;
+
+        @Option(names = "--temperature", defaultValue = "0.8", description = "Default: ${DEFAULT-VALUE}.")
+        float temperature;
+
+        @Option(names = "--max-tokens", defaultValue = "256", description = "Per sample. Default: ${DEFAULT-VALUE}.")
+        int maxTokens;
+
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of the first sample. Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Override
+        public Integer call() {
+            if (check != null && !check.equals("arithmetic")) throw new LoupeException("unknown --check '" + check + "' (arithmetic)");
+            if (check == null && vote == null) throw new LoupeException("give --check arithmetic, --vote F, or both: unchecked samples are not kept");
+            java.util.List<String> prompts = new java.util.ArrayList<>();
+            new dev.loupe.data.io.DocReader(null, "text", "id").read(seeds, 0, d -> prompts.add(d.text()),
+                    e -> { throw new LoupeException(e.toString()); });
+            if (prompts.isEmpty()) throw new LoupeException(seeds + ": no prompts");
+            var params = dev.loupe.core.sample.SamplingParams.defaults().withTemperature(temperature).withMaxTokens(maxTokens).withSeed(seed);
+            var options = new dev.loupe.data.synth.SyntheticData.Options(samples, params, check != null, vote);
+            dev.loupe.data.synth.SyntheticData.Result r;
+            try (dev.loupe.core.lm.LanguageModel lm = backend.open()) {
+                r = dev.loupe.data.synth.SyntheticData.generate(prompts, lm, options);
+            }
+            try (var w = dev.loupe.data.io.DocWriter.open(output)) {
+                r.kept().forEach(w::write);
+                w.commit();
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            r.stats().getCounters().forEach((k, v) -> out.printf("%-40s %,d%n", k, v));
+            out.println(output);
             return 0;
         }
     }

@@ -38,6 +38,6 @@ final class EvalBackendOptions {
             p = new HttpPolicy(retries, p.initialBackoff(), p.maxBackoff(), rps, p.timeout());
             return OpenAiLanguageModel.connect(server, serverModel, !rawCompletions, System.getenv("LOUPE_API_KEY"), p);
         }
-        return new LocalLanguageModel(local.resolveModel(), local.threads(), local.contextSize != null ? local.contextSize : 4096);
+        return new LocalLanguageModel(local.resolveModel(), local.loraSpecs(), local.threads(), local.contextSize != null ? local.contextSize : 4096);
     }
 }

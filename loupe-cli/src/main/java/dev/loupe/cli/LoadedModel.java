@@ -9,7 +9,7 @@ import dev.loupe.core.tokenizer.Tokenizer;
 record LoadedModel(Model model, Tokenizer tokenizer, ThreadPool pool, int contextSize) implements AutoCloseable {
 
     static LoadedModel open(ModelOptions o) {
-        Model m = Model.load(o.resolveModel());
+        Model m = Model.load(o.resolveModel(), o.loraSpecs());
         try {
             Tokenizer t = Tokenizer.fromMetadata(m.file().metadata());
             return new LoadedModel(m, t, new ThreadPool(o.threads()), o.contextSize(m.config().contextLength()));

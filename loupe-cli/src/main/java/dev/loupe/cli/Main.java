@@ -20,10 +20,12 @@ import java.io.PrintWriter;
                 "  loupe serve --model model.gguf            OpenAI- and Ollama-compatible HTTP server",
                 "  loupe list                                models in the models folder",
                 "  loupe eval run arithmetic_mc              evaluate on a built-in task (see 'loupe eval list')",
+                "  loupe lens logit-lens \"The cat sat\"       what each layer predicts (see 'loupe lens --help')",
+                "  loupe think run tasks.jsonl --strategy majority --n 8   spend inference-time compute",
                 "", "Run 'loupe help COMMAND' for a command's options."},
         subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class,
                 QuantizeCommand.class, BenchCommand.class, ServeCommand.class, ListCommand.class, EvalCommand.class,
-                DataCommand.class, TrainCommand.class,
+                DataCommand.class, TrainCommand.class, LensCommand.class, ThinkCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_BAD_INPUT = 2;

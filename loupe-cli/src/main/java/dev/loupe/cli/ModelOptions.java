@@ -1,15 +1,18 @@
 package dev.loupe.cli;
 
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.lora.LoraSpec;
 import dev.loupe.core.parallel.ThreadPool;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Which model to load and how to run it; shared by the commands that run a model. */
 final class ModelOptions {
-    static final String SHIPPED = "models/loupe-standin.gguf";
+    static final String SHIPPED = "models/loupe-shakespeare.gguf";
 
     @Option(names = {"-m", "--model"}, paramLabel = "FILE",
             description = "GGUF model to load (default: the model that ships with Loupe, " + SHIPPED + ").")
@@ -21,6 +24,20 @@ final class ModelOptions {
     @Option(names = {"-c", "--ctx-size"}, paramLabel = "N",
             description = "Context size in tokens (default: the model's training context, at most 4096).")
     Integer contextSize;
+
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]",
+            description = "Apply a GGUF LoRA adapter (llama.cpp format) at load time, optionally scaled (default 1); repeatable.")
+    List<String> lora = new ArrayList<>();
+
+    List<LoraSpec> loraSpecs() {
+        List<LoraSpec> out = new ArrayList<>();
+        for (String s : lora) {
+            LoraSpec spec = LoraSpec.parse(s);
+            if (!Files.isRegularFile(spec.file())) throw new LoupeException("no such LoRA adapter file: " + spec.file());
+            out.add(spec);
+        }
+        return out;
+    }
 
     Path resolveModel() {
         Path p = model != null ? model : shippedModel();

@@ -10,6 +10,7 @@ import dev.loupe.train.data.TokenData;
 import dev.loupe.train.io.Checkpoint;
 import dev.loupe.train.io.LossLog;
 import dev.loupe.train.io.ModelExporter;
+import dev.loupe.train.io.PlayTemplate;
 import dev.loupe.train.nn.LlamaConfig;
 import dev.loupe.train.nn.LlamaModel;
 import dev.loupe.train.optim.AdamW;
@@ -30,7 +31,8 @@ import java.util.concurrent.Callable;
                 "Example:",
                 "  loupe train pretrain --corpus input.txt --tokenizer tok.gguf \\",
                 "      --shape dim=256,layers=6,heads=8,kv=4,ffn=768,ctx=256 --steps 5000 -o model.gguf",
-                "  ... --resume        continue from model.gguf.ckpt (bit-identical to an uninterrupted run)"})
+                "  ... --resume        continue from model.gguf.ckpt (bit-identical to an uninterrupted run);",
+                "                      on a finished run: evaluate (--eval-batches N) and export again"})
 final class PretrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -79,6 +81,10 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--max-seconds", paramLabel = "S", description = "Stop (checkpoint and export) after this much wall time; resume later.")
     double maxSeconds;
+
+    @Option(names = "--chat-template", paramLabel = "JINJA",
+            description = "Chat template stored in the exported model (default: a play, user as ROMEO, model as JULIET; 'none' for none).")
+    String chatTemplate = PlayTemplate.JINJA;
 
     @Option(names = "--resume", description = "Continue from the checkpoint (OUTPUT.ckpt) if it exists.")
     boolean resume;
@@ -129,8 +135,15 @@ final class PretrainCommand implements Callable<Integer> {
                     break;
                 }
             }
+            if (opt.step() == startStep) {
+                // Nothing left to train (a finished run resumed): evaluate it, e.g. on more batches, and re-export.
+                valLoss = trainer.validate(evalBatches);
+                err.printf("step %d: validation loss %.4f per token, %.4f nats per character (%d batches of %d x %d tokens)%n",
+                        opt.step(), valLoss, data.natsPerChar(valLoss), evalBatches, batch, T);
+            }
             log.close();
-            ModelExporter.write(output, "loupe-" + output.getFileName(), c, model.params, vocab);
+            ModelExporter.write(output, "loupe-" + output.getFileName(), c, model.params,
+                    PlayTemplate.tokenizer(vocab, "none".equals(chatTemplate) ? null : chatTemplate));
             log.writeSvg(Path.of(output + ".loss.svg"));
             err.printf("%nwrote %s (loss curve %s)%n", output, csv);
         }

@@ -13,10 +13,16 @@ final class Progress implements AutoCloseable {
     private final String label;
     private final long total;
     private final boolean enabled;
+    private final boolean bytes;
     private long lastDraw;
     private long value;
 
     private Progress(PrintWriter err, String label, long total) {
+        this(err, label, total, true);
+    }
+
+    private Progress(PrintWriter err, String label, long total, boolean bytes) {
+        this.bytes = bytes;
         this.err = err;
         this.label = label;
         this.total = total;
@@ -32,6 +38,11 @@ final class Progress implements AutoCloseable {
         return new Progress(err, label, total);
     }
 
+    /** A bar counting {@code total} steps (forward passes, items) rather than bytes. */
+    static Progress count(PrintWriter err, String label, long total) {
+        return new Progress(err, label, total, false);
+    }
+
     void update(long v) {
         value = v;
         long now = System.nanoTime();
@@ -44,8 +55,8 @@ final class Progress implements AutoCloseable {
         if (total > 0) {
             double f = Math.min(1.0, value / (double) total);
             int filled = (int) Math.round(f * BAR);
-            err.printf("\r%s [%s%s] %3.0f%% %.1f/%.1f MiB%s", label, "#".repeat(filled), ".".repeat(BAR - filled),
-                    f * 100, value / 1048576.0, total / 1048576.0, suffix);
+            String amount = bytes ? "%.1f/%.1f MiB".formatted(value / 1048576.0, total / 1048576.0) : value + "/" + total;
+            err.printf("\r%s [%s%s] %3.0f%% %s%s", label, "#".repeat(filled), ".".repeat(BAR - filled), f * 100, amount, suffix);
         } else {
             err.printf("\r%s: %.1f MiB%s", label, value / 1048576.0, suffix);
         }

@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
         description = {"Generate a continuation of a prompt, streamed as it is produced.",
                 "Prints prompt and generation speed (tokens/s) on stderr at the end.", ""},
         footer = {"", "Examples:",
-                "  loupe run \"Once upon a time\"                       the shipped model, default sampling",
+                "  loupe run \"ROMEO:\"                                  the shipped model (Shakespeare), default sampling",
                 "  loupe run -m model.gguf -p \"The capital of France is\" -n 32 --temp 0",
                 "  loupe run -m model.gguf -p \"Hi\" --seed 42 --temp 0.7  same seed, same text",
                 "  loupe run -m model.gguf -p \"Hi\" -n 16 --temp 0 --json  one JSON object for scripts"})

@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
                 "  loupe serve --model model.gguf                         http://127.0.0.1:8080/",
                 "  loupe serve --model qwen2.5-0.5b --parallel 8          a model from the models folder by name",
                 "  loupe serve --model model.gguf --api-key secret        require 'Authorization: Bearer secret'",
+                "  loupe serve --model model.gguf --parallel 16 --kv-memory 2g   16 streams in 2 GiB of KV blocks",
                 "  curl http://127.0.0.1:8080/v1/chat/completions -H 'Content-Type: application/json' \\",
                 "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}'"})
 final class ServeCommand implements Callable<Integer> {
@@ -42,12 +43,17 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port = 8080;
 
-    @Option(names = {"-np", "--parallel"}, paramLabel = "N", description = "Sequences decoded together, each with its own KV cache (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-np", "--parallel"}, paramLabel = "N", description = "Sequences decoded together, sharing one paged KV cache (default: ${DEFAULT-VALUE}).")
     int parallel = 4;
 
     @Option(names = {"-c", "--ctx", "--ctx-size"}, paramLabel = "N",
-            description = "Context size per sequence in tokens (default: the model's training context, at most 4096).")
+            description = "Context size per sequence in tokens (default: the model's training context, as far as --kv-memory holds it).")
     int ctx;
+
+    @Option(names = "--kv-memory", paramLabel = "SIZE",
+            description = "Memory for the KV cache shared by all sequences and the prefix cache, e.g. 512m or 2g "
+                    + "(default: half the free heap, at most --parallel full contexts).")
+    String kvMemory;
 
     @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on every API route (not /health).")
     String apiKey;
@@ -66,7 +72,8 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Path dir = modelsDir != null ? modelsDir : ModelCatalog.defaultDir();
         String m = model != null ? model : ModelOptions.shippedModel().toString();
-        ServerOptions o = new ServerOptions(m, dir, host, port, parallel, ctx, apiKey, threads, maxQueue, prefillChunk);
+        ServerOptions o = new ServerOptions(m, dir, host, port, parallel, ctx, apiKey, threads, maxQueue, prefillChunk,
+                kvMemory == null ? 0 : ByteSize.parse(kvMemory, "--kv-memory"));
         PrintWriter err = spec.commandLine().getErr();
         LoupeServer server = LoupeServer.start(o);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -74,8 +81,8 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }));
-        err.printf("loupe: serving %s on http://%s:%d/ (%d parallel, context %d)%n", server.model().name(), host,
-                server.port(), parallel, server.scheduler().contextLength());
+        err.printf("loupe: serving %s on http://%s:%d/ (%d parallel, context %d, KV pool %d tokens)%n", server.model().name(), host,
+                server.port(), parallel, server.scheduler().contextLength(), server.scheduler().kvCapacity());
         err.flush();
         stopped.await();
         return 0;

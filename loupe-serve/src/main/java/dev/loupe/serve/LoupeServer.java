@@ -2,6 +2,7 @@ package dev.loupe.serve;
 
 import dev.loupe.core.model.Model;
 import dev.loupe.core.parallel.ThreadPool;
+import dev.loupe.serve.engine.KvBudget;
 import dev.loupe.serve.engine.Scheduler;
 import dev.loupe.serve.http.HttpServer;
 
@@ -20,8 +21,9 @@ public final class LoupeServer implements AutoCloseable {
         try {
             this.served = ServedModel.of(ModelCatalog.nameOf(path), path, model);
             this.pool = new ThreadPool(o.threads());
-            int ctx = o.contextLength() > 0 ? o.contextLength() : Math.min(model.config().contextLength(), 4096);
-            this.scheduler = new Scheduler(model, served.tokenizer(), pool, o.parallel(), ctx, o.maxQueue(), o.prefillChunk());
+            KvBudget kv = KvBudget.plan(model.config(), o.parallel(), o.contextLength(), o.kvMemory(), KvBudget.freeHeap());
+            this.scheduler = new Scheduler(model, served.tokenizer(), pool, o.parallel(), kv.contextLength(), kv.blocks(),
+                    o.maxQueue(), o.prefillChunk());
             this.http = new HttpServer(served, scheduler, new ModelCatalog(o.modelsDir()), o.host(), o.port(), o.apiKey()).start();
         } catch (RuntimeException e) {
             model.close();

@@ -16,9 +16,10 @@ import java.nio.file.Path;
  * @param apiKey        null or empty for none
  * @param maxQueue      requests allowed to wait for a slot; more are refused with 429
  * @param prefillChunk  prompt tokens computed between two decode steps
+ * @param kvMemory      bytes for the shared KV cache pool; 0 for half the free heap, at most {@code parallel} contexts
  */
 public record ServerOptions(String model, Path modelsDir, String host, int port, int parallel, int contextLength,
-                            String apiKey, int threads, int maxQueue, int prefillChunk) {
+                            String apiKey, int threads, int maxQueue, int prefillChunk, long kvMemory) {
     public static final int DEFAULT_PREFILL_CHUNK = 64;
 
     public ServerOptions {
@@ -28,39 +29,44 @@ public record ServerOptions(String model, Path modelsDir, String host, int port,
         if (threads < 1) throw new LoupeException("--threads must be at least 1, got " + threads);
         if (maxQueue < 0) throw new LoupeException("--max-queue must be 0 or more, got " + maxQueue);
         if (prefillChunk < 1) throw new LoupeException("--prefill-chunk must be at least 1, got " + prefillChunk);
+        if (kvMemory < 0) throw new LoupeException("--kv-memory must be positive, got " + kvMemory);
     }
 
     /** Defaults for everything but the model: 127.0.0.1:8080, 4 sequences, all cores. */
     public static ServerOptions defaults(String model) {
         return new ServerOptions(model, ModelCatalog.defaultDir(), "127.0.0.1", 8080, 4, 0, null,
-                ThreadPool.defaultThreads(), 64, DEFAULT_PREFILL_CHUNK);
+                ThreadPool.defaultThreads(), 64, DEFAULT_PREFILL_CHUNK, 0);
     }
 
     public ServerOptions withPort(int v) {
-        return new ServerOptions(model, modelsDir, host, v, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk);
+        return new ServerOptions(model, modelsDir, host, v, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory);
     }
 
     public ServerOptions withParallel(int v) {
-        return new ServerOptions(model, modelsDir, host, port, v, contextLength, apiKey, threads, maxQueue, prefillChunk);
+        return new ServerOptions(model, modelsDir, host, port, v, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory);
     }
 
     public ServerOptions withContextLength(int v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, v, apiKey, threads, maxQueue, prefillChunk);
+        return new ServerOptions(model, modelsDir, host, port, parallel, v, apiKey, threads, maxQueue, prefillChunk, kvMemory);
     }
 
     public ServerOptions withApiKey(String v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, v, threads, maxQueue, prefillChunk);
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, v, threads, maxQueue, prefillChunk, kvMemory);
     }
 
     public ServerOptions withMaxQueue(int v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, v, prefillChunk);
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, v, prefillChunk, kvMemory);
+    }
+
+    public ServerOptions withKvMemory(long v) {
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, v);
     }
 
     public ServerOptions withModelsDir(Path v) {
-        return new ServerOptions(model, v, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk);
+        return new ServerOptions(model, v, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory);
     }
 
     public ServerOptions withThreads(int v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, v, maxQueue, prefillChunk);
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, v, maxQueue, prefillChunk, kvMemory);
     }
 }

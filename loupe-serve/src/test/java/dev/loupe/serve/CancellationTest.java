@@ -31,6 +31,46 @@ class CancellationTest {
         }
     }
 
+    /**
+     * A non-streamed request writes nothing until it ends, so its hang-up is noticed by probing the socket: while it
+     * decodes, and while it waits in the queue. Its sequence is cancelled and its KV blocks go back to the pool.
+     */
+    @Test
+    void hangingUpOnANonStreamedRequestCancelsItWhileDecodingAndWhileQueued() throws Exception {
+        try (TestServer server = new TestServer(TestServer.options().withParallel(1).withMaxQueue(4))) {
+            int port = server.server.port();
+            double cancelled = 0;
+            for (String[] r : new String[][]{
+                    {"/v1/completions", "{\"prompt\":\"Once upon a time\",\"max_tokens\":-1}"},
+                    {"/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"},
+                    {"/api/generate", "{\"prompt\":\"Hi\",\"stream\":false,\"options\":{\"num_predict\":-1}}"}}) {
+                try (RawClient c = new RawClient(port, r[0], r[1])) {
+                    server.awaitMetric("loupe_active_sequences", 1, Duration.ofSeconds(20));
+                    long deadline = System.nanoTime() + 5_000_000_000L; // the gauge is set at the end of a step
+                    while (server.metric("loupe_kv_blocks_used") == 0 && System.nanoTime() < deadline) Thread.sleep(20);
+                    assertThat(server.metric("loupe_kv_blocks_used")).isPositive();
+                }
+                server.awaitMetric("loupe_active_sequences", 0, Duration.ofSeconds(20));
+                assertThat(server.metric("loupe_requests_cancelled_total")).as(r[0]).isEqualTo(++cancelled);
+                server.awaitMetric("loupe_kv_blocks_used", 0, Duration.ofSeconds(5));
+                assertThat(server.metric("loupe_requests_finished_total")).isZero();
+            }
+            // Queued behind a running stream, then gone before it ever ran.
+            try (RawClient running = new RawClient(port, "/v1/completions", ENDLESS)) {
+                running.readUntil("data: {");
+                try (RawClient queued = new RawClient(port, "/v1/completions", "{\"prompt\":\"Hi\",\"max_tokens\":4}")) {
+                    server.awaitMetric("loupe_queue_length", 1, Duration.ofSeconds(20));
+                }
+                server.awaitMetric("loupe_queue_length", 0, Duration.ofSeconds(20));
+                assertThat(server.metric("loupe_requests_cancelled_total")).isEqualTo(++cancelled);
+                assertThat(server.metric("loupe_active_sequences")).isEqualTo(1);
+            }
+            server.awaitMetric("loupe_active_sequences", 0, Duration.ofSeconds(20));
+            server.awaitMetric("loupe_kv_blocks_used", 0, Duration.ofSeconds(5));
+            assertThat(server.metric("loupe_requests_finished_total")).isZero();
+        }
+    }
+
     @Test
     void fullQueueIs429() throws Exception {
         try (TestServer server = new TestServer(TestServer.options().withParallel(1).withMaxQueue(1))) {

@@ -1,78 +1,62 @@
 package dev.loupe.serve;
 
+import dev.loupe.serve.LoadScenario.Kind;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A bounded load test on 127.0.0.1: a fixed number of clients send a fixed number of requests each, mixing good
- * requests, malformed ones and streams dropped mid-way. The server must answer each with a 200, 400 or 429 (never
- * a 500 or a hang) and end with no active or queued sequence.
+ * A bounded load test on 127.0.0.1 (see {@link LoadScenario}; {@code LoadScenario.main} is the longer variant of a few
+ * thousand): 400 requests of every kind, well-formed, slow, dropped and broken. The server must answer every well-formed
+ * one with a 200, refuse the broken ones with a 4xx (never a 500 or a hang), and end with no sequence running, no
+ * KV block held and the heap where it started.
  */
 class LoopbackLoadTest {
-    static final int CLIENTS = 6;
-    static final int REQUESTS_PER_CLIENT = 8;
+    static final int CLIENTS = 16;
+    static final int REQUESTS_PER_CLIENT = 25;
 
     @Test
-    void survivesMixedTrafficAndDroppedStreams() throws Exception {
-        try (TestServer server = new TestServer(TestServer.options().withParallel(3).withMaxQueue(4))) {
-            Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-            AtomicInteger dropped = new AtomicInteger();
-            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-                List<Future<?>> clients = new ArrayList<>();
-                for (int c = 0; c < CLIENTS; c++) {
-                    Random random = new Random(c); // seeded: the same traffic every run
-                    clients.add(pool.submit(() -> {
-                        for (int i = 0; i < REQUESTS_PER_CLIENT; i++) {
-                            int status = switch (random.nextInt(5)) {
-                                case 0 -> server.post("/v1/completions", "{\"prompt\": \"Hi\", \"max_tokens\": ").status();
-                                case 1 -> server.post("/v1/chat/completions", Map.of("messages", "not a list")).status();
-                                case 2 -> dropStream(server, dropped);
-                                case 3 -> server.post("/api/generate", Map.of("prompt", "Hello", "stream", false,
-                                        "options", Map.of("num_predict", 4))).status();
-                                default -> server.post("/v1/completions", Map.of("prompt", "Once", "max_tokens", 4)).status();
-                            };
-                            statuses.computeIfAbsent(status, s -> new AtomicInteger()).incrementAndGet();
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : clients) f.get(3, TimeUnit.MINUTES);
+    void survivesMixedTrafficSlowClientsAndDroppedConnections() throws Exception {
+        try (TestServer server = new TestServer(TestServer.options().withParallel(4).withMaxQueue(256))) {
+            new LoadScenario(server).run(4, 10); // warm up: JIT, pools, the prefix cache
+            server.awaitMetric("loupe_active_sequences", 0, Duration.ofSeconds(30));
+            long heapBefore = usedHeapAfterGc();
+
+            LoadScenario load = new LoadScenario(server);
+            load.run(CLIENTS, REQUESTS_PER_CLIENT);
+            Map<Kind, ?> statuses = load.statuses;
+            assertThat(load.requests.get()).isEqualTo(CLIENTS * REQUESTS_PER_CLIENT);
+            for (Kind k : new Kind[]{Kind.COMPLETION, Kind.STREAM, Kind.OLLAMA, Kind.SLOW_SENDER, Kind.SLOW_READER}) {
+                assertThat(load.statuses.get(k).keySet()).as("%s: %s", k, statuses).containsOnly(200);
             }
-            assertThat(statuses.keySet()).as("statuses %s", statuses).isSubsetOf(200, 400, 429);
-            assertThat(statuses.get(400).get()).isPositive();
-            assertThat(statuses.get(200).get()).isPositive();
+            for (Kind k : new Kind[]{Kind.MALFORMED, Kind.WRONG_TYPE}) {
+                assertThat(load.statuses.get(k).keySet()).as("%s: %s", k, statuses).containsOnly(400);
+            }
+            assertThat(load.statuses.get(Kind.OVERSIZED).keySet()).as("%s", statuses).isSubsetOf(413, -1);
+            assertThat(load.count(Kind.OVERSIZED, 413)).isPositive();
+
             server.awaitMetric("loupe_active_sequences", 0, Duration.ofSeconds(30));
             server.awaitMetric("loupe_queue_length", 0, Duration.ofSeconds(5));
-            if (dropped.get() > 0) assertThat(server.metric("loupe_requests_cancelled_total")).isPositive();
+            server.awaitMetric("loupe_kv_blocks_used", 0, Duration.ofSeconds(5));
+            int dropped = load.count(Kind.DROP_STREAM, LoadScenario.HUNG_UP) + load.count(Kind.HANG_UP, LoadScenario.HUNG_UP);
+            assertThat(server.metric("loupe_requests_cancelled_total")).as("of %d dropped", dropped).isPositive();
             assertThat(server.post("/v1/completions", Map.of("prompt", "Hi", "max_tokens", 2)).status()).isEqualTo(200);
+
+            long heapAfter = usedHeapAfterGc();
+            assertThat(heapAfter - heapBefore).as("heap grew from %d MB to %d MB", heapBefore >> 20, heapAfter >> 20)
+                    .isLessThan(48L << 20);
         }
     }
 
-    /** Starts an endless stream, reads its first chunk and hangs up; a refused request counts with its status. */
-    private static int dropStream(TestServer server, AtomicInteger dropped) {
-        try (RawClient c = new RawClient(server.server.port(), "/v1/completions",
-                "{\"prompt\":\"Once upon a time\",\"max_tokens\":-1,\"stream\":true}")) {
-            String status = c.readUntil("HTTP/1.1");
-            if (!status.contains(" 200 ")) return Integer.parseInt(status.split(" ")[1]);
-            c.readUntil("data: {");
-            dropped.incrementAndGet();
-            return 200;
-        } catch (IOException e) {
-            throw new AssertionError(e);
+    static long usedHeapAfterGc() throws InterruptedException {
+        Runtime r = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
         }
+        return r.totalMemory() - r.freeMemory();
     }
 }

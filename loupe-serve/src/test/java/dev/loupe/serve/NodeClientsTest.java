@@ -74,6 +74,19 @@ class NodeClientsTest {
         assertThat(r.at("/chat_usage/completion_tokens").asInt()).isEqualTo(12);
         assertThat(r.get("completion").asText()).isNotEmpty();
         assertThat(r.get("models").get(0).asText()).isEqualTo("tiny-qwen3-f16");
+
+        assertThat(TestServer.Response.parse(r.get("json_content").asText()).isObject()).isTrue();
+        assertThat(r.get("tool_finish").asText()).isEqualTo("tool_calls");
+        StructuredOutputTest.assertValidCall(r.at("/tool_call/function/name").asText(), r.at("/tool_call/function/arguments").asText());
+        assertThat(r.get("streamed_tool_finish").asText()).isEqualTo("tool_calls");
+        assertThat(r.at("/streamed_tool_call/id").asText()).startsWith("call_");
+        assertThat(r.at("/streamed_tool_call/function/name").asText()).isEqualTo("get_weather");
+        StructuredOutputTest.assertValidCall("get_weather", r.at("/streamed_tool_call/function/arguments").asText());
+        JsonNode direct2 = server.post("/v1/embeddings", Map.of("input", List.of("Hello world", "Goodbye"))).json();
+        for (int i = 0; i < 2; i++) {
+            assertThat(EmbeddingsTest.vector(r.at("/embeddings/" + i))).containsExactly(EmbeddingsTest.vector(direct2.at("/data/" + i + "/embedding")));
+        }
+        assertThat(r.at("/embedding_usage/prompt_tokens").asInt()).isEqualTo(direct2.at("/usage/prompt_tokens").asInt());
     }
 
     @Test

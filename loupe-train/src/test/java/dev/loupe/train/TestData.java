@@ -13,4 +13,11 @@ public final class TestData {
         if (!Files.isRegularFile(p)) throw new AssertionError("Tiny Shakespeare not found at " + p + " (set -Dloupe.shared)");
         return p;
     }
+
+    /** A random-weight model from the shared fixtures (e.g. "tiny-llama-f32"), read in place. */
+    public static Path fixtureModel(String name) {
+        Path p = Path.of(System.getProperty("loupe.shared", "../shared"), "fixtures", "models", name + ".gguf");
+        if (!Files.isRegularFile(p)) throw new AssertionError("fixture model not found at " + p + " (set -Dloupe.shared)");
+        return p;
+    }
 }

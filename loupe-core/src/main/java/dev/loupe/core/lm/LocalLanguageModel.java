@@ -30,7 +30,12 @@ public final class LocalLanguageModel implements LanguageModel {
     private BatchGenerator batch;   // made on the first completeMany, sized for the largest n asked so far
 
     public LocalLanguageModel(Path file, int threads, int contextLength) {
-        this.model = Model.load(file);
+        this(file, java.util.List.of(), threads, contextLength);
+    }
+
+    /** With LoRA adapters applied at load time. */
+    public LocalLanguageModel(Path file, java.util.List<dev.loupe.core.lora.LoraSpec> adapters, int threads, int contextLength) {
+        this.model = Model.load(file, adapters);
         try {
             this.tokenizer = Tokenizer.fromMetadata(model.file().metadata());
             this.pool = new ThreadPool(threads);

@@ -101,13 +101,21 @@ final class Attention implements RangeTask {
     /** p[off + (t - start)] = softmax over t in [start, pos] of q·k_t, rounded to F16 as llama.cpp feeds its matmul. */
     private void probabilities(int slot, int b, int h, int start, int pos, float[] p, int off) {
         int hd = c.headDim(), kvDim = c.kvDim(), heads = c.heads(), group = heads / c.kvHeads();
-        float[] keysOfLayer = caches[b].keys[layer];
+        KvCache cache = caches[b];
+        float[] keysOfLayer = cache.pool.keys[layer];
+        int[] table = cache.table;
+        int shift = cache.pool.blockShift, mask = cache.pool.blockMask;
         int kvh = h / group;
         float[] qh = qHalf[slot];
         System.arraycopy(q, b * heads * hd + h * hd, qh, 0, hd);
         Ops.roundToHalf(qh, 0, hd);
-        for (int t = start; t <= pos; t++) {
-            p[off + t - start] = Ops.dot(qh, 0, keysOfLayer, t * kvDim + kvh * hd, hd) * c.attnScale();
+        float scale = c.attnScale();
+        // Walk the block table: within a block the positions are consecutive rows of the pool, so the inner loop
+        // is the same strided walk as over a contiguous cache.
+        for (int t = start; t <= pos; ) {
+            int end = Math.min(pos, t | mask);
+            int row = (table[t >>> shift] << shift) | (t & mask);
+            for (; t <= end; t++, row++) p[off + t - start] = Ops.dot(qh, 0, keysOfLayer, row * kvDim + kvh * hd, hd) * scale;
         }
         int n = pos - start + 1;
         if (c.attnSoftcap() > 0) Ops.softcap(p, off, n, c.attnSoftcap());
@@ -118,14 +126,21 @@ final class Attention implements RangeTask {
     /** out[b, h] = sum over t in [start, pos] of p[off + (t - start)] * v_t. */
     private void weightedValues(int b, int h, int start, int pos, float[] p, int off) {
         int vd = c.valueDim(), vDim = c.vDim(), heads = c.heads(), group = heads / c.kvHeads();
-        float[] values = caches[b].values[layer];
+        KvCache cache = caches[b];
+        float[] values = cache.pool.values[layer];
+        int[] table = cache.table;
+        int shift = cache.pool.blockShift, mask = cache.pool.blockMask;
         int kvh = h / group;
         int o = b * heads * vd + h * vd;
         for (int i = 0; i < vd; i++) out[o + i] = 0;
-        for (int t = start; t <= pos; t++) {
-            float pt = p[off + t - start];
-            int vo = t * vDim + kvh * vd;
-            for (int i = 0; i < vd; i++) out[o + i] += pt * values[vo + i];
+        for (int t = start; t <= pos; ) {
+            int end = Math.min(pos, t | mask);
+            int row = (table[t >>> shift] << shift) | (t & mask);
+            for (; t <= end; t++, row++) {
+                float pt = p[off + t - start];
+                int vo = row * vDim + kvh * vd;
+                for (int i = 0; i < vd; i++) out[o + i] += pt * values[vo + i];
+            }
         }
     }
 }

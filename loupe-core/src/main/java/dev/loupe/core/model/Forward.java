@@ -2,6 +2,8 @@ package dev.loupe.core.model;
 
 import dev.loupe.core.hook.HookSite;
 import dev.loupe.core.hook.Hooks;
+import dev.loupe.core.lora.LoraSet;
+import dev.loupe.core.lora.LoraTarget;
 import dev.loupe.core.parallel.ThreadPool;
 
 /**
@@ -23,6 +25,8 @@ public final class Forward {
     private final KvCache[] decodeCaches;
     private final int[] decodePositions;
     private final int[] decodeRows;
+    private final LoraSet lora;
+    private final float[] loraScratch;
     private final int[] logitPositions;
     private float[] pattern = new float[0];
     /** Installed hooks, or null: the forward pass checks this once per hook site per layer. */
@@ -51,6 +55,8 @@ public final class Forward {
         this.decodePositions = new int[B];
         this.decodeRows = new int[B];
         this.logitPositions = new int[B];
+        this.lora = model.lora();
+        this.loraScratch = new float[lora.scratchSize()];
     }
 
     /** Installs hooks (see {@link dev.loupe.core.hook}) for every following step; null removes them. */
@@ -106,6 +112,9 @@ public final class Forward {
             matmul.apply(L.wq(), xb, n, q);
             matmul.apply(L.wk(), xb, n, k);
             matmul.apply(L.wv(), xb, n, v);
+            lora(l, LoraTarget.ATTN_Q, xb, n, q);
+            lora(l, LoraTarget.ATTN_K, xb, n, k);
+            lora(l, LoraTarget.ATTN_V, xb, n, v);
             for (int b = 0; b < n; b++) {
                 addBias(q, b * c.qDim(), L.bq());
                 addBias(k, b * c.kvDim(), L.bk());
@@ -132,8 +141,9 @@ public final class Forward {
             for (int b = 0; b < n; b++) {
                 Ops.roundToHalf(k, b * c.kvDim(), c.kvDim());
                 Ops.roundToHalf(v, b * c.vDim(), c.vDim());
-                System.arraycopy(k, b * c.kvDim(), caches[b].keys[l], positions[b] * c.kvDim(), c.kvDim());
-                System.arraycopy(v, b * c.vDim(), caches[b].values[l], positions[b] * c.vDim(), c.vDim());
+                int row = caches[b].row(positions[b]);
+                System.arraycopy(k, b * c.kvDim(), caches[b].pool.keys[l], row * c.kvDim(), c.kvDim());
+                System.arraycopy(v, b * c.vDim(), caches[b].pool.values[l], row * c.vDim(), c.vDim());
             }
             if (hk != null && hk.has(HookSite.ATTN_PATTERN, l)) {
                 attendWithPatternHook(hk, l, caches, positions, n);
@@ -142,6 +152,7 @@ public final class Forward {
             }
             if (hk != null) hk.fire(HookSite.ATTN_Z, l, attnOut, n, c.heads() * c.valueDim(), c.heads(), positions);
             matmul.apply(L.wo(), attnOut, n, proj);
+            lora(l, LoraTarget.ATTN_OUTPUT, attnOut, n, proj);
             if (L.postAttnNorm() != null) rmsnormRows(proj, proj, L.postAttnNorm(), n, dim);
             if (hk != null) hk.fire(HookSite.ATTN_OUT, l, proj, n, dim, 1, positions);
             Ops.add(x, proj, n * dim);
@@ -152,6 +163,8 @@ public final class Forward {
             if (hk != null) hk.fire(HookSite.LN2, l, xb, n, dim, 1, positions);
             matmul.apply(L.gate(), xb, n, gate);
             matmul.apply(L.up(), xb, n, up);
+            lora(l, LoraTarget.FFN_GATE, xb, n, gate);
+            lora(l, LoraTarget.FFN_UP, xb, n, up);
             if (hk != null) {
                 hk.fire(HookSite.MLP_PRE, l, gate, n, c.ffnDim(), 1, positions);
                 hk.fire(HookSite.MLP_PRE_LINEAR, l, up, n, c.ffnDim(), 1, positions);
@@ -160,6 +173,7 @@ public final class Forward {
             for (int i = 0; i < n * c.ffnDim(); i++) gate[i] = act.apply(gate[i]) * up[i];
             if (hk != null) hk.fire(HookSite.MLP_POST, l, gate, n, c.ffnDim(), 1, positions);
             matmul.apply(L.down(), gate, n, proj);
+            lora(l, LoraTarget.FFN_DOWN, gate, n, proj);
             if (L.postFfnNorm() != null) rmsnormRows(proj, proj, L.postFfnNorm(), n, dim);
             if (hk != null) hk.fire(HookSite.MLP_OUT, l, proj, n, dim, 1, positions);
             Ops.add(x, proj, n * dim);
@@ -232,6 +246,7 @@ public final class Forward {
             if (s.position() >= s.contextLength()) {
                 throw new dev.loupe.core.LoupeException("context is full (" + s.contextLength() + " tokens)");
             }
+            if (!s.reserve(s.position() + 1)) throw new dev.loupe.core.LoupeException("the KV cache pool is full");
             decodeCaches[i] = s.cache();
             decodePositions[i] = s.position();
             decodeRows[i] = i;
@@ -261,6 +276,7 @@ public final class Forward {
             if (s.position() + chunks[i].length > s.contextLength()) {
                 throw new dev.loupe.core.LoupeException("context is full (" + s.contextLength() + " tokens)");
             }
+            if (!s.reserve(s.position() + chunks[i].length)) throw new dev.loupe.core.LoupeException("the KV cache pool is full");
             for (int j = 0; j < chunks[i].length; j++, r++) {
                 caches[r] = s.cache();
                 positions[r] = s.position() + j;
@@ -271,6 +287,36 @@ public final class Forward {
         float[] out = step(caches, positions, tokens, rows, logitRows, n);
         for (int i = 0; i < n; i++) sessions[i].advance(chunks[i].length);
         return out;
+    }
+
+    /**
+     * Feeds {@code tokens} to {@code session} from its position (at most {@link #maxBatch} of them) and returns their
+     * final hidden states after the output norm, row r for token r: what the output projection would read, and
+     * what embeddings pool. Skips the output projection, so it costs no more than a prefill without logits.
+     */
+    public float[] hiddenStates(Session session, int[] tokens) {
+        int n = tokens.length;
+        if (n == 0 || n > maxBatch) throw new IllegalArgumentException("hidden states of " + n + " rows; this engine takes 1 to " + maxBatch);
+        if (session.position() + n > session.contextLength()) {
+            throw new dev.loupe.core.LoupeException("context is full (" + session.contextLength() + " tokens)");
+        }
+        KvCache[] caches = new KvCache[n];
+        int[] positions = new int[n];
+        for (int r = 0; r < n; r++) {
+            caches[r] = session.cache();
+            positions[r] = session.position() + r;
+        }
+        step(caches, positions, tokens, n, decodeRows, 0);
+        session.advance(n);
+        int dim = c.dim();
+        float[] out = new float[n * dim];
+        rmsnormRows(out, x, w.outputNorm(), n, dim);
+        return out;
+    }
+
+    /** Adds the LoRA adapters' delta for (layer, target), if any: out += scale · B (A x). */
+    private void lora(int layer, LoraTarget target, float[] in, int n, float[] out) {
+        if (!lora.isEmpty()) lora.apply(layer, target, in, n, out, loraScratch);
     }
 
     private void rmsnormRows(float[] dst, float[] src, float[] weight, int n, int dim) {

@@ -1,21 +1,101 @@
 package dev.loupe.core.model;
 
+import dev.loupe.core.LoupeException;
+
+import java.util.Arrays;
+
 /**
- * Keys and values of every layer for positions [0, capacity). Values are held rounded to F16, the
- * precision llama.cpp's default cache keeps, so attention sees the same numbers.
+ * One sequence's view of a {@link KvPool}: its block table, mapping position {@code t} to row
+ * {@code table[t / blockSize] * blockSize + t % blockSize} of the pool's per-layer arrays. The table grows a block at
+ * a time as the sequence does ({@link #reserve}); a private cache (a session of its own) simply has every block of
+ * its context from the start. The first blocks may be shared with other sequences (a cached prefix): they are only
+ * read, since a sequence writes at its own position and shared blocks are full.
  */
 final class KvCache {
+    final KvPool pool;
+    /** Positions this sequence may ever hold (its context length). */
     final int capacity;
-    final float[][] keys;
-    final float[][] values;
+    int[] table;
+    int blocks;
 
-    KvCache(ModelConfig c, int capacity) {
+    KvCache(KvPool pool, int capacity) {
+        this.pool = pool;
         this.capacity = capacity;
-        this.keys = new float[c.layers()][(long) capacity * c.kvDim() > Integer.MAX_VALUE ? fail(capacity) : capacity * c.kvDim()];
-        this.values = new float[c.layers()][capacity * c.vDim()];
+        this.table = new int[pool.blocksFor(capacity)];
     }
 
-    private static int fail(int capacity) {
-        throw new IllegalArgumentException("context " + capacity + " is too large for one layer's cache");
+    /** A cache with a pool of its own, every block of the context taken up front: the single-session path. */
+    static KvCache privateCache(ModelConfig c, int capacity) {
+        KvPool pool = new KvPool(c, (capacity + KvPool.DEFAULT_BLOCK_SIZE - 1) / KvPool.DEFAULT_BLOCK_SIZE, KvPool.DEFAULT_BLOCK_SIZE);
+        KvCache cache = new KvCache(pool, capacity);
+        if (!cache.reserve(capacity)) throw new IllegalStateException("a private pool is sized for its context");
+        return cache;
+    }
+
+    /** Row of position {@code t} in the pool's arrays. */
+    int row(int t) {
+        return (table[t >>> pool.blockShift] << pool.blockShift) | (t & pool.blockMask);
+    }
+
+    /** Makes room for positions [0, positions); false (taking nothing) when the pool has too few free blocks. */
+    boolean reserve(int positions) {
+        if (positions > capacity) throw new LoupeException("context is full (" + capacity + " tokens)");
+        int need = pool.blocksFor(positions);
+        if (need <= blocks) return true;
+        if (need - blocks > pool.freeBlocks()) return false;
+        while (blocks < need) table[blocks++] = pool.allocate();
+        return true;
+    }
+
+    /** Starts with {@code shared} blocks that another sequence filled (one more reference each). Only on an empty cache. */
+    void adopt(int[] shared, int count) {
+        if (blocks != 0) throw new IllegalStateException("adopt on a cache that holds " + blocks + " blocks");
+        if (count > table.length) throw new IllegalArgumentException(count + " blocks exceed the context's " + table.length);
+        for (int i = 0; i < count; i++) {
+            pool.retain(shared[i]);
+            table[i] = shared[i];
+        }
+        blocks = count;
+    }
+
+    /**
+     * Keeps positions [0, positions) and gives the blocks past them back. A kept, partly overwritten block that other
+     * sequences also hold is first copied (copy on write), so rewinding never changes what they read.
+     */
+    void truncate(int positions) {
+        int keep = pool.blocksFor(positions);
+        while (blocks > keep) pool.release(table[--blocks]);
+        int partial = positions & pool.blockMask;
+        if (partial != 0 && pool.references(table[keep - 1]) > 1) {
+            int copy = pool.allocate();
+            if (copy < 0) throw new LoupeException("the KV pool is full");
+            pool.copy(table[keep - 1], copy, partial);
+            pool.release(table[keep - 1]);
+            table[keep - 1] = copy;
+        }
+    }
+
+    /** Copies the keys and values of positions [0, n) of {@code source} into this cache, run by run of rows. */
+    void copyFrom(KvCache source, int n) {
+        if (!reserve(n)) throw new LoupeException("the KV cache pool is full");
+        int kv = pool.kvDim, vd = pool.vDim;
+        for (int t = 0; t < n; ) {
+            int run = Math.min(n - t, Math.min(source.rowsLeftInBlock(t), rowsLeftInBlock(t)));
+            int from = source.row(t), to = row(t);
+            for (int l = 0; l < pool.keys.length; l++) {
+                System.arraycopy(source.pool.keys[l], from * kv, pool.keys[l], to * kv, run * kv);
+                System.arraycopy(source.pool.values[l], from * vd, pool.values[l], to * vd, run * vd);
+            }
+            t += run;
+        }
+    }
+
+    private int rowsLeftInBlock(int t) {
+        return pool.blockSize - (t & pool.blockMask);
+    }
+
+    /** The block ids in use, in order (a copy). */
+    int[] blockIds() {
+        return Arrays.copyOf(table, blocks);
     }
 }

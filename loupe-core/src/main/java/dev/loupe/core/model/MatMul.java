@@ -57,6 +57,8 @@ final class MatMul implements RangeTask {
     }
 
     static final int ROW_TILE = 16;
+    /** Inputs multiplied by one weight row together (F16 decodes four at a time). */
+    static final int INPUT_GROUP = 8;
 
     @Override
     public void run(int from, int to) {
@@ -68,8 +70,11 @@ final class MatMul implements RangeTask {
         int c = cols, nr = rows, n = batch;
         for (int r0 = from; r0 < to; r0 += ROW_TILE) {
             int r1 = Math.min(to, r0 + ROW_TILE);
-            for (int b = 0; b < n; b++) {
-                for (int r = r0; r < r1; r++) o[b * nr + r] = d.dot(m, r * rb, a, b * c, c);
+            // Inputs in groups of INPUT_GROUP against each row of the tile: a type that decodes its weights (F16)
+            // does so once per group, and the group's inputs stay in L1 while the tile's rows pass.
+            for (int b0 = 0; b0 < n; b0 += INPUT_GROUP) {
+                int g = Math.min(INPUT_GROUP, n - b0);
+                for (int r = r0; r < r1; r++) d.dotRows(m, r * rb, a, b0 * c, g, c, o, b0 * nr + r, nr);
             }
         }
     }

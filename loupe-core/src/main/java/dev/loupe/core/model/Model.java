@@ -2,24 +2,36 @@ package dev.loupe.core.model;
 
 import dev.loupe.core.gguf.GgufFile;
 
-import java.nio.file.Path;
+import dev.loupe.core.lora.LoraSet;
+import dev.loupe.core.lora.LoraSpec;
 
-/** A loaded model: its file (mapped, never copied), its config and its weight views. */
+import java.nio.file.Path;
+import java.util.List;
+
+/** A loaded model: its file (mapped, never copied), its config, its weight views and any LoRA adapters applied on top. */
 public final class Model implements AutoCloseable {
     private final GgufFile file;
     private final ModelConfig config;
     private final Weights weights;
+    private final LoraSet lora;
 
-    private Model(GgufFile file, ModelConfig config, Weights weights) {
+    private Model(GgufFile file, ModelConfig config, Weights weights, LoraSet lora) {
         this.file = file;
         this.config = config;
         this.weights = weights;
+        this.lora = lora;
     }
 
     public static Model load(Path path) {
+        return load(path, List.of());
+    }
+
+    /** Loads a model with LoRA adapters applied in the forward pass (the base stays mapped, unmodified). */
+    public static Model load(Path path, List<LoraSpec> adapters) {
         GgufFile f = GgufFile.open(path);
         try {
-            return of(f);
+            Model m = of(f);
+            return adapters.isEmpty() ? m : new Model(f, m.config, m.weights, LoraSet.load(f, m.config.layers(), adapters));
         } catch (RuntimeException e) {
             f.close();
             throw e;
@@ -30,7 +42,7 @@ public final class Model implements AutoCloseable {
     public static Model of(GgufFile f) {
         int vocab = Math.toIntExact(f.tensor("token_embd.weight").shape().length > 1 ? f.tensor("token_embd.weight").shape()[1] : 0);
         ModelConfig c = ModelConfig.fromMetadata(f.metadata(), vocab);
-        return new Model(f, c, Weights.load(f, c));
+        return new Model(f, c, Weights.load(f, c), LoraSet.NONE);
     }
 
     public GgufFile file() {
@@ -43,6 +55,11 @@ public final class Model implements AutoCloseable {
 
     public Weights weights() {
         return weights;
+    }
+
+    /** The adapters applied on top of the weights ({@link LoraSet#NONE} when there are none). */
+    public LoraSet lora() {
+        return lora;
     }
 
     @Override

@@ -17,6 +17,8 @@ public final class Session implements AutoCloseable {
     private final Forward forward;
     private final ThreadPool ownedPool;
     private final KvCache cache;
+    /** The cache is a block table on a shared pool (blocks come and go) rather than a private one (all held). */
+    private final boolean paged;
     private final KvCache[] caches;
     private final int[] positions;
     private final int[] logitRow = new int[1];
@@ -31,10 +33,23 @@ public final class Session implements AutoCloseable {
 
     /** A session computing with a shared {@code forward} engine. */
     public Session(Model model, int contextLength, Forward forward) {
-        this(model, contextLength, null, forward);
+        this(model, contextLength, null, forward, null);
+    }
+
+    /**
+     * A session computing with a shared {@code forward} engine whose cache is a block table on a shared {@code kv}
+     * pool: it takes blocks as it grows ({@link #reserve}) and gives them back when rewound ({@link #rewind}, so
+     * {@code rewind(0)} frees all). For a server running many sequences in one memory budget.
+     */
+    public Session(Model model, int contextLength, Forward forward, KvPool kv) {
+        this(model, contextLength, null, forward, kv);
     }
 
     private Session(Model model, int contextLength, ThreadPool pool, Forward shared) {
+        this(model, contextLength, pool, shared, null);
+    }
+
+    private Session(Model model, int contextLength, ThreadPool pool, Forward shared, KvPool kv) {
         if (contextLength <= 0) throw new LoupeException("context length must be positive");
         this.model = model;
         this.c = model.config();
@@ -45,7 +60,8 @@ public final class Session implements AutoCloseable {
             this.ownedPool = pool == null ? new ThreadPool(ThreadPool.defaultThreads()) : null;
             this.forward = new Forward(model, pool != null ? pool : ownedPool, Math.min(PREFILL_BATCH, contextLength), contextLength);
         }
-        this.cache = new KvCache(c, contextLength);
+        this.cache = kv == null ? KvCache.privateCache(c, contextLength) : new KvCache(kv, contextLength);
+        this.paged = kv != null;
         int B = forward.maxBatch();
         this.caches = new KvCache[B];
         java.util.Arrays.fill(caches, cache);
@@ -74,10 +90,42 @@ public final class Session implements AutoCloseable {
         position += n;
     }
 
-    /** Forgets everything after position {@code pos} (keeps the cache prefix [0, pos)). */
+    /**
+     * Forgets everything after position {@code pos} (keeps the cache prefix [0, pos)). A session on a shared pool
+     * gives the blocks past {@code pos} back to it.
+     */
     public void rewind(int pos) {
         if (pos < 0 || pos > position) throw new IllegalArgumentException("cannot rewind to " + pos + " from " + position);
         position = pos;
+        if (paged) cache.truncate(pos);
+    }
+
+    /**
+     * Makes sure the cache has blocks for positions [0, positions); false, taking nothing, when the shared pool has
+     * too few free. The forward calls reserve what they need themselves; a scheduler reserves first to decide.
+     */
+    public boolean reserve(int positions) {
+        return cache.reserve(positions);
+    }
+
+    /** Blocks this session's cache holds (shared with others or not). */
+    public int blocks() {
+        return cache.blocks;
+    }
+
+    /** The ids of the pool blocks holding positions [0, blocks() * blockSize), in order. */
+    public int[] blockIds() {
+        return cache.blockIds();
+    }
+
+    /**
+     * Starts an empty session from {@code count} full blocks of {@code shared} that hold the given
+     * {@code count * blockSize} tokens' keys and values (a cached prefix); they are shared, not copied.
+     */
+    public void adoptPrefix(int[] shared, int count) {
+        if (position != 0) throw new IllegalStateException("adoptPrefix on a session at position " + position);
+        cache.adopt(shared, count);
+        position = count * cache.pool.blockSize;
     }
 
     /**
@@ -90,11 +138,8 @@ public final class Session implements AutoCloseable {
             throw new IllegalArgumentException("cannot copy " + n + " positions (source at " + source.position
                     + ", capacity " + cache.capacity + ")");
         }
-        int kv = c.kvDim(), vd = c.vDim();
-        for (int l = 0; l < c.layers(); l++) {
-            System.arraycopy(source.cache.keys[l], 0, cache.keys[l], 0, n * kv);
-            System.arraycopy(source.cache.values[l], 0, cache.values[l], 0, n * vd);
-        }
+        if (paged) cache.truncate(0); // never write into blocks others may share
+        cache.copyFrom(source.cache, n);
         position = n;
     }
 
@@ -127,6 +172,7 @@ public final class Session implements AutoCloseable {
         if (position + tokens.length > cache.capacity) {
             throw new LoupeException("context is full (" + cache.capacity + " tokens); start a new session or raise the context size");
         }
+        if (!cache.reserve(position + tokens.length)) throw new LoupeException("the KV cache pool is full");
         int V = c.vocabSize(), B = forward.maxBatch();
         float[] all = new float[tokens.length * V];
         int[] rows = new int[B];
@@ -150,6 +196,7 @@ public final class Session implements AutoCloseable {
         if (position + n > cache.capacity) {
             throw new LoupeException("context is full (" + cache.capacity + " tokens); start a new session or raise the context size");
         }
+        if (!cache.reserve(position + n)) throw new LoupeException("the KV cache pool is full");
         int[] batch = from == 0 && n == tokens.length ? tokens : java.util.Arrays.copyOfRange(tokens, from, from + n);
         for (int i = 0; i < n; i++) positions[i] = position + i;
         logitRow[0] = n - 1;

@@ -16,4 +16,14 @@ public interface Codec {
 
     /** Sum over i of value(i) * x[xOff + i] for {@code n} values starting at byte {@code offset}. */
     float dot(MemorySegment src, long offset, float[] x, int xOff, int n);
+
+    /**
+     * {@link #dot} of the same {@code n} values with {@code rows} inputs, input b at {@code x[xOff + b * xStride..]},
+     * its result to {@code out[outOff + b * outStride]}: a batch against one weight row. A codec may decode the
+     * values once for all rows; each result must equal {@link #dot}'s bit for bit.
+     */
+    default void dotRows(MemorySegment src, long offset, float[] x, int xOff, int xStride, int rows, int n,
+                         float[] out, int outOff, int outStride) {
+        for (int b = 0; b < rows; b++) out[outOff + b * outStride] = dot(src, offset, x, xOff + b * xStride, n);
+    }
 }

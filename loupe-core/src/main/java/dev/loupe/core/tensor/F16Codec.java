@@ -30,19 +30,60 @@ final class F16Codec implements Codec {
         int i = 0;
         int upper = Lanes.F.loopBound(n);
         for (; i < upper; i += Lanes.L) {
-            // The Vector API has no half-to-float lane conversion, so: exponent and mantissa moved
-            // into float position and rescaled by 2^112 (exact for normals and subnormals alike: a
-            // power of two, and the result is a normal float), Inf/NaN patched in, sign copied.
-            // Bit-for-bit Float.float16ToFloat on every non-NaN half; NaNs stay NaN.
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, offset + 2L * i, ByteOrder.LITTLE_ENDIAN)
-                    .convertShape(VectorOperators.S2I, Lanes.I, 0);
-            IntVector em = h.and(0x7FFF);
-            IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
-            IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-            IntVector bits = finite.blend(shifted.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00))
-                    .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
-            acc = bits.reinterpretAsFloats().fma(FloatVector.fromArray(Lanes.F, x, xOff + i), acc);
+            acc = load(src, offset, i).fma(FloatVector.fromArray(Lanes.F, x, xOff + i), acc);
         }
+        return finish(acc, src, offset, x, xOff, i, n);
+    }
+
+    /**
+     * Four inputs at a time: each vector of halves is converted once and multiplied into four accumulators, so a
+     * batch pays the conversion (most of the work) once per weight, not once per input. Every row's sum is formed
+     * in exactly {@link #dot}'s order, so the results are bit-identical to it.
+     */
+    @Override
+    public void dotRows(MemorySegment src, long offset, float[] x, int xOff, int xStride, int rows, int n,
+                        float[] out, int outOff, int outStride) {
+        int b = 0;
+        int upper = Lanes.F.loopBound(n);
+        for (; b + 4 <= rows; b += 4) {
+            int x0 = xOff + b * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+            FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0, a2 = a0, a3 = a0;
+            int i = 0;
+            for (; i < upper; i += Lanes.L) {
+                FloatVector w = load(src, offset, i);
+                a0 = w.fma(FloatVector.fromArray(Lanes.F, x, x0 + i), a0);
+                a1 = w.fma(FloatVector.fromArray(Lanes.F, x, x1 + i), a1);
+                a2 = w.fma(FloatVector.fromArray(Lanes.F, x, x2 + i), a2);
+                a3 = w.fma(FloatVector.fromArray(Lanes.F, x, x3 + i), a3);
+            }
+            int o = outOff + b * outStride;
+            out[o] = finish(a0, src, offset, x, x0, i, n);
+            out[o + outStride] = finish(a1, src, offset, x, x1, i, n);
+            out[o + 2 * outStride] = finish(a2, src, offset, x, x2, i, n);
+            out[o + 3 * outStride] = finish(a3, src, offset, x, x3, i, n);
+        }
+        for (; b < rows; b++) out[outOff + b * outStride] = dot(src, offset, x, xOff + b * xStride, n);
+    }
+
+    /**
+     * Halves [i, i + lanes) as floats. The Vector API has no half-to-float lane conversion, so: exponent and
+     * mantissa moved into float position and rescaled by 2^112 (exact for normals and subnormals alike: a power of
+     * two, and the result is a normal float), Inf/NaN patched in, sign copied. Bit-for-bit Float.float16ToFloat on
+     * every non-NaN half; NaNs stay NaN.
+     */
+    private static FloatVector load(MemorySegment src, long offset, int i) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, offset + 2L * i, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.S2I, Lanes.I, 0);
+        IntVector em = h.and(0x7FFF);
+        IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+        IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        IntVector bits = finite.blend(shifted.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00))
+                .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+        return bits.reinterpretAsFloats();
+    }
+
+    /** The lanes summed in order, then the tail [i, n) one by one. */
+    private static float finish(FloatVector acc, MemorySegment src, long offset, float[] x, int xOff, int i, int n) {
         float sum = 0;
         for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
         for (; i < n; i++) sum += Fp16.read(src, offset + 2L * i) * x[xOff + i];

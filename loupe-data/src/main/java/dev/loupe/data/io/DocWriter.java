@@ -16,6 +16,27 @@ public sealed interface DocWriter extends AutoCloseable permits ShardWriter, Par
     @Override
     void close();
 
+    /** The temporary file beside {@code target} that a writer fills before the atomic move. */
+    static java.nio.file.Path tempFor(java.nio.file.Path target) {
+        return target.resolveSibling("." + target.getFileName() + ".tmp");
+    }
+
+    /** Deletes an uncommitted temporary file; a leftover one is ignored and overwritten by the next run. */
+    static void discard(java.nio.file.Path temp) {
+        try {
+            java.nio.file.Files.deleteIfExists(temp);
+        } catch (java.io.IOException ignored) {
+            // see above: harmless
+        }
+    }
+
+    /** A writer chosen by the file name: {@code .parquet} (ZSTD pages), else JSONL compressed by extension. */
+    static DocWriter open(java.nio.file.Path target) {
+        return target.getFileName().toString().endsWith(".parquet")
+                ? new ParquetShardWriter(target, Compression.ZSTD)
+                : new ShardWriter(target, Compression.of(target));
+    }
+
     /** A writer for {@code format}; Parquet maps the compression onto its own column codecs. */
     static DocWriter open(java.nio.file.Path target, OutputFormat format, Compression compression) {
         return switch (format) {

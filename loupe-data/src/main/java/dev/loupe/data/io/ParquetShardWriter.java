@@ -48,7 +48,7 @@ public final class ParquetShardWriter implements DocWriter {
 
     public ParquetShardWriter(Path target, Compression compression) {
         this.target = target;
-        this.temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        this.temp = DocWriter.tempFor(target);
         try {
             Files.createDirectories(target.getParent());
             writer = ExampleParquetWriter.builder(new LocalOutputFile(temp))
@@ -105,10 +105,6 @@ public final class ParquetShardWriter implements DocWriter {
         } catch (IOException | RuntimeException ignored) {
             // the file is being discarded anyway
         }
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // a leftover temp file is ignored and overwritten by the next run
-        }
+        DocWriter.discard(temp);
     }
 }

@@ -28,7 +28,7 @@ public final class ShardWriter implements DocWriter {
 
     public ShardWriter(Path target, Compression compression) {
         this.target = target;
-        this.temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        this.temp = DocWriter.tempFor(target);
         try {
             Files.createDirectories(target.getParent());
             out = compression.wrap(new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16));
@@ -83,10 +83,6 @@ public final class ShardWriter implements DocWriter {
         } catch (IOException ignored) {
             // the file is being discarded anyway
         }
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // a leftover temp file is ignored and overwritten by the next run
-        }
+        DocWriter.discard(temp);
     }
 }

@@ -15,8 +15,7 @@ import java.util.Locale;
 /** Size statistics of a set of documents (a run's output, or any input the readers understand). */
 public record DatasetStats(int files, long documents, long chars, long words, long corrupt, int[] charPercentiles) {
     public static DatasetStats of(Path dir) {
-        List<String> files = InputFiles.expand(new InputSpec(List.of(dir.toString()), null, null, null)).stream()
-                .filter(f -> !Path.of(f).getFileName().toString().matches("stats\\.json|report\\.html")).toList();
+        List<String> files = InputFiles.dataFiles(new InputSpec(List.of(dir.toString()), null, null, null));
         long[] totals = new long[4];
         List<Integer> lengths = new ArrayList<>();
         DocReader r = new DocReader(null, "text", "id");

@@ -33,6 +33,11 @@ public final class InputFiles {
         return files;
     }
 
+    /** Like {@link #expand}, without a run's own {@code stats.json} and {@code report.html}: a run's output as data. */
+    public static List<String> dataFiles(InputSpec in) {
+        return expand(in).stream().filter(f -> !Path.of(f).getFileName().toString().matches("stats\\.json|report\\.html")).toList();
+    }
+
     private static int indexOfGlob(String p) {
         for (int i = 0; i < p.length(); i++) if ("*?[{".indexOf(p.charAt(i)) >= 0) return i;
         return -1;

@@ -14,6 +14,7 @@ import dev.loupe.data.filter.LengthFilter;
 import dev.loupe.data.filter.TextStatsAnnotator;
 import dev.loupe.data.pii.PiiRedactor;
 import dev.loupe.data.score.LearnabilityAnnotator;
+import dev.loupe.data.select.DiversitySelection;
 import dev.loupe.data.score.PerplexityAnnotator;
 
 import java.io.Serializable;
@@ -37,7 +38,8 @@ import java.io.Serializable;
         @JsonSubTypes.Type(value = LearnabilityAnnotator.class, name = "learnability"),
         @JsonSubTypes.Type(value = ExactDedup.class, name = "exact_dedup"),
         @JsonSubTypes.Type(value = MinHashDedup.class, name = "minhash_dedup"),
-        @JsonSubTypes.Type(value = LineDedup.class, name = "line_dedup")})
+        @JsonSubTypes.Type(value = LineDedup.class, name = "line_dedup"),
+        @JsonSubTypes.Type(value = DiversitySelection.class, name = "diversity")})
 public sealed interface Step extends Serializable permits DocStep, GlobalStep {
     /** Name used in counters and reports; unique within a pipeline. */
     String name();

@@ -52,7 +52,7 @@ public record AttentionView(String model, String[] tokens, float[][][][] pattern
             button{border:1px solid #bbb;background:#f6f6f6;padding:.3rem .7rem;border-radius:4px;cursor:pointer}
             button.on{background:#1f77b4;color:#fff;border-color:#1f77b4}
             .sw{display:inline-block;width:16px;height:16px;margin:0 2px;border-radius:3px;cursor:pointer;vertical-align:middle;border:2px solid transparent}
-            .sw.off{opacity:.2}svg text{font:13px ui-monospace,Menlo,Consolas,monospace;cursor:default}
+            .sw.off{opacity:.2}svg line{pointer-events:none}svg text{font:13px ui-monospace,Menlo,Consolas,monospace;cursor:default}
             #modelView{display:grid;gap:4px;align-items:center}#modelView canvas{border:1px solid #ddd;cursor:pointer;image-rendering:pixelated}
             #modelView .lab{font-size:11px;color:#555;text-align:center}
             """;
@@ -85,6 +85,21 @@ public record AttentionView(String model, String[] tokens, float[][][][] pattern
               svg.setAttribute('width', LEFT + 2 * width + GAP + 10);
               svg.setAttribute('height', T * ROW + 20);
               const xl = LEFT + width, xr = LEFT + width + GAP;
+              svg.appendChild(el('g', {id: 'lines'}));
+              DATA.tokens.forEach((t, i) => {
+                const a = el('text', {x: xl, y: 16 + i * ROW, 'text-anchor': 'end'}, t);
+                a.onmouseenter = () => { focus = i; drawLines(); };
+                a.onmouseleave = () => { focus = -1; drawLines(); };
+                svg.appendChild(a);
+                svg.appendChild(el('text', {x: xr, y: 16 + i * ROW}, t));
+              });
+              drawLines();
+            }
+            // Only the lines change on hover, so the token under the pointer stays the same element.
+            function drawLines() {
+              const g = document.getElementById('lines');
+              g.innerHTML = '';
+              const xl = LEFT + width, xr = LEFT + width + GAP;
               for (const h of active) {
                 const P = DATA.patterns[layer][h];
                 for (let q = 0; q < T; q++) {
@@ -92,18 +107,11 @@ public record AttentionView(String model, String[] tokens, float[][][][] pattern
                   for (let k = 0; k <= q; k++) {
                     const w = P[q][k];
                     if (w < 0.01) continue;
-                    svg.appendChild(el('line', {x1: xl + 4, y1: 16 + q * ROW - 4, x2: xr - 4, y2: 16 + k * ROW - 4,
+                    g.appendChild(el('line', {x1: xl + 4, y1: 16 + q * ROW - 4, x2: xr - 4, y2: 16 + k * ROW - 4,
                       stroke: headColor(h), 'stroke-width': 2, 'stroke-opacity': (w * (focus >= 0 ? 1 : 0.8)).toFixed(3)}));
                   }
                 }
               }
-              DATA.tokens.forEach((t, i) => {
-                const a = el('text', {x: xl, y: 16 + i * ROW, 'text-anchor': 'end'}, t);
-                a.onmouseenter = () => { focus = i; drawHeads(); };
-                a.onmouseleave = () => { focus = -1; drawHeads(); };
-                svg.appendChild(a);
-                svg.appendChild(el('text', {x: xr, y: 16 + i * ROW}, t));
-              });
             }
             function drawModel() {
               const mv = document.getElementById('modelView');

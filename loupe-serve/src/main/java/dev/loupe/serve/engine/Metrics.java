@@ -24,6 +24,8 @@ public final class Metrics {
     private final LongAdder cancelled = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder decodeSteps = new LongAdder();
+    private final LongAdder preempted = new LongAdder();
+    private volatile int kvUsed, kvCached, kvFree, kvTotal;
     private final Histogram ttft = new Histogram(TTFT_BUCKETS);
     /** (time, tokens) of recent decode steps, for the tokens/s gauge. */
     private final ArrayDeque<long[]> recent = new ArrayDeque<>();
@@ -67,6 +69,22 @@ public final class Metrics {
         cancelled.increment();
     }
 
+    void preempted() {
+        preempted.increment();
+    }
+
+    /** Blocks held by sequences, held only by the prefix cache, free, and in all. */
+    void kvBlocks(int used, int cached, int free, int total) {
+        kvUsed = used;
+        kvCached = cached;
+        kvFree = free;
+        kvTotal = total;
+    }
+
+    public int kvBlocksUsed() {
+        return kvUsed;
+    }
+
     void rejected() {
         rejected.increment();
     }
@@ -85,12 +103,17 @@ public final class Metrics {
         gauge(b, "loupe_active_sequences", "Sequences being prefilled or decoded.", active.get());
         gauge(b, "loupe_slots", "Sequences the server runs at once (--parallel).", slots);
         gauge(b, "loupe_generation_tokens_per_second", "Generated tokens per second over the last 10 s.", tokensPerSecond(System.nanoTime()));
+        gauge(b, "loupe_kv_blocks_used", "KV cache blocks held by running sequences.", kvUsed);
+        gauge(b, "loupe_kv_blocks_cached", "KV cache blocks held only by the prefix cache (evicted when needed).", kvCached);
+        gauge(b, "loupe_kv_blocks_free", "KV cache blocks free.", kvFree);
+        gauge(b, "loupe_kv_blocks_total", "KV cache blocks in the pool.", kvTotal);
         counter(b, "loupe_prompt_tokens_total", "Prompt tokens computed.", promptTokens.sum());
         counter(b, "loupe_prompt_cached_tokens_total", "Prompt tokens reused from the prefix cache.", cachedTokens.sum());
         counter(b, "loupe_generated_tokens_total", "Tokens generated.", generatedTokens.sum());
         counter(b, "loupe_decode_steps_total", "Batched decode steps run.", decodeSteps.sum());
         counter(b, "loupe_requests_finished_total", "Generations that ran to a stop or a limit.", finished.sum());
         counter(b, "loupe_requests_cancelled_total", "Generations cancelled, mostly by clients going away.", cancelled.sum());
+        counter(b, "loupe_requests_preempted_total", "Sequences paused to free KV blocks, to be recomputed.", preempted.sum());
         counter(b, "loupe_requests_rejected_total", "Requests refused because the queue was full.", rejected.sum());
         ttft.render(b, "loupe_time_to_first_token_seconds", "From request submission to the first generated token.");
         return b.toString();

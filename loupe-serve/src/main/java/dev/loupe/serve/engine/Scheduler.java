@@ -2,6 +2,7 @@ package dev.loupe.serve.engine;
 
 import dev.loupe.core.LoupeException;
 import dev.loupe.core.model.Forward;
+import dev.loupe.core.model.KvPool;
 import dev.loupe.core.model.Model;
 import dev.loupe.core.model.Session;
 import dev.loupe.core.parallel.ThreadPool;
@@ -14,8 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,7 +37,10 @@ public final class Scheduler implements AutoCloseable {
     private final int maxWaiting;
     private final int prefillChunk;
     private final Forward engine;
+    private final KvPool kv;
+    private final PrefixCache prefixes;
     private final Slot[] slots;
+    private final int[] matched;
     private final Metrics metrics;
     /** Handlers put new sequences here, and {@link #WAKE} when a ticket is cancelled; the scheduler drains it. */
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
@@ -44,25 +50,45 @@ public final class Scheduler implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    /**
-     * @param parallel     sequences decoded together (slots, each with a KV cache of {@code contextLength})
-     * @param maxWaiting   requests allowed to wait for a slot before new ones are refused
-     * @param prefillChunk prompt tokens computed per scheduler step
-     */
+    /** A pool of {@code parallel} whole contexts: every sequence can always grow to its context. */
     public Scheduler(Model model, Tokenizer tokenizer, ThreadPool pool, int parallel, int contextLength, int maxWaiting,
                      int prefillChunk) {
+        this(model, tokenizer, pool, parallel, contextLength,
+                parallel * ((contextLength + KvPool.DEFAULT_BLOCK_SIZE - 1) / KvPool.DEFAULT_BLOCK_SIZE), maxWaiting, prefillChunk);
+    }
+
+    /**
+     * @param parallel      sequences decoded together (at most this many hold KV blocks at once)
+     * @param contextLength tokens one sequence may hold; at most the pool's capacity
+     * @param kvBlocks      KV blocks of {@link KvPool#DEFAULT_BLOCK_SIZE} positions shared by all sequences and the
+     *                      prefix cache; a sequence takes them as it grows
+     * @param maxWaiting    requests allowed to wait for a slot before new ones are refused
+     * @param prefillChunk  prompt tokens computed per scheduler step
+     */
+    public Scheduler(Model model, Tokenizer tokenizer, ThreadPool pool, int parallel, int contextLength, int kvBlocks,
+                     int maxWaiting, int prefillChunk) {
         if (parallel < 1) throw new LoupeException("--parallel must be at least 1, got " + parallel);
         if (prefillChunk < 1) throw new LoupeException("the prefill chunk must be at least 1 token");
+        this.kv = new KvPool(model.config(), kvBlocks, KvPool.DEFAULT_BLOCK_SIZE);
+        if (contextLength > kv.capacity()) {
+            throw new LoupeException("a context of " + contextLength + " tokens does not fit the KV pool of " + kv.capacity()
+                    + " tokens; lower --ctx or give the cache more memory");
+        }
         this.tokenizer = tokenizer;
         this.vocabSize = model.config().vocabSize();
         this.contextLength = contextLength;
         this.maxWaiting = maxWaiting;
         this.prefillChunk = prefillChunk;
         this.engine = new Forward(model, pool, Math.max(parallel, prefillChunk), contextLength);
+        this.prefixes = new PrefixCache(kv);
         this.slots = new Slot[parallel];
-        for (int i = 0; i < parallel; i++) slots[i] = new Slot(i, new Session(model, contextLength, engine));
+        for (int i = 0; i < parallel; i++) {
+            slots[i] = new Slot(i, new Session(model, contextLength, engine, kv), kv.blockSize());
+        }
+        this.matched = new int[kv.blocksFor(contextLength)];
         this.metrics = new Metrics(parallel);
         warmUp();
+        updateKvGauges();
         this.thread = Thread.ofPlatform().name("loupe-scheduler").daemon().start(this::loop);
     }
 
@@ -76,7 +102,7 @@ public final class Scheduler implements AutoCloseable {
         if (n < 1) return;
         slot.session.prefill(new int[n]);
         engine.decode(new Session[]{slot.session}, new int[1], 1);
-        slot.truncate(0);
+        slot.clear();
     }
 
     public Metrics metrics() {
@@ -85,6 +111,11 @@ public final class Scheduler implements AutoCloseable {
 
     public int contextLength() {
         return contextLength;
+    }
+
+    /** Tokens the shared KV pool holds. */
+    public int kvCapacity() {
+        return kv.capacity();
     }
 
     /**
@@ -130,9 +161,7 @@ public final class Scheduler implements AutoCloseable {
     private void loop() {
         while (!closed) {
             try {
-                if (running.isEmpty() && waiting.isEmpty()) {
-                    if (inbox.poll(200, TimeUnit.MILLISECONDS) instanceof Sequence s) waiting.add(s);
-                }
+                if (running.isEmpty() && waiting.isEmpty()) take(inbox.poll(200, TimeUnit.MILLISECONDS));
                 step();
             } catch (InterruptedException e) {
                 break;
@@ -140,20 +169,54 @@ public final class Scheduler implements AutoCloseable {
                 // A bug in one step must not take the server down: fail what was running and go on.
                 LOG.log(Level.SEVERE, "scheduler step failed", e);
                 for (Sequence s : List.copyOf(running)) end(s, () -> s.fail("internal error: " + e));
+                updateKvGauges();
             }
         }
         for (Sequence s : List.copyOf(running)) end(s, () -> s.fail("the server is shutting down"));
         for (Sequence s : waiting) s.fail("the server is shutting down");
-        for (Object o; (o = inbox.poll()) != null; ) if (o instanceof Sequence s) s.fail("the server is shutting down");
+        for (Object o; (o = inbox.poll()) != null; ) {
+            if (o instanceof Sequence s) s.fail("the server is shutting down");
+            else if (o instanceof EngineTask<?> t) t.result().completeExceptionally(new LoupeException("the server is shutting down"));
+        }
     }
 
     /** One round: admit, drop cancelled, one batched prefill chunk, one decode step. */
     void step() {
-        for (Object o; (o = inbox.poll()) != null; ) if (o instanceof Sequence s) waiting.add(s);
+        for (Object o; (o = inbox.poll()) != null; ) take(o);
         dropCancelled();
         admit();
         prefillSome();
         decodeAll();
+        updateKvGauges();
+    }
+
+    /** Files what a handler sent: a new sequence waits; an engine task runs now, between two steps. */
+    private void take(Object o) {
+        if (o instanceof Sequence s) waiting.add(s);
+        else if (o instanceof EngineTask<?> t) t.run(engine);
+    }
+
+    /** Work that needs the engine to itself for a moment (embeddings), and where its result goes. */
+    private record EngineTask<T>(Function<Forward, T> work, CompletableFuture<T> result) {
+        void run(Forward engine) {
+            try {
+                result.complete(work.apply(engine));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code work} on the scheduler thread between two steps, with the engine to itself (it is not thread-safe
+     * and shares the thread pool): for passes that are not generation, such as embeddings. {@code work} must leave
+     * the slots' sessions alone.
+     */
+    public <T> CompletableFuture<T> onEngine(Function<Forward, T> work) {
+        if (closed) throw new LoupeException("the server is shutting down");
+        CompletableFuture<T> result = new CompletableFuture<>();
+        inbox.add(new EngineTask<>(work, result));
+        return result;
     }
 
     private void dropCancelled() {
@@ -173,42 +236,102 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Gives free slots to waiting requests in arrival order, each to the slot that shares most of its prompt. */
+    /**
+     * Gives free slots to waiting requests in arrival order (preempted ones first), each starting from the longest run
+     * of cached blocks its prompt begins with, as long as the pool has blocks for the rest of its prompt plus one
+     * block of headroom per running sequence (so decoding rarely has to preempt).
+     */
     private void admit() {
         while (!waiting.isEmpty()) {
+            Slot slot = freeSlot();
+            if (slot == null) return;
             Sequence s = waiting.peekFirst();
-            Slot best = null;
-            int bestCommon = -1;
-            for (Slot slot : slots) {
-                if (!slot.free()) continue;
-                int common = slot.commonPrefix(s.prompt);
-                if (common > bestCommon || common == bestCommon && slot.lastUsed() < best.lastUsed()) {
-                    best = slot;
-                    bestCommon = common;
-                }
+            int[] tokens = s.recompute != null ? s.recompute : s.prompt;
+            // A fresh prompt re-feeds at least its last token: its logits are where sampling starts. A scored prompt
+            // needs every position's logits, so it takes nothing from the cache.
+            int usable = s.recompute != null ? tokens.length : s.scorePrompt ? 0 : tokens.length - 1;
+            int shared = prefixes.match(tokens, usable, matched);
+            slot.adopt(matched, shared, tokens);
+            int need = kv.blocksFor(tokens.length) - shared + running.size();
+            if (!prefixes.makeRoom(need) && !running.isEmpty()) {
+                slot.clear(); // wait for running sequences to finish and free their blocks
+                return;
             }
-            if (best == null) return;
             waiting.removeFirst();
             metrics.waiting.decrementAndGet();
+            if (!slot.session.reserve(tokens.length)) {
+                // Cannot happen while the context fits the pool (checked at start-up); never spin on it.
+                slot.clear();
+                s.fail("the KV cache pool cannot hold " + tokens.length + " tokens");
+                continue;
+            }
             metrics.active.incrementAndGet();
-            // Re-feed at least the last prompt token: its logits are where sampling starts.
-            int reuse = s.scorePrompt ? 0 : Math.min(bestCommon, s.prompt.length - 1);
-            best.truncate(reuse);
-            best.owner = s;
-            s.slot = best;
-            s.prefilled = reuse;
-            s.cachedTokens = reuse;
-            s.admitted = System.nanoTime();
-            metrics.prompt(s.prompt.length - reuse, reuse);
-            if (s.scorePrompt) s.startScoring();
+            int reuse = shared * kv.blockSize();
+            slot.owner = s;
+            s.slot = slot;
+            s.admitted = s.admitted == 0 ? System.nanoTime() : s.admitted;
+            if (s.recompute != null) {
+                s.recomputed = reuse;
+                if (reuse == tokens.length) s.recompute = null;
+            } else {
+                s.prefilled = reuse;
+                s.cachedTokens = reuse;
+                metrics.prompt(s.prompt.length - reuse, reuse);
+                if (s.scorePrompt) s.startScoring();
+            }
             running.add(s);
+        }
+    }
+
+    private Slot freeSlot() {
+        for (Slot slot : slots) if (slot.free()) return slot;
+        return null;
+    }
+
+    /**
+     * Takes a running sequence's blocks back for the others when the pool is out of them (vLLM's preemption by
+     * recomputation): the youngest sequence goes back to the head of the queue with the tokens it had fed, to
+     * compute them again (mostly from the prefix cache) when blocks are free; its client sees only a pause.
+     */
+    private void preempt(Sequence s) {
+        s.recompute = s.slot.tokens();
+        s.recomputed = 0;
+        running.remove(s);
+        s.slot.clear();
+        s.slot = null;
+        waiting.addFirst(s);
+        metrics.active.decrementAndGet();
+        metrics.waiting.incrementAndGet();
+        metrics.preempted();
+    }
+
+    /**
+     * Makes sure every sequence of {@code batch} has a block for one more token: from the free list, else by
+     * evicting idle cached blocks, else by preempting the youngest running sequence (dropped from the batch if in it).
+     */
+    private void reserveOrPreempt(List<Sequence> batch) {
+        for (int i = 0; i < batch.size(); ) {
+            Session session = batch.get(i).slot.session;
+            if (session.reserve(session.position() + 1)) {
+                i++;
+                continue;
+            }
+            if (prefixes.makeRoom(1)) continue;
+            Sequence victim = running.getLast();
+            preempt(victim);
+            int v = batch.indexOf(victim);
+            if (v >= 0) {
+                batch.remove(v);
+                if (v < i) i--;
+            }
         }
     }
 
     /**
      * Runs up to {@code prefillChunk} prompt tokens, oldest prompts first, of as many sequences as fit, in one pass
      * over the weights; a prompt that completes samples its first token. Many short prompts arriving together thus
-     * cost one pass, not one each, and a long one is spread over several loops.
+     * cost one pass, not one each, and a long one is spread over several loops. Tokens a preempted sequence must
+     * compute again go the same way, silently. Admission reserved the blocks.
      */
     private void prefillSome() {
         List<Sequence> batch = new ArrayList<>();
@@ -216,10 +339,12 @@ public final class Scheduler implements AutoCloseable {
         int budget = prefillChunk;
         for (Sequence s : running) {
             if (budget == 0) break;
-            if (!s.prefilling() || s.scorePrompt) continue;
-            int n = Math.min(budget, s.prompt.length - s.prefilled);
+            if (!s.needsPrefill()) continue;
+            int[] source = s.recompute != null ? s.recompute : s.prompt;
+            int from = s.recompute != null ? s.recomputed : s.prefilled;
+            int n = Math.min(budget, source.length - from);
             batch.add(s);
-            chunks.add(Arrays.copyOfRange(s.prompt, s.prefilled, s.prefilled + n));
+            chunks.add(Arrays.copyOfRange(source, from, from + n));
             budget -= n;
         }
         if (batch.isEmpty()) return;
@@ -238,6 +363,12 @@ public final class Scheduler implements AutoCloseable {
             Sequence s = batch.get(i);
             int[] chunk = chunks.get(i);
             s.slot.fed(chunk, 0, chunk.length);
+            s.slot.publish(prefixes);
+            if (s.recompute != null) {
+                s.recomputed += chunk.length;
+                if (s.recomputed == s.recompute.length) s.recompute = null; // back where it was; decoding goes on
+                continue;
+            }
             s.prefilled += chunk.length;
             if (s.prefilling()) continue;
             boolean done = s.accept(logits, i, now);
@@ -250,6 +381,7 @@ public final class Scheduler implements AutoCloseable {
     private void decodeAll() {
         List<Sequence> batch = new ArrayList<>(running.size());
         for (Sequence s : running) if (s.nextInput() >= 0) batch.add(s);
+        reserveOrPreempt(batch);
         int n = batch.size();
         if (n == 0) return;
         Session[] sessions = new Session[n];
@@ -265,6 +397,7 @@ public final class Scheduler implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             Sequence s = batch.get(i);
             s.slot.fed(tokens[i]);
+            s.slot.publish(prefixes);
             boolean done;
             if (s.scoring()) {
                 done = s.scored(logits, i, now);
@@ -282,12 +415,20 @@ public final class Scheduler implements AutoCloseable {
         metrics.generated(generated, now);
     }
 
-    /** Takes a sequence off its slot (whose cache stays for prefix reuse) after {@code last} reports its end. */
+    /**
+     * Takes a sequence off its slot after {@code last} reports its end; its blocks go back to the pool, except the
+     * full ones the prefix cache keeps for later prompts.
+     */
     private void end(Sequence s, Runnable last) {
         last.run();
         running.remove(s);
-        s.slot.release(System.nanoTime());
+        s.slot.clear();
         metrics.active.decrementAndGet();
+    }
+
+    private void updateKvGauges() {
+        int cached = prefixes.idleBlocks();
+        metrics.kvBlocks(kv.usedBlocks() - cached, cached, kv.freeBlocks(), kv.blocks());
     }
 
     @Override

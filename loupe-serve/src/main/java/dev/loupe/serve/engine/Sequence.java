@@ -40,6 +40,12 @@ final class Sequence {
     /** Prompt tokens already in the slot's cache. */
     int prefilled;
     int cachedTokens;
+    /**
+     * Tokens to compute again before going on, after the scheduler took this sequence's blocks for others
+     * (preemption); null when none. Computing them emits nothing: the sequence resumes where it stood.
+     */
+    int[] recompute;
+    int recomputed;
     /** The last sampled token, to be fed at the next decode step; -1 while prefilling or when finished. */
     int pending = -1;
     private int generated;
@@ -76,7 +82,13 @@ final class Sequence {
 
     /** The token this sequence feeds at the next decode step, or -1 for none. */
     int nextInput() {
+        if (recompute != null) return -1;
         return scoring() ? prompt[prefilled] : pending;
+    }
+
+    /** Whether the next prefill chunk is this sequence's: its prompt, or tokens to compute again. */
+    boolean needsPrefill() {
+        return recompute != null || prefilling() && !scorePrompt;
     }
 
     /** The first prompt token has no logprob: nothing comes before it. */

@@ -5,43 +5,39 @@ import dev.loupe.core.model.Session;
 import java.util.Arrays;
 
 /**
- * One KV cache of the scheduler and the tokens it holds. A slot keeps its tokens after its sequence ends, which is
- * the prefix cache: the next request that starts with the same tokens (a shared system prompt, the earlier turns of
- * a chat) rewinds to the common prefix instead of computing it again. Used by the scheduler thread only.
+ * One sequence's place in the scheduler: a {@link Session} whose cache is a block table on the shared pool, the
+ * tokens fed through it, and how many of its full blocks are in the {@link PrefixCache} already. A slot holds no
+ * memory between sequences: {@link #clear} gives every block back (the cached ones stay cached). Used by the
+ * scheduler thread only.
  */
 final class Slot {
     final int index;
     final Session session;
+    private final int blockSize;
     private int[] tokens = new int[64];
     private int length;
-    private long lastUsed;
+    /** Leading full blocks already registered in the prefix cache, and the chain hash after the last one. */
+    private int registered;
+    private long chainHash;
     Sequence owner;
 
-    Slot(int index, Session session) {
+    Slot(int index, Session session, int blockSize) {
         this.index = index;
         this.session = session;
+        this.blockSize = blockSize;
     }
 
     boolean free() {
         return owner == null;
     }
 
-    long lastUsed() {
-        return lastUsed;
-    }
-
-    /** Length of the longest common prefix of the cached tokens and {@code prompt}. */
-    int commonPrefix(int[] prompt) {
-        int n = Math.min(length, prompt.length);
-        int i = 0;
-        while (i < n && tokens[i] == prompt[i]) i++;
-        return i;
-    }
-
-    /** Keeps the first {@code n} cached tokens and forgets the rest. */
-    void truncate(int n) {
-        session.rewind(n);
-        length = n;
+    /** Starts from {@code count} cached blocks holding {@code tokens[0, count * blockSize)}. */
+    void adopt(int[] blocks, int count, int[] ids) {
+        session.adoptPrefix(blocks, count);
+        fed(ids, 0, count * blockSize);
+        registered = count;
+        chainHash = 0;
+        for (int i = 0; i < count; i++) chainHash = PrefixCache.hash(chainHash, ids, i * blockSize, blockSize);
     }
 
     /** Records tokens just fed through the model (the session has already advanced past them). */
@@ -56,8 +52,27 @@ final class Slot {
         tokens[length++] = id;
     }
 
-    void release(long now) {
+    /** The tokens fed so far (a copy): what a preempted sequence must compute again. */
+    int[] tokens() {
+        return Arrays.copyOf(tokens, length);
+    }
+
+    /** Hands the blocks filled since the last call to the prefix cache, so later prompts can share them. */
+    void publish(PrefixCache cache) {
+        int full = length / blockSize;
+        if (full <= registered) return;
+        int[] ids = session.blockIds();
+        for (; registered < full; registered++) {
+            chainHash = cache.register(chainHash, tokens, registered * blockSize, ids[registered]);
+        }
+    }
+
+    /** Gives every block back to the pool and forgets the tokens. */
+    void clear() {
+        session.rewind(0);
+        length = 0;
+        registered = 0;
+        chainHash = 0;
         owner = null;
-        lastUsed = now;
     }
 }

@@ -41,11 +41,8 @@ final class ChatCompletionsApi {
         boolean stream = b.bool("stream", false);
         boolean usage = b.object("stream_options").bool("include_usage", false);
         Tools tools = Tools.parse(b, json);
-        JsonSchema format = ResponseFormats.openAi(b);
-        if (tools != null && format != null) throw ApiError.badRequest("'response_format' cannot be combined with 'tools'", "response_format");
-        int[] prompt = tools == null ? generation.model().encodeChat(messages)
-                : generation.model().encodeChat(tools.prepare(messages, generation.model().template()), tools.templateTools());
-        Ticket ticket = generation.submit(prompt, params, "messages", false, tools == null ? format : tools.replySchema());
+        JsonSchema schema = Tools.outputSchema(tools, ResponseFormats.openAi(b), "response_format");
+        Ticket ticket = generation.submit(Tools.encode(tools, generation.model(), messages), params, "messages", false, schema);
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         String model = generation.model().name();

@@ -34,6 +34,9 @@ final class Generation {
      */
     record Result(String text, List<Event.Piece> pieces, List<Event.PromptToken> prompt, Event.Finished finished) {}
 
+    /** How long to wait for an event before checking that the client is still there. */
+    private static final long CLIENT_POLL_MILLIS = ClientConnection.INTERVAL_NANOS / 1_000_000;
+
     private final ServedModel model;
     private final Scheduler scheduler;
     private volatile ConstraintVocab vocab;
@@ -92,15 +95,18 @@ final class Generation {
 
     /**
      * Waits for the generation to end, handing each piece to {@code listener}. A failed listener cancels the
-     * sequence (the scheduler frees its slot) and rethrows; so does an interrupt of the handler thread.
+     * sequence (the scheduler frees its blocks) and rethrows; so does a client that hung up (noticed while the
+     * request waits or computes, streamed or not) and an interrupt of the handler thread.
      */
     Result run(Ticket ticket, Listener listener) throws IOException {
         StringBuilder text = new StringBuilder();
         List<Event.Piece> pieces = new ArrayList<>();
         List<Event.PromptToken> prompt = new ArrayList<>();
+        ClientConnection client = ClientConnection.current();
         try {
             while (true) {
-                Event e = ticket.next(1000);
+                if (client.gone()) throw new ClientConnection.GoneException();
+                Event e = ticket.next(CLIENT_POLL_MILLIS);
                 switch (e) {
                     case null -> { }
                     case Event.Piece p -> {

@@ -32,6 +32,7 @@ public final class HttpServer implements AutoCloseable {
         OpenAiApi openAi = new OpenAiApi(generation, json);
         OllamaApi ollama = new OllamaApi(generation, catalog, json);
         TokenApi tokens = new TokenApi(model.tokenizer(), json);
+        EmbeddingsApi embeddings = new EmbeddingsApi(model, scheduler, json, openAi, ollama);
         this.app = Javalin.create(cfg -> {
             cfg.jetty.host = host;
             cfg.jetty.port = port;
@@ -42,8 +43,11 @@ public final class HttpServer implements AutoCloseable {
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.jsonMapper(new JavalinJackson(json, true));
             cfg.staticFiles.add("/public", Location.CLASSPATH);
+            cfg.routes.before(ClientConnection::attach);
+            cfg.routes.after(ctx -> ClientConnection.detach());
             if (apiKey != null && !apiKey.isEmpty()) cfg.routes.before(new ApiKeyCheck(apiKey));
             cfg.routes.exception(ApiError.class, (e, ctx) -> ErrorResponses.write(ctx, e));
+            cfg.routes.exception(ClientConnection.GoneException.class, (e, ctx) -> { }); // its sequence is cancelled
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.log(Level.WARNING, "request to " + ctx.path() + " failed", e);
                 ErrorResponses.write(ctx, ApiError.internal("internal error: " + e));
@@ -56,6 +60,7 @@ public final class HttpServer implements AutoCloseable {
             openAi.register(cfg.routes);
             ollama.register(cfg.routes);
             tokens.register(cfg.routes);
+            embeddings.register(cfg.routes);
         });
     }
 

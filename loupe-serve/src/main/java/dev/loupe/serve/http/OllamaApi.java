@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.core.chat.ChatMessage;
 import dev.loupe.core.gguf.Metadata;
 import dev.loupe.core.sample.SamplingParams;
+import dev.loupe.core.sample.constrain.JsonSchema;
 import dev.loupe.serve.ModelCatalog;
 import dev.loupe.serve.ServedModel;
 import dev.loupe.serve.engine.Event;
@@ -48,7 +49,8 @@ final class OllamaApi {
         return model(b.string("model", null));
     }
 
-    private ServedModel model(String requested) {
+    /** The served model if {@code requested} names it, else a 404 that says which model runs. */
+    ServedModel model(String requested) {
         ServedModel m = generation.model();
         if (m.answersTo(requested)) return m;
         boolean inFolder = catalog.find(requested).isPresent();
@@ -108,7 +110,13 @@ final class OllamaApi {
         List<ChatMessage> messages = ChatMessages.parse(b);
         SamplingParams params = SamplingFields.ollama(b.object("options"));
         boolean stream = b.bool("stream", true);
-        Ticket ticket = generation.submit(m.encodeChat(messages), params, "messages", false, ResponseFormats.ollama(b));
+        Tools tools = Tools.parse(b, json);
+        JsonSchema schema = Tools.outputSchema(tools, ResponseFormats.ollama(b), "format");
+        Ticket ticket = generation.submit(Tools.encode(tools, m, messages), params, "messages", false, schema);
+        if (tools != null) {
+            replyWithTools(ctx, m, tools, ticket, stream);
+            return;
+        }
         if (!stream) {
             Generation.Result r = generation.run(ticket);
             ctx.json(chatLine(m.name(), r.text(), r.finished()));
@@ -126,8 +134,32 @@ final class OllamaApi {
         }
     }
 
+    /**
+     * A reply with tools is one constrained JSON value (see {@link Tools}), read whole: a call comes back in
+     * {@code message.tool_calls} with its arguments as an object, as Ollama sends them; an answer as content. A
+     * stream gets that message as one line, then the closing line.
+     */
+    private void replyWithTools(Context ctx, ServedModel m, Tools tools, Ticket ticket, boolean stream) throws IOException {
+        Generation.Result r = generation.run(ticket);
+        Tools.Reply reply = tools.read(r.text());
+        OllamaJson.Message message = reply.call() == null ? new OllamaJson.Message("assistant", reply.content())
+                : new OllamaJson.Message("assistant", "", List.of(new OllamaJson.ToolCall(
+                        new OllamaJson.Function(reply.call().name(), json.readTree(reply.call().arguments())))));
+        if (!stream) {
+            ctx.json(chatLine(m.name(), message, r.finished()));
+            return;
+        }
+        EventStream out = EventStream.ndjson(ctx, json);
+        out.send(new OllamaJson.ChatLine(m.name(), Instant.now().toString(), message, false, null, null, null, null, null, null, null));
+        out.send(chatLine(m.name(), "", r.finished()));
+    }
+
     private static OllamaJson.ChatLine chatLine(String model, String text, Event.Finished f) {
-        return new OllamaJson.ChatLine(model, Instant.now().toString(), new OllamaJson.Message("assistant", text), true,
+        return chatLine(model, new OllamaJson.Message("assistant", text), f);
+    }
+
+    private static OllamaJson.ChatLine chatLine(String model, OllamaJson.Message message, Event.Finished f) {
+        return new OllamaJson.ChatLine(model, Instant.now().toString(), message, true,
                 OpenAiApi.reason(f), f.queueNanos() + f.promptNanos() + f.genNanos(), 0L, f.promptTokens(),
                 f.promptNanos(), f.completionTokens(), f.genNanos());
     }

@@ -1,6 +1,7 @@
 package dev.loupe.serve.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,17 @@ import java.util.Map;
 final class OllamaJson {
     private OllamaJson() {}
 
-    record Message(String role, String content) {}
+    /** {@code tool_calls} only when the model called a tool. */
+    record Message(String role, String content, @JsonInclude(JsonInclude.Include.NON_NULL) List<ToolCall> toolCalls) {
+        Message(String role, String content) {
+            this(role, content, null);
+        }
+    }
+
+    /** Ollama's tool call: no id, arguments as an object (OpenAI sends a JSON string). */
+    record ToolCall(Function function) {}
+
+    record Function(String name, JsonNode arguments) {}
 
     /** One line of /api/generate's stream, or its whole answer; the counts appear only on the last. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.core.chat.ChatMessage;
 import dev.loupe.core.chat.ChatTemplate;
 import dev.loupe.core.sample.constrain.JsonSchema;
+import dev.loupe.serve.ServedModel;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,16 +49,16 @@ final class Tools {
         this.json = json;
     }
 
-    /** The request's tools, or null when it has none or says {@code "tool_choice": "none"}. */
+    /** The request's tools, or null when it has none (an empty list included) or says {@code "tool_choice": "none"}. */
     static Tools parse(Body b, ObjectMapper json) {
         JsonNode list = b.raw("tools");
-        if (list == null || list.isNull()) {
+        if (list == null || list.isNull() || list.isArray() && list.isEmpty()) {
             if (b.has("tool_choice") && !"none".equals(b.raw("tool_choice").asText())) {
                 throw ApiError.badRequest("'tool_choice' needs 'tools'", "tool_choice");
             }
             return null;
         }
-        if (!list.isArray() || list.isEmpty()) throw ApiError.badRequest("'tools' must be a non-empty array", "tools");
+        if (!list.isArray()) throw ApiError.badRequest("'tools' must be an array", "tools");
         List<Tool> tools = new ArrayList<>();
         SchemaCompiler compiler = new SchemaCompiler("tools");
         for (JsonNode t : list) {
@@ -81,6 +82,19 @@ final class Tools {
         String name = choice.path("function").path("name").asText(null);
         for (Tool t : tools) if (t.name().equals(name)) return new Tools(List.of(t), true, json);
         throw ApiError.badRequest("'tool_choice' names a function that is not among the tools: " + name, "tool_choice");
+    }
+
+    /** A conversation's prompt tokens, with the tools when there are some ({@code tools} may be null). */
+    static int[] encode(Tools tools, ServedModel model, List<ChatMessage> messages) {
+        if (tools == null) return model.encodeChat(messages);
+        return model.encodeChat(tools.prepare(messages, model.template()), tools.templateTools());
+    }
+
+    /** What the output is constrained to: the tools' reply shape, else the response format (both is a 400). */
+    static JsonSchema outputSchema(Tools tools, JsonSchema format, String formatField) {
+        if (tools == null) return format;
+        if (format != null) throw ApiError.badRequest("'" + formatField + "' cannot be combined with 'tools'", formatField);
+        return tools.replySchema();
     }
 
     /** The shape the reply is constrained to. */

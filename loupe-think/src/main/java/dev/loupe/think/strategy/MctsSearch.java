@@ -5,16 +5,15 @@ import dev.loupe.think.search.SearchTree;
 import dev.loupe.think.verify.Verifier;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 
 /**
  * MCTS over reasoning steps: a state is a partial solution; expanding it samples {@code k} next steps
  * (duplicates merged); a rollout samples the rest of the solution and the verifier's score of the finished text
- * is the value backed up. After {@code iterations} rounds the most-visited path is followed; if it ends in a
- * finished solution that is the answer, else the best rollout seen from its last node.
+ * is the value backed up. Every rollout is a finished solution, so after {@code iterations} rounds the answer is
+ * the best-scored one seen (the earliest on ties), as rStar and llm-reasoners pick their best trajectory; the
+ * most-visited path is traced to show where the search concentrated.
  */
 public record MctsSearch(int iterations, int k, int maxSteps, double exploration, Verifier verifier) implements Strategy {
     public MctsSearch {
@@ -28,7 +27,7 @@ public record MctsSearch(int iterations, int k, int maxSteps, double exploration
 
     @Override
     public Scored solve(Problem problem, ThinkContext ctx) {
-        Map<String, Scored> bestRollout = new HashMap<>();
+        List<Scored> rollouts = new ArrayList<>();
         SearchTree<String> tree = new SearchTree<>() {
             @Override
             public List<String> children(String partial) {
@@ -51,8 +50,7 @@ public record MctsSearch(int iterations, int k, int maxSteps, double exploration
                     full = partial + rest.getFirst();
                 }
                 double v = verifier.score(problem, full, ctx.sampling());
-                Scored s = new Scored(full, ctx.extractor().extract(full), v);
-                bestRollout.merge(partial, s, (a, b) -> b.score() > a.score() ? b : a);
+                rollouts.add(new Scored(full, ctx.extractor().extract(full), v));
                 return v;
             }
         };
@@ -60,12 +58,8 @@ public record MctsSearch(int iterations, int k, int maxSteps, double exploration
         mcts.run(iterations, (i, node, v) -> ctx.trace().add("rollout", "iteration", i, "state", node.state(),
                 "value", v, "visits", node.visits()));
         List<Mcts.Node<String>> path = mcts.bestPath();
-        Mcts.Node<String> last = path.getLast();
         ctx.trace().add("path", "states", path.stream().map(Mcts.Node::state).toList(),
                 "visits", path.stream().map(Mcts.Node::visits).toList(), "means", path.stream().map(Mcts.Node::mean).toList());
-        Scored chosen = bestRollout.get(last.state());
-        if (chosen == null) chosen = bestRollout.values().stream().max(java.util.Comparator.comparingDouble(Scored::score)).orElse(null);
-        if (chosen != null) ctx.trace().add("choose", "rule", "mcts", "answer", chosen.answer(), "score", chosen.score());
-        return chosen;
+        return Selection.choose(rollouts, Selection.Rule.BEST, ctx.trace());
     }
 }

@@ -7,6 +7,7 @@ import dev.loupe.core.gguf.TensorInfo;
 import dev.loupe.core.tensor.GgmlType;
 import dev.loupe.train.Trainer;
 import dev.loupe.train.nn.LlamaConfig;
+import dev.loupe.train.optim.AdamW;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -21,18 +22,31 @@ import java.nio.file.Path;
 public final class Checkpoint {
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** The mode of pretraining checkpoints (and of those written before modes existed). */
+    public static final String PRETRAIN = "pretrain";
+
     private Checkpoint() {}
 
     public static void save(Trainer t, Path file) {
+        save(file, PRETRAIN, t.model().config(), t.model().params, t.optimizer(), t.rng().state());
+    }
+
+    /**
+     * Saves a run whose trained parameters are {@code params} (the whole model, or only its LoRA adapters) on a
+     * model of shape {@code c}; {@code mode} says what kind of run it is (e.g. "sft", "lora r=8 ...") and must match
+     * on resume.
+     */
+    public static void save(Path file, String mode, LlamaConfig c, float[] params, AdamW opt, long rngState) {
         GgufWriter w = new GgufWriter();
         w.putString("general.type", "loupe-train-checkpoint");
-        w.putString("train.shape", t.model().config().describe());
-        w.putUInt32("train.vocab", t.model().config().vocab());
-        w.putUInt64("train.step", t.optimizer().step());
-        w.putInt64("train.rng_state", t.rng().state());
-        add(w, "params", t.model().params);
-        add(w, "adam.m", t.optimizer().m);
-        add(w, "adam.v", t.optimizer().v);
+        w.putString("train.shape", c.describe());
+        w.putUInt32("train.vocab", c.vocab());
+        w.putString("train.mode", mode);
+        w.putUInt64("train.step", opt.step());
+        w.putInt64("train.rng_state", rngState);
+        add(w, "params", params);
+        add(w, "adam.m", opt.m);
+        add(w, "adam.v", opt.v);
         w.write(file);
     }
 
@@ -56,19 +70,25 @@ public final class Checkpoint {
 
     /** Restores {@code t} (built with the same shape) from {@code file}. */
     public static void load(Trainer t, Path file) {
+        t.rng().setState(load(file, PRETRAIN, t.model().config(), t.model().params, t.optimizer()));
+    }
+
+    /** Restores what {@link #save(Path, String, LlamaConfig, float[], AdamW, long)} saved; returns the RNG state. */
+    public static long load(Path file, String mode, LlamaConfig c, float[] params, AdamW opt) {
         try (GgufFile f = GgufFile.open(file)) {
             var md = f.metadata();
             if (!"loupe-train-checkpoint".equals(md.getString("general.type", null))) throw new LoupeException(file + " is not a Loupe training checkpoint");
-            LlamaConfig c = t.model().config();
             if (!md.getString("train.shape").equals(c.describe()) || md.getInt("train.vocab") != c.vocab()) {
                 throw new LoupeException("checkpoint shape " + md.getString("train.shape") + " (vocab " + md.getInt("train.vocab")
                         + ") differs from " + c.describe() + " (vocab " + c.vocab() + ")");
             }
-            read(f, "params", t.model().params);
-            read(f, "adam.m", t.optimizer().m);
-            read(f, "adam.v", t.optimizer().v);
-            t.optimizer().setStep(md.getLong("train.step"));
-            t.rng().setState(md.getLong("train.rng_state"));
+            String saved = md.getString("train.mode", PRETRAIN);
+            if (!saved.equals(mode)) throw new LoupeException("checkpoint " + file + " is of a '" + saved + "' run, not '" + mode + "'");
+            read(f, "params", params);
+            read(f, "adam.m", opt.m);
+            read(f, "adam.v", opt.v);
+            opt.setStep(md.getLong("train.step"));
+            return md.getLong("train.rng_state");
         }
     }
 

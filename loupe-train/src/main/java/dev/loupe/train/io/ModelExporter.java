@@ -18,6 +18,11 @@ public final class ModelExporter {
     private ModelExporter() {}
 
     public static void write(Path target, String name, LlamaConfig c, float[] params, BpeVocab vocab) {
+        write(target, name, c, params, (java.util.function.Consumer<GgufWriter>) vocab::writeTo);
+    }
+
+    /** As above, with the tokenizer metadata written by {@code tokenizer} (e.g. copied from a fine-tuned base). */
+    public static void write(Path target, String name, LlamaConfig c, float[] params, java.util.function.Consumer<GgufWriter> tokenizer) {
         GgufWriter w = new GgufWriter();
         String a = "llama.";
         w.putString("general.architecture", "llama");
@@ -35,7 +40,7 @@ public final class ModelExporter {
         w.putFloat32(a + "attention.layer_norm_rms_epsilon", c.normEps());
         w.putFloat32(a + "rope.freq_base", c.ropeTheta());
         w.putUInt32(a + "rope.dimension_count", c.headDim());
-        vocab.writeTo(w);
+        tokenizer.accept(w);
         for (ParamLayout.Tensor t : new ParamLayout(c).tensors()) {
             long[] shape = t.rows() == 1 ? new long[]{t.cols()} : new long[]{t.cols(), t.rows()};
             w.addTensor(t.name(), GgmlType.F32, shape, out -> {

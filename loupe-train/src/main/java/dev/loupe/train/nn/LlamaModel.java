@@ -1,5 +1,6 @@
 package dev.loupe.train.nn;
 
+import dev.loupe.core.lora.LoraTarget;
 import dev.loupe.core.parallel.ThreadPool;
 import dev.loupe.train.SplitMix64;
 
@@ -29,6 +30,11 @@ public final class LlamaModel {
     private final float[] dx, dxb, dao, dq, dk, dv, dh, dgate, dup;
     private final int[] tokens, targets;
     private boolean haveForward;
+    // Fine-tuning: unmasked targets of the last forward pass, per-row gradient scales, and the LoRA adapters (or null).
+    private final ThreadPool pool;
+    private final float[] rowScale;
+    private int counted;
+    private Lora lora;
 
     public LlamaModel(LlamaConfig c, int batch, int seqLen, ThreadPool pool) {
         if (seqLen > c.contextLength()) throw new IllegalArgumentException("sequence length " + seqLen + " exceeds the context " + c.contextLength());
@@ -73,6 +79,8 @@ public final class LlamaModel {
         dup = new float[N * f];
         tokens = new int[N];
         targets = new int[N];
+        this.pool = pool;
+        this.rowScale = new float[N];
     }
 
     private static float[][] buffers(int n, int size) {
@@ -121,12 +129,13 @@ public final class LlamaModel {
 
     /**
      * Runs B*T tokens (sequence b at [b*T, (b+1)*T), positions from 0). Returns the mean cross-entropy against
-     * {@code targets}, or NaN when targets is null. {@code engineRounding} rounds Q, K, V and the attention weights
-     * to F16 as Loupe's engine (and llama.cpp) do and sums
-     * matrix products in the engine's order (slowly), for a tight comparison with inference; training leaves it off.
+     * {@code targets} over the targets that are not masked (a target of -1 masks its position: fine-tuning counts only
+     * the assistant's tokens), or NaN when targets is null. {@code engineRounding} rounds Q, K, V and the attention weights
+     * to F16 as Loupe's engine (and llama.cpp) do, for a tight comparison with inference; training leaves it off.
      */
     public double forward(int[] tokenIds, int[] targetIds, boolean engineRounding) {
         int d = c.dim(), kv = c.kvDim(), f = c.ffnDim(), V = c.vocab();
+        mm.engineOrder(engineRounding); // with the F16 rounding, sum in the engine's order too: bit-identical logits
         System.arraycopy(tokenIds, 0, tokens, 0, N);
         for (int n = 0; n < N; n++) {
             int t = tokens[n];
@@ -136,9 +145,14 @@ public final class LlamaModel {
         for (int l = 0; l < c.layers(); l++) {
             ParamLayout.Layer p = layout.layer(l);
             Norm.forward(xb1[l], rstd1[l], resid[l], params, p.attnNorm(), N, d, c.normEps());
-            mm.forward(q[l], xb1[l], params, p.wq(), N, d, d, engineRounding);
-            mm.forward(k[l], xb1[l], params, p.wk(), N, d, kv, engineRounding);
-            mm.forward(v[l], xb1[l], params, p.wv(), N, d, kv, engineRounding);
+            mm.forward(q[l], xb1[l], params, p.wq(), N, d, d);
+            mm.forward(k[l], xb1[l], params, p.wk(), N, d, kv);
+            mm.forward(v[l], xb1[l], params, p.wv(), N, d, kv);
+            if (lora != null) {
+                lora.forward(l, LoraTarget.ATTN_Q, q[l], xb1[l]);
+                lora.forward(l, LoraTarget.ATTN_K, k[l], xb1[l]);
+                lora.forward(l, LoraTarget.ATTN_V, v[l], xb1[l]);
+            }
             for (int n = 0; n < N; n++) {
                 rope.rotate(q[l], n * d, c.heads(), n % T, 1f);
                 rope.rotate(k[l], n * kv, c.kvHeads(), n % T, 1f);
@@ -149,21 +163,41 @@ public final class LlamaModel {
                 Half.round(v[l], 0, N * kv);
             }
             attention.forward(ao[l], att[l], q[l], k[l], v[l], engineRounding);
-            mm.forward(proj, ao[l], params, p.wo(), N, d, d, engineRounding);
+            mm.forward(proj, ao[l], params, p.wo(), N, d, d);
+            if (lora != null) lora.forward(l, LoraTarget.ATTN_OUTPUT, proj, ao[l]);
             add(xMid[l], resid[l], proj, N * d);
             Norm.forward(xb2[l], rstd2[l], xMid[l], params, p.ffnNorm(), N, d, c.normEps());
-            mm.forward(gate[l], xb2[l], params, p.gate(), N, d, f, engineRounding);
-            mm.forward(up[l], xb2[l], params, p.up(), N, d, f, engineRounding);
+            mm.forward(gate[l], xb2[l], params, p.gate(), N, d, f);
+            mm.forward(up[l], xb2[l], params, p.up(), N, d, f);
+            if (lora != null) {
+                lora.forward(l, LoraTarget.FFN_GATE, gate[l], xb2[l]);
+                lora.forward(l, LoraTarget.FFN_UP, up[l], xb2[l]);
+            }
             SwiGlu.forward(h[l], gate[l], up[l], N * f);
-            mm.forward(proj, h[l], params, p.down(), N, f, d, engineRounding);
+            mm.forward(proj, h[l], params, p.down(), N, f, d);
+            if (lora != null) lora.forward(l, LoraTarget.FFN_DOWN, proj, h[l]);
             add(resid[l + 1], xMid[l], proj, N * d);
         }
         Norm.forward(xf, rstdF, resid[c.layers()], params, layout.outputNorm, N, d, c.normEps());
-        mm.forward(logits, xf, params, layout.output, N, d, V, engineRounding);
+        mm.forward(logits, xf, params, layout.output, N, d, V);
         haveForward = targetIds != null;
         if (targetIds == null) return Double.NaN;
         System.arraycopy(targetIds, 0, targets, 0, N);
+        counted = CrossEntropy.counted(targets, N);
         return ce.run(logits, targets, N, V, false, 0f);
+    }
+
+    /**
+     * After a forward pass with targets: the summed log-probability of the unmasked targets of each sequence,
+     * {@code out[b] = sum_t log p(targets[b*T+t])} (DPO's policy and reference terms).
+     */
+    public void sequenceLogProbs(double[] out) {
+        if (!haveForward) throw new IllegalStateException("sequence log-probabilities need a forward pass with targets");
+        for (int b = 0; b < B; b++) {
+            double s = 0;
+            for (int t = 0; t < T; t++) s -= ce.rowLoss(b * T + t);
+            out[b] = s;
+        }
     }
 
     /**
@@ -172,9 +206,26 @@ public final class LlamaModel {
      */
     public void backward(float lossScale) {
         if (!haveForward) throw new IllegalStateException("backward needs a forward pass with targets");
+        // Mean over the unmasked targets (all N when nothing is masked, as in pretraining).
+        Arrays.fill(rowScale, lossScale / Math.max(1, counted));
+        backwardScaled(rowScale);
+    }
+
+    /**
+     * Adds to the gradients d(sum_b seqScale[b] * S_b)/d(params) for the last forward pass, where S_b is the
+     * summed cross-entropy of sequence b's unmasked targets (= minus its {@link #sequenceLogProbs log-probability}).
+     * DPO weighs its chosen and rejected sequences this way.
+     */
+    public void backwardSequences(float[] seqScale) {
+        if (!haveForward) throw new IllegalStateException("backward needs a forward pass with targets");
+        for (int b = 0; b < B; b++) Arrays.fill(rowScale, b * T, (b + 1) * T, seqScale[b]);
+        backwardScaled(rowScale);
+    }
+
+    private void backwardScaled(float[] scale) {
         haveForward = false;
         int d = c.dim(), kv = c.kvDim(), f = c.ffnDim(), V = c.vocab();
-        ce.run(logits, targets, N, V, true, lossScale / N);
+        ce.run(logits, targets, N, V, scale);
         float[] dLogits = logits;
         Arrays.fill(dxb, 0f);
         mm.backward(dxb, grads, dLogits, xf, params, layout.output, N, d, V);
@@ -185,14 +236,20 @@ public final class LlamaModel {
             // resid[l+1] = xMid + down(silu(gate) * up); dx holds d/d resid[l+1], which is also d/d xMid so far.
             Arrays.fill(dh, 0f);
             mm.backward(dh, grads, dx, h[l], params, p.down(), N, f, d);
+            if (lora != null) lora.backward(l, LoraTarget.FFN_DOWN, dh, dx, h[l]);
             SwiGlu.backward(dgate, dup, dh, gate[l], up[l], N * f);
             Arrays.fill(dxb, 0f);
             mm.backward(dxb, grads, dgate, xb2[l], params, p.gate(), N, d, f);
             mm.backward(dxb, grads, dup, xb2[l], params, p.up(), N, d, f);
+            if (lora != null) {
+                lora.backward(l, LoraTarget.FFN_GATE, dxb, dgate, xb2[l]);
+                lora.backward(l, LoraTarget.FFN_UP, dxb, dup, xb2[l]);
+            }
             Norm.backward(dx, grads, p.ffnNorm(), dxb, xMid[l], params, rstd2[l], N, d);
             // xMid = resid[l] + wo(attention(...)); dx now holds d/d xMid.
             Arrays.fill(dao, 0f);
             mm.backward(dao, grads, dx, ao[l], params, p.wo(), N, d, d);
+            if (lora != null) lora.backward(l, LoraTarget.ATTN_OUTPUT, dao, dx, ao[l]);
             Arrays.fill(dq, 0f);
             Arrays.fill(dk, 0f);
             Arrays.fill(dv, 0f);
@@ -205,6 +262,11 @@ public final class LlamaModel {
             mm.backward(dxb, grads, dq, xb1[l], params, p.wq(), N, d, d);
             mm.backward(dxb, grads, dk, xb1[l], params, p.wk(), N, d, kv);
             mm.backward(dxb, grads, dv, xb1[l], params, p.wv(), N, d, kv);
+            if (lora != null) {
+                lora.backward(l, LoraTarget.ATTN_Q, dxb, dq, xb1[l]);
+                lora.backward(l, LoraTarget.ATTN_K, dxb, dk, xb1[l]);
+                lora.backward(l, LoraTarget.ATTN_V, dxb, dv, xb1[l]);
+            }
             Norm.backward(dx, grads, p.attnNorm(), dxb, resid[l], params, rstd1[l], N, d);
         }
         for (int n = 0; n < N; n++) Vec.axpy(grads, layout.tokenEmbd + tokens[n] * d, 1f, dx, n * d, d);
@@ -212,6 +274,21 @@ public final class LlamaModel {
 
     public void zeroGrad() {
         Arrays.fill(grads, 0f);
+        if (lora != null) lora.zeroGrad();
+    }
+
+    /**
+     * Adds LoRA adapters to the matrices {@code config} targets (B = 0, so the model's outputs do not change until
+     * they train) and returns them. The base parameters stay as they are; a LoRA run updates only the adapters'.
+     */
+    public Lora attachLora(Lora.Config config) {
+        lora = new Lora(config, c, N, pool);
+        return lora;
+    }
+
+    /** The attached adapters, or null. */
+    public Lora lora() {
+        return lora;
     }
 
     private static void add(float[] out, float[] a, float[] b, int n) {

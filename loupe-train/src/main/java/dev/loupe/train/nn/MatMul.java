@@ -20,6 +20,7 @@ final class MatMul {
     private float[] x, w, y, dy, dx, dw;
     private float[] wt = new float[0];
     private int wOff, n, in, out;
+    private boolean engineOrder;
 
     MatMul(ThreadPool pool) {
         this.pool = pool;
@@ -57,12 +58,12 @@ final class MatMul {
         }
     };
 
-    void forward(float[] y, float[] x, float[] w, int wOff, int n, int in, int out) {
-        forward(y, x, w, wOff, n, in, out, false);
+    /** From now on, forward passes sum each output in the inference engine's order ({@code true}, slow) or blocked. */
+    void engineOrder(boolean on) {
+        this.engineOrder = on;
     }
 
-    /** y = x W^T; {@code engineOrder} sums each output in the inference engine's order instead (slow). */
-    void forward(float[] y, float[] x, float[] w, int wOff, int n, int in, int out, boolean engineOrder) {
+    void forward(float[] y, float[] x, float[] w, int wOff, int n, int in, int out) {
         set(x, w, wOff, n, in, out);
         if (engineOrder) {
             this.y = y;

@@ -19,17 +19,27 @@ public final class AdamW {
     private long step;
 
     public AdamW(AdamWConfig cfg, ParamLayout layout) {
-        this.cfg = cfg;
-        this.m = new float[layout.size];
-        this.v = new float[layout.size];
+        this(cfg, layout.size, layout.tensors().size());
         var ts = layout.tensors();
-        this.starts = new int[ts.size() + 1];
-        this.decay = new boolean[ts.size()];
         for (int i = 0; i < ts.size(); i++) {
             starts[i] = ts.get(i).offset();
             decay[i] = ts.get(i).kind() == ParamLayout.Kind.MATRIX;
         }
-        starts[ts.size()] = layout.size;
+    }
+
+    /** Over {@code size} parameters that are all matrices (decayed), such as LoRA's A and B. */
+    public AdamW(AdamWConfig cfg, int size) {
+        this(cfg, size, 1);
+        decay[0] = true;
+    }
+
+    private AdamW(AdamWConfig cfg, int size, int groups) {
+        this.cfg = cfg;
+        this.m = new float[size];
+        this.v = new float[size];
+        this.starts = new int[groups + 1];
+        this.decay = new boolean[groups];
+        starts[groups] = size;
     }
 
     public AdamWConfig config() {

@@ -15,18 +15,28 @@ import java.util.List;
  * state (a plain character inside a string) allocates nothing.
  */
 public final class JsonState {
+    /**
+     * Whitespace bytes allowed in a row between tokens of the JSON text (not inside strings). JSON allows any
+     * amount, but a model stuck emitting newlines would spend its whole budget on them; llama.cpp's JSON grammar
+     * bounds them the same way. 20 still allows pretty-printing with deep indentation.
+     */
+    public static final int MAX_BLANK = 20;
+
     private final Stack[] alternatives;
+    /** Structural whitespace bytes just before this state. */
+    private final int blank;
     /** Computed on first use: most states live for one byte of a trie walk and are never hashed. */
     private int hash;
     private int cost = -1;
 
-    private JsonState(Stack[] alternatives) {
+    private JsonState(Stack[] alternatives, int blank) {
         this.alternatives = alternatives;
+        this.blank = blank;
     }
 
     /** Before the first byte of a value of {@code schema}; nothing may follow the value. */
     public static JsonState start(JsonSchema schema) {
-        return new JsonState(new Stack[]{new Stack(new Value(SchemaNode.compile(schema)), new Stack(END, null))});
+        return new JsonState(new Stack[]{new Stack(new Value(SchemaNode.compile(schema)), new Stack(END, null))}, 0);
     }
 
     /** The state after byte {@code b} (0-255), or null if no valid text continues with it. */
@@ -38,10 +48,19 @@ public final class JsonState {
         List<Stack> out = new ArrayList<>(alternatives.length + 1);
         for (Stack s : alternatives) feed(s, b, out);
         if (out.isEmpty()) return null;
-        if (out.size() == 1) {
-            return alternatives.length == 1 && out.getFirst() == alternatives[0] ? this : new JsonState(new Stack[]{out.getFirst()});
-        }
-        return new JsonState(out.stream().distinct().toArray(Stack[]::new));
+        Stack[] next = out.size() == 1 ? new Stack[]{out.getFirst()} : out.stream().distinct().toArray(Stack[]::new);
+        // Whitespace that leaves every stack as it was lies between tokens, unless all of them are inside a string.
+        boolean structural = whitespace(b) && Arrays.equals(next, alternatives) && !inString();
+        int run = structural ? blank + 1 : 0;
+        if (run > MAX_BLANK) return null;
+        if (run == blank && next.length == alternatives.length && Arrays.equals(next, alternatives)) return this;
+        return new JsonState(next, run);
+    }
+
+    /** Whether every alternative is inside a string (where whitespace is content). */
+    private boolean inString() {
+        for (Stack s : alternatives) if (!(s.top instanceof Str)) return false;
+        return true;
     }
 
     /** Feeds every byte; null as soon as one is refused. */
@@ -74,13 +93,13 @@ public final class JsonState {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof JsonState s && hashCode() == s.hashCode() && Arrays.equals(alternatives, s.alternatives);
+        return o instanceof JsonState s && hashCode() == s.hashCode() && blank == s.blank && Arrays.equals(alternatives, s.alternatives);
     }
 
     @Override
     public int hashCode() {
         int h = hash;
-        if (h == 0) hash = h = Arrays.hashCode(alternatives) | 1;
+        if (h == 0) hash = h = (Arrays.hashCode(alternatives) * 31 + blank) | 1;
         return h;
     }
 

@@ -40,8 +40,13 @@ public final class TokenConstraint implements TokenMask {
             if (!any(scratch)) System.arraycopy(a.bits(), 0, scratch, 0, scratch.length);
             bits = scratch;
         }
-        for (int i = 0; i < n; i++) {
-            if ((bits[i >>> 6] & 1L << i) == 0) logits[i] = Float.NEGATIVE_INFINITY;
+        for (int w = 0, base = 0; base < n; w++, base += 64) {
+            long word = bits[w];
+            if (word == -1L) continue; // all 64 allowed: the common case inside a string
+            for (long off = ~word; off != 0; off &= off - 1) {
+                int i = base + Long.numberOfTrailingZeros(off);
+                if (i < n) logits[i] = Float.NEGATIVE_INFINITY;
+            }
         }
     }
 

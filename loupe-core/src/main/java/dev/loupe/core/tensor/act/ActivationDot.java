@@ -10,4 +10,14 @@ public interface ActivationDot {
      * against {@code a}'s vec_dot_type. {@code n} and {@code elementOffset} are whole blocks.
      */
     float dot(MemorySegment w, long byteOffset, QuantizedVector a, int elementOffset, int n);
+
+    /**
+     * The dots of one weight row with {@code rows} activation vectors, the b-th at element
+     * {@code elementOffset + b * n}, written to {@code out[outOff + b * outStride]}: a batch against one weight row.
+     * Equal to {@link #dot} row by row, bit for bit; a type may override it to decode its weights once for all rows.
+     */
+    default void dotRows(MemorySegment w, long byteOffset, QuantizedVector a, int elementOffset, int rows, int n,
+                         float[] out, int outOff, int outStride) {
+        for (int b = 0; b < rows; b++) out[outOff + b * outStride] = dot(w, byteOffset, a, elementOffset + b * n, n);
+    }
 }

@@ -4,6 +4,7 @@ import dev.loupe.core.tensor.Codec;
 import dev.loupe.core.tensor.Codecs;
 import dev.loupe.core.tensor.GgmlType;
 
+import java.lang.foreign.MemorySegment;
 import java.util.EnumMap;
 import java.util.Map;
 
@@ -39,7 +40,17 @@ public final class ActivationDots {
     /** F32/F16/BF16 × the same type: ggml_vec_dot_f16 etc. widen both sides and sum in float, as the codec's dot does. */
     private static void floatType(GgmlType t) {
         Codec codec = Codecs.of(t, t.name());
-        ActivationDot d = (w, off, a, e, n) -> codec.dot(w, off, a.f, e, n);
+        ActivationDot d = new ActivationDot() {
+            @Override
+            public float dot(MemorySegment w, long off, QuantizedVector a, int e, int n) {
+                return codec.dot(w, off, a.f, e, n);
+            }
+
+            @Override
+            public void dotRows(MemorySegment w, long off, QuantizedVector a, int e, int rows, int n, float[] out, int o, int os) {
+                codec.dotRows(w, off, a.f, e, n, rows, n, out, o, os);
+            }
+        };
         TABLE.put(t, new Entry(t, d, d));
     }
 

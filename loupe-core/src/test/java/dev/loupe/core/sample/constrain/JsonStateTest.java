@@ -157,4 +157,16 @@ class JsonStateTest {
         accepts(q, "{\"say \\\"hi\\\"\":null,\"\u00e9\":null}");
         refuses(q, "{\"say \"hi\"\":null}");
     }
+
+    @Test
+    void whitespaceBetweenTokensIsBoundedButNotInsideStrings() {
+        String blank = " \n\t\r".repeat(5); // 20 bytes
+        accepts(ANY, "{" + blank + "\"a\"" + blank + ":" + blank + "[" + blank + "1" + blank + "]" + blank + "}");
+        assertNull(run(ANY, "{" + blank + " "), "21 whitespace bytes in a row");
+        assertNull(run(ANY, "[1," + blank + "\n"));
+        accepts(ANY, "\"" + " ".repeat(100) + "\"");
+        JsonState afterBlank = run(ANY, "[" + blank);
+        assertNotEquals(run(ANY, "["), afterBlank, "the run length is part of the state");
+        assertNotNull(run(ANY, "[" + blank + "1," + blank), "the count restarts after a token");
+    }
 }

@@ -77,6 +77,46 @@ class ActivationDotTest {
                 .isLessThanOrEqualTo(1e-5 * magnitude(type, w, 0, a, 0, n) + q81 * 0x1p-10 + 1e-30);
     }
 
+    /**
+     * A weight row against a batch: {@code dotRows} must give each input exactly what {@code dot} gives it (the
+     * batched decode's outputs must not depend on the batch), for the kernels that decode once for several inputs
+     * and the default alike, with batches that are and are not multiples of the kernel's group.
+     */
+    @Property(tries = 120)
+    void dotRowsEqualsDotBitForBit(@ForAll("rowTypes") GgmlType type, @ForAll @IntRange(min = 1, max = 11) int rows,
+                                   @ForAll @IntRange(min = 1, max = 3) int blocks, @ForAll long seed) {
+        Random r = new Random(seed);
+        int n = blocks * Math.max(type.blockSize, 32) + (type.blockSize == 1 ? 7 : 0); // F16: a tail after the lanes too
+        MemorySegment w = type.blockSize == 1 ? finiteFloats(type, n, r) : randomBlocks(type, n / type.blockSize, 0, r);
+        QuantizedVector a = new QuantizedVector();
+        a.quantize(randomActivations(rows * n, r), rows * n, ActivationDots.vecDotType(type));
+        ActivationDot d = ActivationDots.of(type);
+        float[] out = new float[rows * 3 + 1];
+        d.dotRows(w, 0, a, 0, rows, n, out, 1, 3);
+        for (int b = 0; b < rows; b++) {
+            assertThat(out[1 + 3 * b]).as("%s input %d of %d", type, b, rows).isEqualTo(d.dot(w, 0, a, b * n, n));
+        }
+    }
+
+    /** {@code n} random finite weights in [-1, 1) stored as F32, F16 or BF16. */
+    static MemorySegment finiteFloats(GgmlType type, int n, Random r) {
+        ByteBuffer bb = ByteBuffer.allocate(n * type.typeSize).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            float v = r.nextFloat() * 2 - 1;
+            switch (type) {
+                case F32 -> bb.putFloat(v);
+                case F16 -> bb.putShort(Float.floatToFloat16(v));
+                default -> bb.putShort((short) (Float.floatToIntBits(v) >>> 16));
+            }
+        }
+        return MemorySegment.ofArray(bb.array());
+    }
+
+    @Provide
+    Arbitrary<GgmlType> rowTypes() {
+        return Arbitraries.of(GgmlType.F16, GgmlType.F32, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_K);
+    }
+
     /** F16/BF16 weights: activations rounded to the weight type, then the codec's float dot. */
     @Test
     void floatTypesRoundActivations() {

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * limit, parses as JSON and validates against the schema. The check is independent of the automaton: Jackson parses
  * (strictly: duplicate keys and trailing text fail), and {@link #validate} walks the tree against the schema.
  */
-class ConstrainedGenerationProperties {
+class ConstrainedGenerationPropertyTest {
     private static final ObjectMapper STRICT = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -56,7 +56,7 @@ class ConstrainedGenerationProperties {
         pool.close();
     }
 
-    @Property(tries = 50)
+    @Property(tries = 40)
     void everyOutputParsesAndValidates(@ForAll("schemas") JsonSchema schema, @ForAll long seed,
                                        @ForAll("limits") int maxTokens, @ForAll("modelIndex") int m) throws Exception {
         // A limit below the shortest valid value cannot be met by any decoder.

@@ -1,0 +1,112 @@
+package dev.loupe.lens;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.core.hook.HookSite;
+import dev.loupe.core.model.Model;
+import dev.loupe.core.parallel.ThreadPool;
+import dev.loupe.core.tokenizer.Tokenizer;
+import dev.loupe.lens.ablate.Ablation;
+import dev.loupe.lens.ablate.Metric;
+import dev.loupe.lens.ablate.Patching;
+import dev.loupe.lens.attention.AttentionView;
+import dev.loupe.lens.induction.InductionHeads;
+import dev.loupe.lens.logit.LogitLens;
+import dev.loupe.lens.logit.LogitLensReport;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every page loupe-lens writes, opened in Debian's chromium by playwright-core (installed by ./test, see
+ * loupe-serve/src/test/node/install.sh): no console or page errors, no network requests, the interactions work,
+ * and a screenshot of each lands in target/lens-pages. Missing tools fail the test with the install command.
+ */
+class LensPagesBrowserTest {
+    static final Path NODE_DIR = Path.of("../loupe-serve/src/test/node").toAbsolutePath().normalize();
+    static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
+
+    @Test
+    void everyPageLoadsCleanlyInChromium() throws Exception {
+        List<String> missing = new ArrayList<>();
+        if (!Files.isDirectory(NODE_DIR.resolve("node_modules/playwright-core"))) missing.add("npm package playwright-core");
+        if (!Files.isExecutable(CHROMIUM)) missing.add(CHROMIUM + " (Debian package chromium)");
+        if (!missing.isEmpty()) throw new AssertionError("missing " + String.join(", ", missing) + ": run " + NODE_DIR.resolve("install.sh"));
+
+        Path dir = Path.of("target/lens-pages").toAbsolutePath();
+        Files.createDirectories(dir);
+        int L, H;
+        try (Model m = TestModels.load("tiny-llama-f32"); ThreadPool pool = new ThreadPool(2)) {
+            L = m.config().layers();
+            H = m.config().heads();
+            HookedModel hm = new HookedModel(m, pool);
+            Tokenizer tok = Tokenizer.fromMetadata(m.file().metadata());
+            int[] ids = tok.encode("The capital of France is", true, false);
+            LogitLensReport.heatmap(LogitLens.run(hm, ids, 3), tok, "tiny-llama-f32").write(dir.resolve("logit-lens.html"));
+            AttentionView.of(hm, tok, ids, "tiny-llama-f32").write(dir.resolve("attention.html"));
+            Ablation ab = new Ablation(hm, ids, new Metric.Loss(0), Ablation.Kind.ZERO);
+            ab.headHeatmap(ab.headGrid(), "tiny-llama-f32").write(dir.resolve("ablation.html"));
+            int[] corrupted = ids.clone();
+            corrupted[4] = 4699;
+            Patching p = new Patching(hm, ids, corrupted, new Metric.LogitDiff(-1, 3681, 4699));
+            p.positionHeatmap(HookSite.RESID_PRE, p.byLayerAndPosition(HookSite.RESID_PRE), TokenText.labels(tok, ids), "tiny-llama-f32")
+                    .write(dir.resolve("patching.html"));
+            InductionHeads.heatmap(InductionHeads.run(hm, tok.bos(), 8, IntStream.range(1000, 2000).toArray(), 2, 1, 1), "tiny-llama-f32")
+                    .write(dir.resolve("induction.html"));
+        }
+        List<String> pages = List.of("logit-lens.html", "attention.html", "ablation.html", "patching.html", "induction.html");
+        for (String page : pages) {
+            String html = Files.readString(dir.resolve(page));
+            // Self-contained: no external scripts, styles or images (the SVG namespace URI is a name, not a fetch).
+            assertThat(html).doesNotContain("<script src", "<link ", "src=\"http", "href=\"http", "url(http", "import(");
+        }
+        List<String> cmd = new ArrayList<>(List.of("node", "lens-pages.mjs", dir.toString()));
+        for (String page : pages) cmd.add(dir.resolve(page).toString());
+        Process proc = new ProcessBuilder(cmd).directory(NODE_DIR.toFile()).redirectErrorStream(true).start();
+        byte[] out;
+        try (var in = proc.getInputStream()) {
+            out = in.readAllBytes();
+        }
+        if (!proc.waitFor(3, TimeUnit.MINUTES)) {
+            proc.destroyForcibly();
+            throw new AssertionError("lens-pages.mjs timed out");
+        }
+        String text = new String(out, StandardCharsets.UTF_8);
+        assertThat(proc.exitValue()).as("lens-pages.mjs output:\n" + text).isZero();
+        JsonNode r = new ObjectMapper().readTree(text.strip().lines().toList().getLast());
+        int T = 6;
+        for (JsonNode page : r.get("pages")) {
+            String name = page.get("page").asText();
+            assertThat(page.get("errors")).as(name).isEmpty();
+            assertThat(Files.size(dir.resolve(name.replace(".html", ".png")))).as(name).isPositive();
+            switch (name) {
+                case "attention.html" -> {
+                    assertThat(page.get("lines").asInt()).isPositive();
+                    assertThat(page.get("focused_lines").asInt()).isPositive().isLessThan(page.get("lines").asInt());
+                    assertThat(page.get("canvases").asInt()).isEqualTo(L * H);
+                    assertThat(page.get("head_view_visible").asBoolean()).isTrue();
+                    assertThat(page.get("after_click_lines").asInt()).isPositive().isLessThan(page.get("lines").asInt());
+                }
+                case "logit-lens.html", "patching.html" -> {
+                    int rows = name.equals("logit-lens.html") ? L + 1 : L;
+                    assertThat(page.get("cells").asInt()).as(name).isEqualTo(rows * (T + 1));
+                    assertThat(page.get("colored").asInt()).as(name).isEqualTo(rows * T);
+                    assertThat(page.get("tooltip").asText()).as(name).isNotBlank();
+                }
+                default -> {
+                    assertThat(page.get("cells").asInt()).as(name).isEqualTo(L * (H + 1));
+                    assertThat(page.get("colored").asInt()).as(name).isEqualTo(L * H);
+                }
+            }
+        }
+        assertThat(r.get("pages")).hasSize(pages.size());
+    }
+}
