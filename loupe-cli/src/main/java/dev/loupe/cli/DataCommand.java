@@ -89,6 +89,7 @@ final class DataCommand {
             PrintWriter out = spec.commandLine().getOut();
             if (Files.exists(dir.resolve("stats.json"))) out.print(TextReport.render(PipelineRunner.readSummary(dir)));
             out.print(DatasetStats.of(dir).render());
+            out.flush(); // print() does not trigger the writer's autoflush, and Main exits right after
             return 0;
         }
     }

@@ -5,6 +5,7 @@ import dev.loupe.core.lm.LanguageModel;
 import dev.loupe.eval.backend.CachingLanguageModel;
 import dev.loupe.eval.backend.ResponseCache;
 import dev.loupe.eval.exec.CodeRunner;
+import dev.loupe.eval.exec.SandboxRunner;
 import dev.loupe.eval.report.HtmlReport;
 import dev.loupe.eval.report.SummaryTable;
 import dev.loupe.eval.run.Evaluator;
@@ -46,8 +47,6 @@ final class EvalCommand implements Runnable {
 
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Run a task (built-in name or task file) and write results.json + samples.jsonl.")
     static final class Run implements Callable<Integer> {
-        /** Runs pass@k programs; none until loupe-sandbox is in the build (code a model wrote never runs unconfined). */
-        private static final CodeRunner RUNNER = null;
         @Spec
         CommandSpec spec;
         @Parameters(paramLabel = "TASK", description = "Built-in task name (see 'loupe eval list') or a task .yaml/.json file.")
@@ -78,15 +77,18 @@ final class EvalCommand implements Runnable {
             Task resolved = BuiltinTasks.resolve(task, data);
             Task t = numFewshot != null ? resolved.withFewshotK(numFewshot) : resolved;
             Path dir = out != null ? out : Path.of("eval-runs", t.name());
-            Evaluator.requireRunner(t, RUNNER);
+            // pass@k programs run in loupe-sandbox; a machine that cannot confine them fails here, before any work.
+            CodeRunner runner = t.executes() ? SandboxRunner.create() : null;
             LanguageModel lm = backend.open();
-            if (!noCache) lm = new CachingLanguageModel(lm, new ResponseCache(cache != null ? cache : dir.resolve("cache.jsonl")));
+            CachingLanguageModel cached = noCache ? null
+                    : new CachingLanguageModel(lm, new ResponseCache(cache != null ? cache : dir.resolve("cache.jsonl")));
+            if (cached != null) lm = cached;
             RunResult r;
             int total = limit < 0 ? t.docs().size() : Math.min(limit, t.docs().size());
             boolean tty = System.console() != null && System.console().isTerminal() && System.getenv("LOUPE_NO_PROGRESS") == null;
             PrintWriter err = spec.commandLine().getErr();
             try (LanguageModel m = lm; RunFiles.SampleWriter w = new RunFiles.SampleWriter(dir)) {
-                r = new Evaluator(m, seed, bootstrap, RUNNER).run(t, limit, rec -> {
+                r = new Evaluator(m, seed, bootstrap, runner).run(t, limit, rec -> {
                     w.accept(rec);
                     if (tty) err.printf("\r%s: %d/%d rows", t.name(), rec.index() + 1, total).flush();
                 });
@@ -94,6 +96,11 @@ final class EvalCommand implements Runnable {
             if (tty) err.println();
             RunFiles.writeResult(dir, r);
             spec.commandLine().getOut().print(SummaryTable.render(List.of(r)));
+            // What a resumed run took from the cache: finished requests are reused, never recomputed.
+            if (cached != null) {
+                spec.commandLine().getOut().printf("cache: %d responses reused, %d computed%s%n", cached.reused(), cached.computed(),
+                        cached.tornLines() == 0 ? "" : ", " + cached.tornLines() + " torn line(s) from a killed write skipped");
+            }
             spec.commandLine().getOut().printf("wrote %s and %s in %.1f s%n", dir.resolve(RunFiles.RESULTS), dir.resolve(RunFiles.SAMPLES), r.seconds());
             return 0;
         }

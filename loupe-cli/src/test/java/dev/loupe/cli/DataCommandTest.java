@@ -69,4 +69,28 @@ class DataCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("nowhere.jsonl");
     }
+
+    @Test
+    void curriculumOrdersByAFieldIntoParquetAndSynthNeedsACheck() throws Exception {
+        Files.writeString(tmp.resolve("in.jsonl"), """
+                {"id":"a","text":"hard","score":3.5}
+                {"id":"b","text":"easy","score":0.5}
+                {"id":"c","text":"middle","score":2}
+                """);
+        Path ordered = tmp.resolve("ordered.parquet");
+        CliTest.Result r = run("data", "curriculum", tmp.resolve("in.jsonl").toString(), "--by", "score", "-o", ordered.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("3 documents");
+        CliTest.Result s = run("data", "stats", tmp.toString());
+        assertThat(s.code()).isZero();
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        new dev.loupe.data.io.DocReader(null, "text", "id").read(ordered, 0, d -> ids.add(d.id()), e -> { throw new AssertionError(e.toString()); });
+        assertThat(ids).containsExactly("b", "c", "a");
+        assertThat(run("data", "curriculum", tmp.resolve("in.jsonl").toString(), "-o", ordered.toString()).code()).isEqualTo(2);
+
+        Files.writeString(tmp.resolve("seeds.txt"), "Q: 2 + 2?\n");
+        CliTest.Result synth = run("data", "synth", tmp.resolve("seeds.txt").toString(), "-o", tmp.resolve("s.jsonl").toString());
+        assertThat(synth.code()).isEqualTo(2);
+        assertThat(synth.err()).contains("--check arithmetic, --vote F");
+    }
 }

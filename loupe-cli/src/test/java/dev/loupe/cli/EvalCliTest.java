@@ -53,17 +53,36 @@ class EvalCliTest {
         assertThat(noData.err()).contains("needs a data file: pass --data FILE");
     }
     @Test
-    void passAtKWithoutASandboxAndABadTurnAreOneLineErrors() {
+    void passAtKRunsTheSamplesInTheSandbox() throws Exception {
+        // Whatever the stand-in writes lands in a comment (one line, stop at "\n"), so row 1's program always passes
+        // and row 2's always exits 3: pass@1 = (2/2 + 0/2) / 2 = 0.5 exactly, with real generation and real sandboxed runs.
+        Files.writeString(dir.resolve("rows.jsonl"), """
+                {"prompt": "x = 1\\n# "}
+                {"prompt": "raise SystemExit(3)\\n# "}
+                """);
+        Files.writeString(dir.resolve("code.yaml"), """
+                name: code
+                data: rows.jsonl
+                request: generate_until
+                prompt: "{{prompt}}"
+                generation: {until: ["\\n"], max_tokens: 4, n: 2, temperature: 0.8, seed: 7}
+                execute: {language: python, program: "{{prompt}}{{completion}}\\n", timeout_seconds: 10}
+                metrics: [pass@1]
+                """);
+        CliTest.Result r = CliTest.run("eval", "run", dir.resolve("code.yaml").toString(), "--out", dir.resolve("run").toString(),
+                "--bootstrap", "20");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("pass@1").contains("0.5000");
+        assertThat(Files.readString(dir.resolve("run/samples.jsonl"))).contains("\"correct\":2").contains("\"correct\":0");
+    }
+
+    @Test
+    void aBadTurnIsAOneLineError() {
         Path data = Path.of(System.getProperty("loupe.shared"), "data");
-        CliTest.Result r = CliTest.run("eval", "run", "humaneval", "--data", data.resolve("humaneval/HumanEval.jsonl.gz").toString(),
-                "--out", dir.resolve("he").toString());
-        assertThat(r.code()).isEqualTo(2);
-        assertThat(r.errLines()).hasSize(1);
-        assertThat(r.err()).contains("runs generated code for pass@k, and no sandbox is available");
-        assertThat(dir.resolve("he")).doesNotExist();
         CliTest.Result turn = CliTest.run("eval", "judge", "--prompts", data.resolve("mt_bench/judge_prompts.jsonl").toString(),
                 "--turn", "3", dir.toString());
         assertThat(turn.code()).isEqualTo(2);
+        assertThat(turn.errLines()).hasSize(1);
         assertThat(turn.err()).contains("--turn must be 1 or 2");
     }
 }

@@ -8,6 +8,7 @@ import dev.loupe.data.filter.GopherQualityFilter;
 import dev.loupe.data.filter.LengthFilter;
 import dev.loupe.data.filter.TextStatsAnnotator;
 import dev.loupe.data.io.Compression;
+import dev.loupe.data.io.OutputFormat;
 import dev.loupe.data.pii.PiiRedactor;
 import dev.loupe.data.pipeline.InputSpec;
 import dev.loupe.data.pipeline.OutputSpec;
@@ -19,6 +20,8 @@ import dev.loupe.data.run.RunSummary;
 import dev.loupe.data.run.Runners;
 import dev.loupe.data.step.Step;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -41,8 +44,12 @@ class PipelineRunTest {
     }
 
     PipelineSpec spec(Path in, Path out) {
+        return spec(in, out, OutputFormat.JSONL);
+    }
+
+    PipelineSpec spec(Path in, Path out, OutputFormat format) {
         return new PipelineSpec(new InputSpec(List.of(in.toString()), null, null, null), steps(),
-                new OutputSpec(out.toString(), Compression.GZIP, 3));
+                new OutputSpec(out.toString(), format, Compression.GZIP, 3));
     }
 
     static TreeMap<String, byte[]> outputs(Path dir) throws IOException {
@@ -68,18 +75,20 @@ class PipelineRunTest {
         assertThat(Files.readString(tmp.resolve("out/report.html"))).contains("exact_duplicate").doesNotContain("http://", "https://");
     }
 
-    @Test
-    void killedRunResumesToIdenticalBytes() throws IOException {
+    @ParameterizedTest
+    @EnumSource(OutputFormat.class)
+    void killedRunResumesToIdenticalBytes(OutputFormat format) throws IOException {
         Path in = tmp.resolve("in");
         TestCorpus.write(in, 6, 40, 2);
-        Runners.runLocal(spec(in, tmp.resolve("clean")), RunOptions.defaults().withWorkers(2));
+        Runners.runLocal(spec(in, tmp.resolve("clean"), format), RunOptions.defaults().withWorkers(2));
 
         Path out = tmp.resolve("resumed");
         RunOptions faulty = RunOptions.defaults().withWorkers(1).withFault(new InjectedFault(3, 17));
-        assertThatThrownBy(() -> Runners.runLocal(spec(in, out), faulty)).isInstanceOf(InjectedFault.Failure.class);
-        assertThat(outputs(out)).containsOnlyKeys("00000.jsonl.gz", "00001.jsonl.gz", "00002.jsonl.gz");
+        assertThatThrownBy(() -> Runners.runLocal(spec(in, out, format), faulty)).isInstanceOf(InjectedFault.Failure.class);
+        assertThat(outputs(out)).containsOnlyKeys(format.fileName(0, Compression.GZIP), format.fileName(1, Compression.GZIP),
+                format.fileName(2, Compression.GZIP));
 
-        RunSummary resumed = Runners.runLocal(spec(in, out), RunOptions.defaults().withWorkers(2));
+        RunSummary resumed = Runners.runLocal(spec(in, out, format), RunOptions.defaults().withWorkers(2));
         assertThat(resumed.resumedShards()).isEqualTo(3);
         TreeMap<String, byte[]> a = outputs(tmp.resolve("clean")), b = outputs(out);
         assertThat(b.keySet()).isEqualTo(a.keySet());
