@@ -80,7 +80,9 @@ final class EvalCommand implements Runnable {
             // pass@k programs run in loupe-sandbox; a machine that cannot confine them fails here, before any work.
             CodeRunner runner = t.executes() ? SandboxRunner.create() : null;
             LanguageModel lm = backend.open();
-            if (!noCache) lm = new CachingLanguageModel(lm, new ResponseCache(cache != null ? cache : dir.resolve("cache.jsonl")));
+            CachingLanguageModel cached = noCache ? null
+                    : new CachingLanguageModel(lm, new ResponseCache(cache != null ? cache : dir.resolve("cache.jsonl")));
+            if (cached != null) lm = cached;
             RunResult r;
             int total = limit < 0 ? t.docs().size() : Math.min(limit, t.docs().size());
             boolean tty = System.console() != null && System.console().isTerminal() && System.getenv("LOUPE_NO_PROGRESS") == null;
@@ -94,6 +96,11 @@ final class EvalCommand implements Runnable {
             if (tty) err.println();
             RunFiles.writeResult(dir, r);
             spec.commandLine().getOut().print(SummaryTable.render(List.of(r)));
+            // What a resumed run took from the cache: finished requests are reused, never recomputed.
+            if (cached != null) {
+                spec.commandLine().getOut().printf("cache: %d responses reused, %d computed%s%n", cached.reused(), cached.computed(),
+                        cached.tornLines() == 0 ? "" : ", " + cached.tornLines() + " torn line(s) from a killed write skipped");
+            }
             spec.commandLine().getOut().printf("wrote %s and %s in %.1f s%n", dir.resolve(RunFiles.RESULTS), dir.resolve(RunFiles.SAMPLES), r.seconds());
             return 0;
         }

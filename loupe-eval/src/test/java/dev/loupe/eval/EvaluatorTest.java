@@ -85,11 +85,17 @@ class EvaluatorTest {
         FakeLanguageModel fresh = FakeLanguageModel.hashing(-1);
         List<String> resumed = new ArrayList<>();
         RunResult r;
+        CachingLanguageModel resuming;
         try (ResponseCache c = new ResponseCache(cache)) {
             assertThat(c.size()).isEqualTo(16);  // every finished row's answers, no partial batch
-            r = new Evaluator(new CachingLanguageModel(fresh, c), 5, 200).run(t, rows, s -> resumed.add(s.toString()));
+            assertThat(c.tornLines()).isEqualTo(1);
+            resuming = new CachingLanguageModel(fresh, c);
+            r = new Evaluator(resuming, 5, 200).run(t, rows, s -> resumed.add(s.toString()));
         }
         assertThat(fresh.calls.get()).isEqualTo(rows * perRow - 16);
+        // The counters the CLI reports agree with the backend's own call count.
+        assertThat(resuming.reused()).isEqualTo(16);
+        assertThat(resuming.computed()).isEqualTo(fresh.calls.get());
         assertThat(resumed).isEqualTo(expected);
         assertThat(r.metrics()).isEqualTo(ref.metrics());
 

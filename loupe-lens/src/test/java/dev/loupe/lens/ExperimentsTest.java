@@ -1,16 +1,12 @@
 package dev.loupe.lens;
 
 import dev.loupe.core.hook.HookSite;
-import dev.loupe.core.model.Model;
-import dev.loupe.core.parallel.ThreadPool;
 import dev.loupe.lens.ablate.Ablation;
 import dev.loupe.lens.ablate.Component;
 import dev.loupe.lens.ablate.Metric;
 import dev.loupe.lens.ablate.Patching;
 import dev.loupe.lens.logit.LogitLens;
 import dev.loupe.lens.logit.TopK;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -19,25 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /** Logit lens, ablation and patching on a fixture model, checked by invariants with known answers. */
-class ExperimentsTest {
-    static final int[] PROMPT = HookInvariantsTest.PROMPT;
-    static Model model;
-    static ThreadPool pool;
-    static HookedModel hm;
-
-    @BeforeAll
-    static void load() {
-        model = TestModels.load("tiny-llama-f32");
-        pool = new ThreadPool(2);
-        hm = new HookedModel(model, pool);
-    }
-
-    @AfterAll
-    static void close() {
-        pool.close();
-        model.close();
-    }
-
+class ExperimentsTest extends FixtureModelTest {
     @Test
     void logitLensLastRowIsTheModelsOwnPrediction() {
         LogitLens.Result r = LogitLens.run(hm, PROMPT, 3);

@@ -3,14 +3,10 @@ package dev.loupe.lens;
 import dev.loupe.core.hook.HookPoint;
 import dev.loupe.core.hook.HookSite;
 import dev.loupe.core.hook.Hooks;
-import dev.loupe.core.model.Model;
 import dev.loupe.core.model.Session;
-import dev.loupe.core.parallel.ThreadPool;
 import dev.loupe.core.tensor.Tensor;
 import dev.loupe.lens.cache.ActivationCache;
 import dev.loupe.lens.cache.CachedActivation;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -22,26 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 /** The hook points against llama.cpp's logits and against the invariants TransformerLens users rely on. */
-class HookInvariantsTest {
-    /** "The capital of France is" with BOS, as llama.cpp tokenized it (../shared/fixtures/reference/tiny-llama-f32.json). */
-    static final int[] PROMPT = {1, 450, 7483, 310, 3444, 338};
-    static Model model;
-    static ThreadPool pool;
-    static HookedModel hm;
-
-    @BeforeAll
-    static void load() {
-        model = TestModels.load("tiny-llama-f32");
-        pool = new ThreadPool(2);
-        hm = new HookedModel(model, pool);
-    }
-
-    @AfterAll
-    static void close() {
-        pool.close();
-        model.close();
-    }
-
+class HookInvariantsTest extends FixtureModelTest {
     @Test
     void everyPositionsLogitsMatchLlamaCpp() throws IOException {
         int V = model.config().vocabSize();

@@ -103,8 +103,6 @@ final class Attention implements RangeTask {
         int hd = c.headDim(), kvDim = c.kvDim(), heads = c.heads(), group = heads / c.kvHeads();
         KvCache cache = caches[b];
         float[] keysOfLayer = cache.pool.keys[layer];
-        int[] table = cache.table;
-        int shift = cache.pool.blockShift, mask = cache.pool.blockMask;
         int kvh = h / group;
         float[] qh = qHalf[slot];
         System.arraycopy(q, b * heads * hd + h * hd, qh, 0, hd);
@@ -113,9 +111,10 @@ final class Attention implements RangeTask {
         // Walk the block table: within a block the positions are consecutive rows of the pool, so the inner loop
         // is the same strided walk as over a contiguous cache.
         for (int t = start; t <= pos; ) {
-            int end = Math.min(pos, t | mask);
-            int row = (table[t >>> shift] << shift) | (t & mask);
-            for (; t <= end; t++, row++) p[off + t - start] = Ops.dot(qh, 0, keysOfLayer, row * kvDim + kvh * hd, hd) * scale;
+            int end = Math.min(pos, cache.lastInBlock(t));
+            for (int row = cache.row(t); t <= end; t++, row++) {
+                p[off + t - start] = Ops.dot(qh, 0, keysOfLayer, row * kvDim + kvh * hd, hd) * scale;
+            }
         }
         int n = pos - start + 1;
         if (c.attnSoftcap() > 0) Ops.softcap(p, off, n, c.attnSoftcap());
@@ -128,15 +127,12 @@ final class Attention implements RangeTask {
         int vd = c.valueDim(), vDim = c.vDim(), heads = c.heads(), group = heads / c.kvHeads();
         KvCache cache = caches[b];
         float[] values = cache.pool.values[layer];
-        int[] table = cache.table;
-        int shift = cache.pool.blockShift, mask = cache.pool.blockMask;
         int kvh = h / group;
         int o = b * heads * vd + h * vd;
         for (int i = 0; i < vd; i++) out[o + i] = 0;
         for (int t = start; t <= pos; ) {
-            int end = Math.min(pos, t | mask);
-            int row = (table[t >>> shift] << shift) | (t & mask);
-            for (; t <= end; t++, row++) {
+            int end = Math.min(pos, cache.lastInBlock(t));
+            for (int row = cache.row(t); t <= end; t++, row++) {
                 float pt = p[off + t - start];
                 int vo = row * vDim + kvh * vd;
                 for (int i = 0; i < vd; i++) out[o + i] += pt * values[vo + i];

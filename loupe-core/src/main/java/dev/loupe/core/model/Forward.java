@@ -300,6 +300,7 @@ public final class Forward {
         if (session.position() + n > session.contextLength()) {
             throw new dev.loupe.core.LoupeException("context is full (" + session.contextLength() + " tokens)");
         }
+        if (!session.reserve(session.position() + n)) throw new dev.loupe.core.LoupeException("the KV cache pool is full");
         KvCache[] caches = new KvCache[n];
         int[] positions = new int[n];
         for (int r = 0; r < n; r++) {

@@ -37,6 +37,11 @@ final class KvCache {
         return (table[t >>> pool.blockShift] << pool.blockShift) | (t & pool.blockMask);
     }
 
+    /** The last position in the block holding {@code t}: positions up to it are consecutive rows. */
+    int lastInBlock(int t) {
+        return t | pool.blockMask;
+    }
+
     /** Makes room for positions [0, positions); false (taking nothing) when the pool has too few free blocks. */
     boolean reserve(int positions) {
         if (positions > capacity) throw new LoupeException("context is full (" + capacity + " tokens)");

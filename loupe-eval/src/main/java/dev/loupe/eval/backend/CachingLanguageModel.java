@@ -7,6 +7,7 @@ import dev.loupe.core.sample.SamplingParams;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -18,6 +19,8 @@ public final class CachingLanguageModel implements LanguageModel {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final LanguageModel inner;
     private final ResponseCache cache;
+    // Counted so a resumed run can say how much it reused: the evidence that finished samples were not recomputed.
+    private final AtomicLong reused = new AtomicLong(), computed = new AtomicLong();
 
     public CachingLanguageModel(LanguageModel inner, ResponseCache cache) {
         this.inner = inner;
@@ -49,6 +52,8 @@ public final class CachingLanguageModel implements LanguageModel {
             if (hit != null) out[i] = JSON.convertValue(hit, LogLikelihood.class);
             else { misses.add(requests.get(i)); where.add(i); }
         }
+        reused.addAndGet(requests.size() - misses.size());
+        computed.addAndGet(misses.size());
         if (!misses.isEmpty()) {
             List<LogLikelihood> got = inner.logLikelihoods(misses);
             for (int j = 0; j < misses.size(); j++) {
@@ -62,17 +67,37 @@ public final class CachingLanguageModel implements LanguageModel {
     @Override
     public Completion complete(String prompt, SamplingParams params, Consumer<String> onText) {
         boolean deterministic = params.isGreedy() || params.seed() != SamplingParams.RANDOM_SEED;
-        if (!deterministic) return inner.complete(prompt, params, onText);
+        if (!deterministic) {
+            computed.incrementAndGet();
+            return inner.complete(prompt, params, onText);
+        }
         String key = ResponseCache.key("complete", inner.name(), prompt, params.toString());
         JsonNode hit = cache.get(key);
         if (hit != null) {
+            reused.incrementAndGet();
             Completion c = JSON.convertValue(hit, Completion.class);
             if (onText != null) onText.accept(c.text());
             return c;
         }
+        computed.incrementAndGet();
         Completion c = inner.complete(prompt, params, onText);
         cache.put(key, JSON.valueToTree(c));
         return c;
+    }
+
+    /** Requests answered from the cache so far. */
+    public long reused() {
+        return reused.get();
+    }
+
+    /** Requests sent to the backend so far. */
+    public long computed() {
+        return computed.get();
+    }
+
+    /** Lines of the cache file that were cut short by a kill mid-write and dropped on load (their requests are asked again). */
+    public int tornLines() {
+        return cache.tornLines();
     }
 
     @Override

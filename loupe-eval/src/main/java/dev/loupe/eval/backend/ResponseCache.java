@@ -28,6 +28,7 @@ public final class ResponseCache implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, JsonNode> entries = new HashMap<>();
     private final BufferedWriter out;
+    private int tornLines;
 
     public ResponseCache(Path file) {
         try {
@@ -62,6 +63,7 @@ public final class ResponseCache implements AutoCloseable {
                     if (n != null && n.hasNonNull("key") && n.has("value")) entries.put(n.get("key").asText(), n.get("value"));
                 } catch (IOException torn) {
                     // A line cut short by a kill; the request is simply asked again.
+                    tornLines++;
                 }
             }
         }
@@ -98,6 +100,11 @@ public final class ResponseCache implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Lines dropped on load because they were not whole JSON (a write cut short by a kill). */
+    public synchronized int tornLines() {
+        return tornLines;
     }
 
     public synchronized int size() {

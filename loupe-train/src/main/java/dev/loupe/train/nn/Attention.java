@@ -74,7 +74,10 @@ final class Attention {
         }
     }
 
-    /** The engine's order (a vector dot per score, an axpy per value row), for bit-identical comparisons only. */
+    /**
+     * The engine's arithmetic exactly (its Attention: scalar dot products and value sums, multiply then add, no
+     * fused multiply-add), for bit-identical comparisons only.
+     */
     private final RangeTask forwardPairsEngineOrder = this::forwardPairsEngineOrderRange;
 
     private void forwardPairsEngineOrderRange(int from, int to) {
@@ -84,12 +87,21 @@ final class Attention {
             for (int t = 0; t < T; t++) {
                 int qo = (b * T + t) * qDim + h * hd;
                 int ao = ((b * heads + h) * T + t) * T;
-                for (int t2 = 0; t2 <= t; t2++) att[ao + t2] = Vec.dot(q, qo, k, (b * T + t2) * kvDim + kvh * hd, hd) * scale;
+                for (int t2 = 0; t2 <= t; t2++) {
+                    int ko = (b * T + t2) * kvDim + kvh * hd;
+                    float dot = 0;
+                    for (int i = 0; i < hd; i++) dot += q[qo + i] * k[ko + i];
+                    att[ao + t2] = dot * scale;
+                }
                 softmax(att, ao, t + 1);
                 Half.round(att, ao, t + 1);
                 java.util.Arrays.fill(att, ao + t + 1, ao + Math.min(T, (t / MR + 1) * MR), 0f);
                 java.util.Arrays.fill(out, qo, qo + hd, 0f);
-                for (int t2 = 0; t2 <= t; t2++) Vec.axpy(out, qo, att[ao + t2], v, (b * T + t2) * kvDim + kvh * hd, hd);
+                for (int t2 = 0; t2 <= t; t2++) {
+                    float p = att[ao + t2];
+                    int vo = (b * T + t2) * kvDim + kvh * hd;
+                    for (int i = 0; i < hd; i++) out[qo + i] += p * v[vo + i];
+                }
             }
         }
     }

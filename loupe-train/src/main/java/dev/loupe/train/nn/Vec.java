@@ -1,7 +1,6 @@
 package dev.loupe.train.nn;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,17 +12,19 @@ final class Vec {
 
     private Vec() {}
 
+    /**
+     * The engine's F32 dot product operation for operation (F32Codec.dot: lane-wise fused multiply-adds, the lanes
+     * summed in order, then the tail), so that a forward pass in the engine's order gives its logits bit for bit.
+     */
     static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        FloatVector acc = FloatVector.zero(S);
         int i = 0;
-        float sum = 0;
-        if (n >= S.length()) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int up = S.loopBound(n); i < up; i += S.length()) {
-                acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
-            }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+        for (int up = S.loopBound(n); i < up; i += S.length()) {
+            acc = FloatVector.fromArray(S, b, bOff + i).fma(FloatVector.fromArray(S, a, aOff + i), acc);
         }
-        for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
+        float sum = 0;
+        for (int l = 0; l < S.length(); l++) sum += acc.lane(l);
+        for (; i < n; i++) sum += b[bOff + i] * a[aOff + i];
         return sum;
     }
 
