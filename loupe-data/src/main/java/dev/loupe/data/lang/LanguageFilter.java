@@ -1,7 +1,6 @@
 package dev.loupe.data.lang;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.loupe.core.LoupeException;
 import dev.loupe.data.Document;
 import dev.loupe.data.step.Counters;
@@ -19,7 +18,8 @@ import java.util.TreeSet;
  * annotated. Counters: {@code kept_<lang>} and {@code removed_<lang>} per language; drop reasons
  * {@code other_language} and {@code low_confidence}.
  */
-public final class LanguageFilter implements DocStep {
+public record LanguageFilter(String name, List<String> keep, Double minConfidence,
+                             @JsonIgnore LanguageScorer scorer) implements DocStep {
     /**
      * Not datatrove's 0.65: that threshold is calibrated for fastText's lid.176, whose scores on clean text sit near
      * 0.9+. OpenNLP's maxent spreads probability over 103 languages and its related neighbours (nld, nds, gsw, ast...),
@@ -29,54 +29,31 @@ public final class LanguageFilter implements DocStep {
      */
     public static final double DEFAULT_MIN_CONFIDENCE = 0.5;
 
-    private final String name;
-    private final List<String> keep;
-    private final double minConfidence;
-    private final LanguageScorer scorer;
-    private final Set<String> keepSet;
-
-    @JsonCreator
-    public LanguageFilter(@JsonProperty("name") String name, @JsonProperty("keep") List<String> keep,
-                          @JsonProperty("min_confidence") Double minConfidence) {
-        this(name, keep, minConfidence, OpenNlpLanguageScorer.INSTANCE);
-    }
-
-    public LanguageFilter(String name, List<String> keep, Double minConfidence, LanguageScorer scorer) {
-        this.name = name == null ? "language" : name;
-        this.keep = keep == null ? List.of() : List.copyOf(keep);
-        this.minConfidence = minConfidence == null ? DEFAULT_MIN_CONFIDENCE : minConfidence;
-        if (!(this.minConfidence >= 0 && this.minConfidence <= 1))
+    public LanguageFilter {
+        name = name == null ? "language" : name;
+        keep = keep == null ? List.of() : List.copyOf(keep);
+        minConfidence = minConfidence == null ? DEFAULT_MIN_CONFIDENCE : minConfidence;
+        if (!(minConfidence >= 0 && minConfidence <= 1))
             throw new LoupeException("language.min_confidence must be in [0, 1], got " + minConfidence);
-        this.scorer = scorer;
-        this.keepSet = new TreeSet<>(this.keep);
-        Set<String> unknown = new TreeSet<>(keepSet);
+        scorer = scorer == null ? OpenNlpLanguageScorer.INSTANCE : scorer;
+        Set<String> unknown = new TreeSet<>(keep);
         unknown.removeAll(scorer.supported());
         if (!unknown.isEmpty())
             throw new LoupeException("language.keep: unknown language code(s) " + unknown
                     + "; use ISO 639-3 codes the model knows, e.g. eng, fra, deu, spa (all: " + scorer.supported() + ")");
     }
 
-    @JsonProperty
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @JsonProperty
-    public List<String> keep() {
-        return keep;
-    }
-
-    @JsonProperty("min_confidence")
-    public double minConfidence() {
-        return minConfidence;
+    /** The pipeline-file form: OpenNLP's scorer. */
+    public LanguageFilter(String name, List<String> keep, Double minConfidence) {
+        this(name, keep, minConfidence, null);
     }
 
     @Override
     public Outcome apply(Document doc, Counters c) {
         LanguageScorer.Guess g = scorer.best(doc.text());
         String lang = g.language();
-        boolean wanted = keepSet.isEmpty() || keepSet.contains(lang);
+        // keep lists are a handful of codes: a list scan beats hashing here.
+        boolean wanted = keep.isEmpty() || keep.contains(lang);
         if (!wanted || g.confidence() < minConfidence) {
             c.inc("removed_" + lang);
             return Outcome.drop(wanted ? "low_confidence" : "other_language");

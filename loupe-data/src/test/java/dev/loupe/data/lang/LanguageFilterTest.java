@@ -122,11 +122,12 @@ class LanguageFilterTest {
     @Test
     void loadsFromYamlWithOptions() throws IOException {
         Path p = tmp.resolve("ok.yaml");
-        Files.writeString(p, "input: {paths: [x]}\noutput: {dir: o}\nsteps:\n  - type: language\n    keep: [eng, fra]\n    min_confidence: 0.5\n");
+        Files.writeString(p, "input: {paths: [x]}\noutput: {dir: o}\nsteps:\n  - type: language\n    keep: [eng, fra]\n    min_confidence: 0.7\n");
         PipelineSpec spec = PipelineLoader.load(p);
         LanguageFilter f = (LanguageFilter) spec.steps().getFirst();
         assertThat(f.keep()).containsExactly("eng", "fra");
-        assertThat(f.minConfidence()).isEqualTo(0.5);
+        assertThat(f.minConfidence()).isEqualTo(0.7);
+        assertThat(f.scorer()).isSameAs(OpenNlpLanguageScorer.INSTANCE);
         assertThat(f.name()).isEqualTo("language");
     }
 }
