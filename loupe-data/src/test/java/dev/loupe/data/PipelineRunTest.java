@@ -39,7 +39,9 @@ class PipelineRunTest {
     Path tmp;
 
     static List<Step> steps() {
+        // The language step annotates only (min_confidence 0, no keep list): it runs in the local == Spark checks.
         return List.of(new LengthFilter(null, 50, null), new TextStatsAnnotator(null), GopherQualityFilter.defaults(),
+                new dev.loupe.data.lang.LanguageFilter(null, null, 0.0),
                 new PiiRedactor(null), new ExactDedup(null), MinHashDedup.withThreshold(0.8), new LineDedup(null, null));
     }
 

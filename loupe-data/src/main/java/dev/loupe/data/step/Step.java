@@ -12,6 +12,7 @@ import dev.loupe.data.filter.GopherQualityFilter;
 import dev.loupe.data.filter.GopherRepetitionFilter;
 import dev.loupe.data.filter.LengthFilter;
 import dev.loupe.data.filter.TextStatsAnnotator;
+import dev.loupe.data.lang.LanguageFilter;
 import dev.loupe.data.pii.PiiRedactor;
 import dev.loupe.data.score.LearnabilityAnnotator;
 import dev.loupe.data.select.DiversitySelection;
@@ -33,6 +34,7 @@ import java.io.Serializable;
         @JsonSubTypes.Type(value = C4QualityFilter.class, name = "c4_quality"),
         @JsonSubTypes.Type(value = C4BadWordsFilter.class, name = "c4_bad_words"),
         @JsonSubTypes.Type(value = FineWebQualityFilter.class, name = "fineweb_quality"),
+        @JsonSubTypes.Type(value = LanguageFilter.class, name = "language"),
         @JsonSubTypes.Type(value = PiiRedactor.class, name = "pii"),
         @JsonSubTypes.Type(value = PerplexityAnnotator.class, name = "perplexity"),
         @JsonSubTypes.Type(value = LearnabilityAnnotator.class, name = "learnability"),
