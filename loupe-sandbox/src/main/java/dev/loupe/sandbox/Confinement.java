@@ -113,7 +113,11 @@ final class Confinement {
         cmd.add("prlimit");
         cmd.add("--nproc=" + limits.maxProcesses());
         cmd.add("--fsize=" + limits.maxFileBytes());
-        cmd.add("--cpu=" + Math.max(1, (limits.wallTime().toMillis() + 999) / 1000));
+        // CPU time is the backstop, not the clock: a JVM compiling on several threads can burn more CPU seconds than
+        // wall seconds, so a cap equal to the wall time would kill it first and report no time-out. Every core busy
+        // for the whole wall time, plus one second, is the most a run can use before the wall-clock kill.
+        long wallSeconds = Math.max(1, (limits.wallTime().toMillis() + 999) / 1000);
+        cmd.add("--cpu=" + (wallSeconds * Runtime.getRuntime().availableProcessors() + 1));
         cmd.add("--core=0");
         if (addressSpaceLimit) cmd.add("--as=" + limits.memoryBytes());
         cmd.add("--");

@@ -3,8 +3,8 @@ package dev.loupe.sandbox;
 import java.time.Duration;
 
 /**
- * What one run may use. Time is wall-clock (the process tree is killed when it runs out; CPU time is capped at the
- * same number of seconds as a second line of defence); memory is the heap for Java ({@code -Xmx}) and the address
+ * What one run may use. Time is wall-clock (the process tree is killed when it runs out; CPU time is capped too, as
+ * a second line of defence, at what every core could use in that wall time); memory is the heap for Java ({@code -Xmx}) and the address
  * space for Python; processes counts tasks (threads too, as the kernel does), so a JVM needs a few dozen.
  *
  * @param wallTime       the run is killed after this long
