@@ -142,6 +142,43 @@ class PretrainResumeTest {
         assertThat(Files.readAllBytes(Path.of(resumed + ".ckpt"))).isEqualTo(Files.readAllBytes(Path.of(straight + ".ckpt")));
     }
 
+    /** Bad input is one line naming the file and exit code 2, and leaves an existing output as it was. */
+    @Test
+    @Order(3)
+    void badCorporaAreOneLineErrorsThatLeaveExistingFilesAlone() throws Exception {
+        Path bad = Files.createDirectories(dir.resolve("bad"));
+        Path tok = Files.copy(tokenizer, bad.resolve("tok.gguf"));
+        byte[] tokBytes = Files.readAllBytes(tok);
+        Path empty = Files.write(bad.resolve("empty.txt"), new byte[0]);
+        Path latin1 = Files.write(bad.resolve("latin1.txt"), "caf\u00e9 au lait".getBytes(StandardCharsets.ISO_8859_1));
+        Path tiny = Files.writeString(bad.resolve("tiny.txt"), "to be or not to be");
+        assertOneLine(CliTest.run("train", "tokenizer", "--corpus", empty.toString(), "--vocab", "300", "-o", tok.toString()),
+                "loupe: corpus " + empty + " is empty");
+        assertOneLine(CliTest.run("train", "tokenizer", "--corpus", latin1.toString(), "--vocab", "300", "-o", tok.toString()),
+                "loupe: corpus " + latin1 + " is not UTF-8 (invalid byte sequence near byte 3)");
+        CliTest.Result r = CliTest.run("train", "tokenizer", "--corpus", corpus.toString(), "--vocab", "30000", "-o", tok.toString());
+        assertThat(r.errLines()).last().asString().startsWith("loupe: the corpus supports at most ");
+        assertThat(Files.readAllBytes(tok)).as("the existing tokenizer").isEqualTo(tokBytes);
+
+        // Pretraining: the same corpus checks, and a corpus too small for one sequence; an existing checkpoint stays.
+        Path out = bad.resolve("m.gguf"), ckpt = Files.copy(Path.of(straight + ".ckpt"), bad.resolve("m.gguf.ckpt"));
+        byte[] ckptBytes = Files.readAllBytes(ckpt);
+        for (Path c : List.of(empty, latin1, tiny)) {
+            List<String> args = pretrain(out, "--resume");
+            args.set(args.indexOf("--corpus") + 1, c.toString());
+            r = CliTest.run(args.toArray(String[]::new));
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(r.errLines()).last().asString().startsWith("loupe: ").contains(c == tiny ? "corpus too small" : c.toString());
+            assertThat(Files.readAllBytes(ckpt)).as("the existing checkpoint").isEqualTo(ckptBytes);
+            assertThat(out).doesNotExist();
+        }
+    }
+
+    private static void assertOneLine(CliTest.Result r, String line) {
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.errLines()).containsExactly(line);
+    }
+
     private static boolean canMountTmpfs(Path mnt) {
         try {
             Process p = new ProcessBuilder("unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs \"$0\"", mnt.toString())
