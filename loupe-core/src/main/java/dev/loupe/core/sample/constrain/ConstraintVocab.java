@@ -115,10 +115,24 @@ public final class ConstraintVocab {
      * {@code maxCost}, plus the end tokens when the value is complete. Returns the largest cost a set token leaves.
      */
     int walk(GrammarState state, int maxCost, long[] bits) {
+        return (int) scan(state, maxCost, bits);
+    }
+
+    /** The least cost any allowed token leaves in {@code state} (0 if it may end here). */
+    int leastCost(GrammarState state) {
+        return state.complete() ? 0 : (int) (scan(state, Integer.MAX_VALUE, null) >>> 32);
+    }
+
+    /**
+     * One walk over the trie (and the marker tokens) from {@code state}: sets the bits of the tokens leaving a cost of
+     * at most {@code maxCost} (unless {@code bits} is null) and returns the largest such cost in the low 32 bits, the
+     * smallest in the high 32.
+     */
+    private long scan(GrammarState state, int maxCost, long[] bits) {
         int n = trie.size();
         GrammarState[] at = new GrammarState[maxDepth + 1];
         at[0] = state;
-        int worst = 0;
+        int worst = 0, least = Integer.MAX_VALUE;
         for (int i = 1; i < n; ) {
             GrammarState s = at[trie.depth[i] - 1].feed(trie.label[i] & 0xFF);
             if (s == null) {
@@ -129,24 +143,29 @@ public final class ConstraintVocab {
             int from = trie.tokenStart[i], to = trie.tokenStart[i + 1];
             if (from < to) {
                 int cost = s.cost();
+                least = Math.min(least, cost);
                 if (cost <= maxCost) {
                     worst = Math.max(worst, cost);
-                    for (int t = from; t < to; t++) {
-                        int id = trie.tokens[t];
-                        bits[id >>> 6] |= 1L << id;
-                    }
+                    if (bits != null) for (int t = from; t < to; t++) set(bits, trie.tokens[t]);
                 }
             }
             i++;
         }
         for (int k = 0; k < specialIds.length; k++) {
             GrammarState s = state.feedSpecial(specialTexts[k]);
-            if (s == null || s.cost() > maxCost) continue;
+            if (s == null) continue;
+            least = Math.min(least, s.cost());
+            if (s.cost() > maxCost) continue;
             worst = Math.max(worst, s.cost());
-            bits[specialIds[k] >>> 6] |= 1L << specialIds[k];
+            if (bits != null) set(bits, specialIds[k]);
         }
-        if (state.complete()) for (int e : endTokens) bits[e >>> 6] |= 1L << e;
-        return worst;
+        if (state.complete() && bits != null) for (int e : endTokens) set(bits, e);
+        return (long) least << 32 | worst;
     }
+
+    private static void set(long[] bits, int id) {
+        bits[id >>> 6] |= 1L << id;
+    }
+
 
 }

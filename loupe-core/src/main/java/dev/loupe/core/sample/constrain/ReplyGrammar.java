@@ -243,6 +243,9 @@ public final class ReplyGrammar {
         private int hash;
         private int cost = -1;
 
+        /** {@link #feedOne}'s answer for a refused byte (the caller returns null). */
+        private static final State REFUSED = new State(null, new Thread[0], null);
+
         private State(ReplyGrammar grammar, Thread[] threads, Role role) {
             this.grammar = grammar;
             this.threads = threads;
@@ -267,9 +270,9 @@ public final class ReplyGrammar {
         @Override
         public State feed(int b) {
             Op[] program = grammar.program;
-            if (threads.length == 1 && role == Role.CONTENT && program[threads[0].pc()] instanceof TextOp t
-                    && threads[0].pos() == 0 && (t.marker() == null || (t.marker()[0] & 0xFF) != b)) {
-                return this; // plain text: nothing changes
+            if (threads.length == 1) {
+                State fast = feedOne(threads[0], b);
+                if (fast != null) return fast == REFUSED ? null : fast;
             }
             List<Thread> out = new ArrayList<>(threads.length + 2);
             Role first = null;
@@ -279,6 +282,32 @@ public final class ReplyGrammar {
             }
             if (out.isEmpty()) return null;
             return new State(grammar, out.toArray(new Thread[0]), first);
+        }
+
+        /**
+         * The common single-thread steps without building thread lists (a trie walk feeds every state hundreds of
+         * thousands of bytes): plain text, a JSON value that goes on, a literal that goes on. Null: take the general path.
+         */
+        private State feedOne(Thread t, int b) {
+            switch (grammar.program[t.pc()]) {
+                case TextOp x when t.pos() == 0 && role == Role.CONTENT && (x.marker() == null || (x.marker()[0] & 0xFF) != b) -> {
+                    return this; // plain text: nothing changes
+                }
+                case JsonOp j -> {
+                    JsonState s = t.json().feed(b);
+                    if (s == null) return REFUSED;
+                    if (s.complete() || s.closed()) return null;
+                    if (s == t.json() && role == j.role()) return this;
+                    return new State(grammar, new Thread[]{new Thread(t.pc(), 0, s)}, j.role());
+                }
+                case LitOp l when t.pos() + 1 < l.bytes().length -> {
+                    if ((l.bytes()[t.pos()] & 0xFF) != b) return REFUSED;
+                    return new State(grammar, new Thread[]{new Thread(t.pc(), t.pos() + 1, null)}, l.role());
+                }
+                default -> {
+                    return null;
+                }
+            }
         }
 
         /** Advances one thread past byte b into {@code out}; returns the byte's role, or null if refused. */

@@ -42,8 +42,11 @@ public final class TokenConstraint implements TokenMask {
             if (scratch == null) scratch = new long[bits.length];
             Arrays.fill(scratch, 0L);
             vocab.walk(state, Math.max(0, budget - 1), scratch);
-            // A schema whose shortest value does not fit at all: keep to the syntax, the output will be cut off.
-            if (!any(scratch)) System.arraycopy(a.bits(), 0, scratch, 0, scratch.length);
+            if (!any(scratch)) {
+                // The shortest completion does not fit at all: the output will be cut off, but it gets as close to an
+                // end as the budget allows, taking only the tokens that leave the least to write.
+                vocab.walk(state, vocab.leastCost(state), scratch);
+            }
             bits = scratch;
         }
         for (int w = 0, base = 0; base < n; w++, base += 64) {
