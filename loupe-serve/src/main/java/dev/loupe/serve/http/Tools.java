@@ -128,7 +128,10 @@ final class Tools {
             fn.put("name", t.name());
             fn.put("description", t.description());
             fn.put("parameters", t.parameters() == null ? Map.of("type", "object") : json.convertValue(t.parameters(), Map.class));
-            out.add(Map.of("type", "function", "function", fn));
+            Map<String, Object> tool = new LinkedHashMap<>(); // templates write it with tojson: keep OpenAI's order
+            tool.put("type", "function");
+            tool.put("function", fn);
+            out.add(tool);
         }
         return out;
     }
