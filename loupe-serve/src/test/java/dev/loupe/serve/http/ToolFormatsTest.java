@@ -201,6 +201,17 @@ class ToolFormatsTest {
         assertThat(text.calls()).isEmpty();
     }
 
+    /** Llama 3.1's templates know {@code <|python_tag|>}; a call may follow it, text may come before it. */
+    @Test
+    void llamaWithPythonTagAcceptsACallAfterTheTag() {
+        ChatTemplate llama31 = new ChatTemplate("{{ '<|start_header_id|>ipython<|end_header_id|>' }}{{ '<|python_tag|>' }}"
+                + "{% for m in messages %}{{ m.content }}{% endfor %}", "", "");
+        Read r = readEveryWay(tools(llama31, ""), "Let me see. <|python_tag|>{\"name\": \"add\", \"parameters\": {\"a\": 1, \"b\": 2}}");
+        assertThat(r.content()).isEqualTo("Let me see. ");
+        assertCall(r.calls().getFirst(), "add", "{\"a\": 1, \"b\": 2}");
+        assertThat(readEveryWay(tools(LLAMA, ""), "Let me see. <|python_tag|>{").calls()).isEmpty(); // 3.2: no tag, plain text
+    }
+
     @Test
     void mistralCallsInOneArray() {
         Read r = readEveryWay(tools(MISTRAL, ""), "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\", "
