@@ -73,9 +73,25 @@ class InductionHeadsTest {
             assertThat(r.ablatedRepeatLoss() - r.repeatLoss()).as("rise of the repeated half's loss with the top two heads ablated")
                     .isGreaterThan(0.5 * (r.firstHalfLoss() - r.repeatLoss()));
             assertDefinedAverages(hm, r, -1, RECIPE.tokens(), 7);
-            System.out.printf("induction: training (%.1f s process CPU) loss %.3f -> %.3f; scores %s; loss first half %.3f, repeated %.3f, %s ablated %.3f%n",
-                    trainCpu, t.firstLoss(), t.lastLoss(), Arrays.deepToString(r.scores()), r.firstHalfLoss(), r.repeatLoss(), r.topHeads(), r.ablatedRepeatLoss());
+            // The mechanism of Olsson et al.: an induction head keys on what a previous-token head of an earlier layer
+            // wrote, so layer 0 must have a head that mostly attends to the position just before (uniform gives ~0.09).
+            double[] previous = previousTokenScores(hm, InductionHeads.sequence(7, -1, S, RECIPE.tokens()), 0);
+            assertThat(Arrays.stream(previous).max().orElseThrow()).as("best previous-token score in layer 0").isGreaterThan(0.4);
+            // Content, not distance: the same head finds the earlier copy at a third of the distance too.
+            double[][] short8 = InductionHeads.run(hm, -1, 8, RECIPE.tokens(), 6, 1, 8).scores();
+            assertThat(short8[r.topHeads().get(0).layer()][r.topHeads().get(0).head()]).as("top head's score at S = 8").isGreaterThan(0.5);
+            System.out.printf("induction: training (%.1f s process CPU) loss %.3f -> %.3f; scores %s; previous-token scores L0 %s; loss first half %.3f, repeated %.3f, %s ablated %.3f%n",
+                    trainCpu, t.firstLoss(), t.lastLoss(), Arrays.deepToString(r.scores()), Arrays.toString(previous), r.firstHalfLoss(), r.repeatLoss(), r.topHeads(), r.ablatedRepeatLoss());
         }
+    }
+
+    /** Each head's mean attention from a position to the one before it, in layer {@code layer}. */
+    private static double[] previousTokenScores(HookedModel hm, int[] tokens, int layer) {
+        int T = tokens.length, H = hm.config().heads();
+        float[] p = hm.runWithCache(tokens, name -> name.endsWith("hook_pattern")).cache().get("blocks." + layer + ".attn.hook_pattern").data();
+        double[] scores = new double[H];
+        for (int h = 0; h < H; h++) for (int q = 1; q < T; q++) scores[h] += p[(h * T + q) * T + q - 1] / (T - 1);
+        return scores;
     }
 
     /** CPU time of the whole test JVM (training runs on the pool's thread, and the JIT compiles beside it). */
