@@ -80,8 +80,8 @@ class InductionHeadsTest {
             // Content, not distance: the same head finds the earlier copy at a third of the distance too.
             double[][] short8 = InductionHeads.run(hm, -1, 8, RECIPE.tokens(), 6, 1, 8).scores();
             assertThat(short8[r.topHeads().get(0).layer()][r.topHeads().get(0).head()]).as("top head's score at S = 8").isGreaterThan(0.5);
-            System.out.printf("induction: training (%.1f s process CPU) loss %.3f -> %.3f; scores %s; previous-token scores L0 %s; loss first half %.3f, repeated %.3f, %s ablated %.3f%n",
-                    trainCpu, t.firstLoss(), t.lastLoss(), Arrays.deepToString(r.scores()), Arrays.toString(previous), r.firstHalfLoss(), r.repeatLoss(), r.topHeads(), r.ablatedRepeatLoss());
+            System.out.printf("induction: training (%.1f s process CPU) loss %.3f -> %.3f, crossed at step %d; scores %s; previous-token scores L0 %s; loss first half %.3f, repeated %.3f, %s ablated %.3f%n",
+                    trainCpu, t.firstLoss(), t.lastLoss(), t.transitionStep(), Arrays.deepToString(r.scores()), Arrays.toString(previous), r.firstHalfLoss(), r.repeatLoss(), r.topHeads(), r.ablatedRepeatLoss());
         }
     }
 

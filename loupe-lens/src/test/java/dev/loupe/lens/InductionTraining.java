@@ -43,8 +43,11 @@ final class InductionTraining {
         }
     }
 
-    /** The trained model's parameters and the mean training loss of the first and last tenth of the steps. */
-    record Trained(LlamaConfig config, float[] params, double firstLoss, double lastLoss) {}
+    /**
+     * The trained model's parameters, the mean training loss of the first and last tenth of the steps, and the
+     * transition: the first step whose loss is below the midpoint of those two (where the plateau was crossed).
+     */
+    record Trained(LlamaConfig config, float[] params, double firstLoss, double lastLoss, int transitionStep) {}
 
     static Trained train(Recipe r) {
         LlamaConfig c = r.config();
@@ -63,16 +66,19 @@ final class InductionTraining {
             int T = r.seqLen(), n = r.batch() * T, tenth = Math.max(1, r.steps() / 10);
             int[] tokens = new int[n], targets = new int[n];
             double first = 0, last = 0;
+            double[] losses = new double[r.steps()];
             for (int step = 0; step < r.steps(); step++) {
                 fillBatch(r, rng, tokens, targets);
                 m.zeroGrad();
-                double loss = m.forward(tokens, targets, false);
+                double loss = losses[step] = m.forward(tokens, targets, false);
                 m.backward(1f);
                 opt.update(m.params, m.grads);
                 if (step < tenth) first += loss / tenth;
                 if (step >= r.steps() - tenth) last += loss / tenth;
             }
-            return new Trained(c, m.params, first, last);
+            int transition = 0;
+            while (transition < losses.length - 1 && losses[transition] >= (first + last) / 2) transition++;
+            return new Trained(c, m.params, first, last, transition);
         }
     }
 
