@@ -4,7 +4,6 @@ import dev.loupe.core.tokenizer.Tokenizer;
 import dev.loupe.lens.sae.SaeData;
 import dev.loupe.lens.sae.SaeMetrics;
 import dev.loupe.lens.sae.SparseAutoencoder;
-import dev.loupe.lens.sae.browse.CorpusChunks;
 import dev.loupe.lens.sae.browse.FeatureBrowser;
 import dev.loupe.lens.sae.browse.FeatureStats;
 import dev.loupe.lens.sae.browse.LogitEffects;

@@ -45,8 +45,8 @@ public record LinePlot(String title, String subtitle, String xAxis, double[] x, 
             const d = DATA;
             const NS = 'http://www.w3.org/2000/svg';
             const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
-            const W = 760, H = 200, L = 60, R = 150, T = 12, B = 34;
-            const fmt = v => !Number.isFinite(v) ? 'n/a' : (v === 0 ? '0' : (Math.abs(v) >= 1000 ? v.toFixed(0) : v.toPrecision(3)));
+            const W = 820, H = 140, L = 60, R = 190, T = 10, B = 32;
+            const fmt = v => !Number.isFinite(v) ? 'n/a' : (Math.abs(v) >= 1000 ? v.toFixed(0) : String(+v.toPrecision(3)));
             const tip = document.getElementById('tip');
             function el(name, attrs, parent) {
               const e = document.createElementNS(NS, name);

@@ -32,9 +32,9 @@ public final class SweepReport {
             notes[i] = "fact at token " + p.factStart();
         }
         List<LinePlot.Panel> panels = new ArrayList<>();
-        panels.add(new LinePlot.Panel("accuracy", 0, 1, List.of(new LinePlot.Series("greedy answer correct", acc))));
-        panels.add(new LinePlot.Panel("log p(answer)", Double.NaN, Double.NaN, List.of(new LinePlot.Series("mean log-probability", lp))));
-        if (hasRanks(r)) panels.add(new LinePlot.Panel("rank", 0, Double.NaN, List.of(new LinePlot.Series("rank of first answer token", rank))));
+        panels.add(new LinePlot.Panel("accuracy", 0, 1, List.of(new LinePlot.Series("greedy correct", acc))));
+        panels.add(new LinePlot.Panel("log p(answer)", Double.NaN, Double.NaN, List.of(new LinePlot.Series("mean log p(answer)", lp))));
+        if (hasRanks(r)) panels.add(new LinePlot.Panel("rank", 0, Double.NaN, List.of(new LinePlot.Series("rank of 1st answer token", rank))));
         String sub = "\"" + fact.strip() + "\" at " + k + " depths of a " + r.length() + "-token prompt, " + r.trials()
                 + " filler stretch" + (r.trials() == 1 ? "" : "es") + " each (depth 0: right after the start; 1: just before the query)";
         return new LinePlot("Lost in the middle: " + model, sub, "depth of the fact", x, notes, panels);

@@ -42,7 +42,7 @@ public final class FeaturePage {
         String sub = r.features().size() + " features over " + r.tokens() + " tokens in " + r.sequences()
                 + " sequences; click a feature for its top contexts (tokens shaded by its activation)";
         String body = "<h1>" + HtmlPage.escape(title) + "</h1><p class=\"sub\">" + HtmlPage.escape(sub) + "</p>"
-                + "<div id=\"wrap\"><div id=\"side\"><div id=\"controls\"><input id=\"search\" placeholder=\"feature id or token\">"
+                + "<div id=\"wrap\"><div id=\"side\"><div id=\"controls\"><input id=\"search\" placeholder=\"token, or #id\">"
                 + "<select id=\"sort\"><option value=\"density\">density, high first</option><option value=\"density-asc\">density, low first</option>"
                 + "<option value=\"max\">max activation</option><option value=\"id\">feature id</option></select></div>"
                 + "<div id=\"count\"></div><div id=\"listbox\"><table id=\"features\"><thead><tr><th>#</th><th>density</th><th>max</th><th>promotes</th></tr></thead>"
@@ -80,6 +80,7 @@ public final class FeaturePage {
             let selected = -1;
             function matches(f, q) {
               if (!q) return true;
+              if (q.startsWith('#')) return String(f.id) === q.slice(1);
               if (String(f.id) === q) return true;
               const ql = q.toLowerCase();
               const has = t => label(t).toLowerCase().includes(ql);
