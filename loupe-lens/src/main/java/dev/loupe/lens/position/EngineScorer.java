@@ -28,7 +28,7 @@ public final class EngineScorer implements AnswerScorer, AutoCloseable {
         if (prompt.length + answer.length - 1 > session.contextLength()) {
             throw new LoupeException("prompt and answer take " + (prompt.length + answer.length - 1) + " tokens, more than the context of " + session.contextLength());
         }
-        int keep = Math.min(common(cached, prompt), prompt.length - 1);
+        int same = java.util.Arrays.mismatch(cached, prompt), keep = Math.min(same < 0 ? prompt.length : same, prompt.length - 1);
         session.rewind(Math.min(keep, session.position()));
         float[] logits = session.prefill(java.util.Arrays.copyOfRange(prompt, session.position(), prompt.length));
         cached = prompt.clone();
@@ -46,12 +46,6 @@ public final class EngineScorer implements AnswerScorer, AutoCloseable {
         }
         session.rewind(Math.min(session.position(), prompt.length));  // drop the answer: the next prompt shares at most this prompt
         return new Score(lp, greedy, rank);
-    }
-
-    private static int common(int[] a, int[] b) {
-        int n = Math.min(a.length, b.length), i = 0;
-        while (i < n && a[i] == b[i]) i++;
-        return i;
     }
 
     @Override
