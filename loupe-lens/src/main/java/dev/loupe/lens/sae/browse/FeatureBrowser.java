@@ -49,6 +49,7 @@ public final class FeatureBrowser {
     public void add(int[] tokens) {
         CachedActivation a = hm.runWithCache(tokens, hook::equals).cache().get(hook);
         if (a == null) throw new LoupeException("the model has no hook point " + hook);
+        if (a.rowSize() != sae.inputDim()) throw new LoupeException("hook " + hook + " has rows of " + a.rowSize() + " values; the SAE reads " + sae.inputDim());
         stats.add(tokens, a.data(), tokens.length, Math.min(skip, tokens.length));
     }
 
