@@ -19,6 +19,7 @@ import java.util.SplittableRandom;
  */
 public final class ModelDrafter implements Drafter {
     private final Session session;
+    private final AutoCloseable owned;
     private final String name;
     private final float[] row;
     /** The tokens in the draft session's cache, in order: fed[0..session.position()). */
@@ -32,7 +33,13 @@ public final class ModelDrafter implements Drafter {
      * @throws LoupeException when the two vocabularies differ: guesses are token ids, so they must mean the same text
      */
     public ModelDrafter(Session session, Tokenizer draftTokenizer, Tokenizer targetTokenizer, int targetVocab, String name) {
+        this(session, draftTokenizer, targetTokenizer, targetVocab, name, null);
+    }
+
+    /** As above, also closing {@code owned} (the draft model, when this drafter is its only user) on {@link #close}. */
+    public ModelDrafter(Session session, Tokenizer draftTokenizer, Tokenizer targetTokenizer, int targetVocab, String name, AutoCloseable owned) {
         requireSameVocabulary(draftTokenizer, session.model().config().vocabSize(), targetTokenizer, targetVocab);
+        this.owned = owned;
         this.session = session;
         this.name = name;
         this.row = new float[targetVocab];
@@ -124,5 +131,12 @@ public final class ModelDrafter implements Drafter {
     @Override
     public void close() {
         session.close();
+        if (owned != null) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the draft model", e);
+            }
+        }
     }
 }

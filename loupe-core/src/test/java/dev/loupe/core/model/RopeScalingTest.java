@@ -162,7 +162,7 @@ class RopeScalingTest {
         assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))))
                 .isEqualTo("601b0c94c2dc5d289e24bbf0ee6e427f28bac5fdd962e6d6de8471f359df9671");
         Reference ref = Reference.loadGenerated(name);
-        try (Model model = Model.load(file, List.of(), RopeScaling.of(type, factor, orig))) {
+        try (Model model = Model.load(file, List.of(), fromFile -> RopeScaling.of(type, factor, orig))) {
             LlamaCppAgreementTest.check(model, ref, 4e-4, 0.05);
         }
         // And the scaling matters: unscaled, the model continues the first prompt differently.
