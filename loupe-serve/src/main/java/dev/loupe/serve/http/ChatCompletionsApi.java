@@ -42,7 +42,8 @@ final class ChatCompletionsApi {
         boolean usage = b.object("stream_options").bool("include_usage", false);
         Tools tools = Tools.parse(b, json);
         JsonSchema schema = Tools.outputSchema(tools, ResponseFormats.openAi(b), "response_format");
-        Ticket ticket = generation.submit(Tools.encode(tools, generation.model(), messages), params, "messages", false, schema);
+        Ticket ticket = generation.submit(Tools.encode(tools, generation.model(), messages), params, "messages", false, schema,
+                generation.steering(b));
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         String model = generation.model().name();

@@ -80,7 +80,7 @@ final class OllamaApi {
             messages.add(ChatMessage.user(prompt));
             ids = m.encodeChat(messages);
         }
-        Ticket ticket = generation.submit(ids, params, "prompt", false, ResponseFormats.ollama(b));
+        Ticket ticket = generation.submit(ids, params, "prompt", false, ResponseFormats.ollama(b), generation.steering(b.object("options")));
         if (!stream) {
             Generation.Result r = generation.run(ticket);
             ctx.json(generateLine(m.name(), r.text(), r.finished()));
@@ -112,7 +112,8 @@ final class OllamaApi {
         boolean stream = b.bool("stream", true);
         Tools tools = Tools.parse(b, json);
         JsonSchema schema = Tools.outputSchema(tools, ResponseFormats.ollama(b), "format");
-        Ticket ticket = generation.submit(Tools.encode(tools, m, messages), params, "messages", false, schema);
+        Ticket ticket = generation.submit(Tools.encode(tools, m, messages), params, "messages", false, schema,
+                generation.steering(b.object("options")));
         if (tools != null) {
             replyWithTools(ctx, m, tools, ticket, stream);
             return;
