@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
                 "  loupe run \"ROMEO:\"                                  the shipped model (Shakespeare), default sampling",
                 "  loupe run -m model.gguf -p \"The capital of France is\" -n 32 --temp 0",
                 "  loupe run -m model.gguf -p \"Hi\" --seed 42 --temp 0.7  same seed, same text",
-                "  loupe run -m model.gguf -p \"Hi\" -n 16 --temp 0 --json  one JSON object for scripts"})
+                "  loupe run -m model.gguf -p \"Hi\" -n 16 --temp 0 --json  one JSON object for scripts",
+                "  loupe run \"ROMEO:\" --temp 0 --steer love.safetensors:8   steered (see 'loupe lens steer make')"})
 final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -42,6 +43,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     SamplingOptions sampling;
+
+    @Mixin
+    SteerOptions steering;
 
     @Option(names = "--json", description = "Print one JSON object at the end: prompt_ids, ids, text, prompt_tokens_per_s, gen_tokens_per_s.")
     boolean json;
@@ -60,6 +64,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession()) {
+            steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
             int[] ids = lm.tokenizer().encode(text, !noBos, special);
             if (ids.length == 0) throw new LoupeException("the prompt has no tokens");
             if (!json) {

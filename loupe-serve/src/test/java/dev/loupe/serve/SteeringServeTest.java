@@ -116,7 +116,8 @@ class SteeringServeTest {
     @Test
     void steeredAndUnsteeredPromptsDoNotShareCachedBlocks() {
         // 40+ tokens: at least two full KV blocks of 16 for the prefix cache
-        String p = "It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of foolishness,";
+        String p = "It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of foolishness, "
+                + "it was the epoch of belief, it was the epoch of incredulity,";
         int[] ids = server.server.model().encodeText(p);
         assertThat(ids.length).isGreaterThan(33);
         String plain = reference(ids, 8, 0), steered = reference(ids, 8, COEF);
