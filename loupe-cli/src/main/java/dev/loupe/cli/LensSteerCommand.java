@@ -46,6 +46,17 @@ final class LensSteerCommand {
         }
     }
 
+    /** Lower-case names for {@link ContrastiveMean.Reduce}, as the other options spell their values. */
+    enum Reduce {
+        last(ContrastiveMean.Reduce.LAST), mean(ContrastiveMean.Reduce.MEAN);
+
+        final ContrastiveMean.Reduce reduce;
+
+        Reduce(ContrastiveMean.Reduce reduce) {
+            this.reduce = reduce;
+        }
+    }
+
     /** The tokens a vector promotes most: its direction through the final norm and unembedding (a logit lens of v). */
     static String topTokens(HookedModel hm, LoadedModel lm, float[] v, int k) {
         float[] logits = hm.unembed(v, 1);
@@ -72,8 +83,9 @@ final class LensSteerCommand {
     @Command(name = "make", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"A steering vector by contrastive mean difference (Turner et al.'s activation addition, Rimsky et",
                     "al.'s CAA): the mean residual stream at blocks.LAYER.hook_resid_pre over the positive prompts minus",
-                    "the mean over the negative ones. Each prompt gives its last position (default) or its mean over positions.",
-                    "Prompt files: one prompt per line, or JSONL with a \"text\" (or \"prompt\") field.", ""},
+                    "the mean over the negative ones. Each prompt gives its mean over positions (default: right for a",
+                    "topic spread over a line) or its last position (CAA's choice, for prompts that end where the behaviour",
+                    "shows). Prompt files: one prompt per line, or JSONL with a \"text\" (or \"prompt\") field.", ""},
             footer = {"", "Examples:",
                     "  loupe lens steer make --pos love.txt --neg war.txt --layer 2 -o love.safetensors",
                     "  loupe lens steer make --pos calm.jsonl --neg angry.jsonl --layer 6 --site resid_post --reduce mean -o calm.safetensors"})
@@ -97,7 +109,7 @@ final class LensSteerCommand {
         Site site = Site.resid_pre;
 
         @Option(names = "--reduce", paramLabel = "HOW", description = "Per prompt: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-        ContrastiveMean.Reduce reduce = ContrastiveMean.Reduce.LAST;
+        Reduce reduce = Reduce.mean;
 
         @Option(names = "--no-bos", description = "Do not add the BOS token the model asks for.")
         boolean noBos;
@@ -119,10 +131,10 @@ final class LensSteerCommand {
                 List<int[]> p = encodeAll(lm, positive), n = encodeAll(lm, negative);
                 float[] v;
                 try (Progress bar = Progress.count(err, "running prompts", p.size() + n.size())) {
-                    v = ContrastiveMean.of(hm, p, n, point, reduce, bar::update);
+                    v = ContrastiveMean.of(hm, p, n, point, reduce.reduce, bar::update);
                 }
                 Map<String, String> provenance = new LinkedHashMap<>();
-                provenance.put("source", "contrastive mean, " + reduce.name().toLowerCase() + " position");
+                provenance.put("source", "contrastive mean, " + reduce + " position");
                 provenance.put("positive", pos.getFileName() + " (" + p.size() + " prompts)");
                 provenance.put("negative", neg.getFileName() + " (" + n.size() + " prompts)");
                 SteeringVector vec = new SteeringVector(point, v, LensSupport.modelName(modelOptions), provenance);
