@@ -61,7 +61,7 @@ public final class SweepPlot {
             const NS = 'http://www.w3.org/2000/svg';
             const W = 380, H = 230, L = 52, R = 12, T = 10, B = 34;
             const tip = document.getElementById('tip');
-            const fmt = v => Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3);
+            const fmt = v => Number.isInteger(v) || Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3);
             function el(name, attrs, parent) {
               const e = document.createElementNS(NS, name);
               for (const k in attrs) e.setAttribute(k, attrs[k]);
