@@ -65,18 +65,30 @@ final class LensSteerCommand {
         return String.join(" ", out);
     }
 
-    static void report(PrintWriter out, PrintWriter err, Path file, SteeringVector v, String promotes, boolean json) {
-        if (json) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("file", file.toString());
-            o.put("hook", v.point().name());
-            o.put("d_model", v.dModel());
-            o.put("norm", v.norm());
-            o.put("promotes", promotes);
-            out.println(LensSupport.json(o));
-        } else {
-            err.println("wrote " + file);
-            out.printf("hook     %s%nd_model  %d%nnorm     %.4f%npromotes %s%n", v.point().name(), v.dModel(), v.norm(), promotes);
+    /** Where a made vector goes, and its summary (hook, width, norm, the tokens it promotes) on stdout. */
+    static final class VectorOutput {
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "Where to save the vector (safetensors).")
+        Path file;
+
+        @Option(names = "--json", description = "Print the summary as JSON.")
+        boolean json;
+
+        void save(CommandSpec spec, SteeringVector v, HookedModel hm, LoadedModel lm) {
+            SteeringFile.save(file, v);
+            String promotes = topTokens(hm, lm, v.vector(), 10);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("file", file.toString());
+                o.put("hook", v.point().name());
+                o.put("d_model", v.dModel());
+                o.put("norm", v.norm());
+                o.put("promotes", promotes);
+                out.println(LensSupport.json(o));
+            } else {
+                spec.commandLine().getErr().println("wrote " + file);
+                out.printf("hook     %s%nd_model  %d%nnorm     %.4f%npromotes %s%n", v.point().name(), v.dModel(), v.norm(), promotes);
+            }
         }
     }
 
@@ -114,11 +126,8 @@ final class LensSteerCommand {
         @Option(names = "--no-bos", description = "Do not add the BOS token the model asks for.")
         boolean noBos;
 
-        @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "Where to save the vector (safetensors).")
-        Path output;
-
-        @Option(names = "--json", description = "Print the summary as JSON.")
-        boolean json;
+        @Mixin
+        VectorOutput output;
 
         @Override
         public Integer call() {
@@ -137,9 +146,7 @@ final class LensSteerCommand {
                 provenance.put("source", "contrastive mean, " + reduce + " position");
                 provenance.put("positive", pos.getFileName() + " (" + p.size() + " prompts)");
                 provenance.put("negative", neg.getFileName() + " (" + n.size() + " prompts)");
-                SteeringVector vec = new SteeringVector(point, v, LensSupport.modelName(modelOptions), provenance);
-                SteeringFile.save(output, vec);
-                report(spec.commandLine().getOut(), err, output, vec, topTokens(hm, lm, v, 10), json);
+                output.save(spec, new SteeringVector(point, v, LensSupport.modelName(modelOptions), provenance), hm, lm);
             }
             return 0;
         }
@@ -169,19 +176,15 @@ final class LensSteerCommand {
         @Option(names = "--feature", paramLabel = "F", required = true, description = "The feature whose decoder direction to use.")
         int feature;
 
-        @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "Where to save the vector (safetensors).")
-        Path output;
-
-        @Option(names = "--json", description = "Print the summary as JSON.")
-        boolean json;
+        @Mixin
+        VectorOutput output;
 
         @Override
         public Integer call() {
             SteeringVector v = SteeringFile.fromSae(sae, feature);
             try (LoadedModel lm = LoadedModel.open(modelOptions)) {
                 v.checkFits(lm.model().config(), LensSupport.modelName(modelOptions));
-                SteeringFile.save(output, v);
-                report(spec.commandLine().getOut(), spec.commandLine().getErr(), output, v, topTokens(LensSupport.hooked(lm), lm, v.vector(), 10), json);
+                output.save(spec, v, LensSupport.hooked(lm), lm);
             }
             return 0;
         }
