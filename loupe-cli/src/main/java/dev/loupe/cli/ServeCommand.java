@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
                 "  loupe serve --model qwen2.5-0.5b --parallel 8          a model from the models folder by name",
                 "  loupe serve --model model.gguf --api-key secret        require 'Authorization: Bearer secret'",
                 "  loupe serve --model model.gguf --parallel 16 --kv-memory 2g   16 streams in 2 GiB of KV blocks",
+                "  loupe serve --model model.gguf --chat-template-file qwen2.5.jinja   another template (and tool-call format)",
                 "  curl http://127.0.0.1:8080/v1/chat/completions -H 'Content-Type: application/json' \\",
                 "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}'",
                 "  loupe serve --steer-dir vectors/                       requests may add \"steering\":[{\"name\":\"love\",\"coef\":8}]"})
@@ -82,12 +83,19 @@ final class ServeCommand implements Callable<Integer> {
                     + "is NAME, used as \"steering\": [{\"name\": NAME, \"coef\": 4}] in a request (Ollama: in options).")
     Path steerDir;
 
+    @Option(names = "--chat-template", paramLabel = "NAME|JINJA",
+            description = "Use a built-in template (chatml, llama3, ...) or Jinja text instead of the model's; it also decides the tool-call format.")
+    String chatTemplate;
+
+    @Option(names = "--chat-template-file", paramLabel = "FILE", description = "Read the Jinja chat template from a file.")
+    Path chatTemplateFile;
+
     @Override
     public Integer call() throws InterruptedException {
         Path dir = modelsDir != null ? modelsDir : ModelCatalog.defaultDir();
         String m = model != null ? model : ModelOptions.shippedModel().toString();
         ServerOptions o = new ServerOptions(m, dir, host, port, parallel, ctx, apiKey, threads, maxQueue, prefillChunk,
-                kvMemory == null ? 0 : ByteSize.parse(kvMemory, "--kv-memory"));
+                kvMemory == null ? 0 : ByteSize.parse(kvMemory, "--kv-memory"), template());
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Steering.Term> steering = steeringVectors(steerDir);
         LoupeServer server = LoupeServer.start(o, steering);
@@ -120,5 +128,15 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (out.isEmpty()) throw new LoupeException("--steer-dir " + dir + " holds no .safetensors steering vectors");
         return out;
+    }
+
+    private String template() {
+        if (chatTemplateFile == null) return chatTemplate;
+        if (chatTemplate != null) throw new LoupeException("give --chat-template or --chat-template-file, not both");
+        try {
+            return Files.readString(chatTemplateFile);
+        } catch (IOException e) {
+            throw new LoupeException("cannot read --chat-template-file " + chatTemplateFile + ": " + e.getMessage());
+        }
     }
 }

@@ -30,7 +30,7 @@ public final class LoupeServer implements AutoCloseable {
                     throw new LoupeException("steering vector '" + e.getKey() + "': " + x.getMessage());
                 }
             }
-            this.served = ServedModel.of(ModelCatalog.nameOf(path), path, model);
+            this.served = ServedModel.of(ModelCatalog.nameOf(path), path, model, o.chatTemplate());
             this.pool = new ThreadPool(o.threads());
             KvBudget kv = KvBudget.plan(model.config(), o.parallel(), o.contextLength(), o.kvMemory(), KvBudget.freeHeap());
             this.scheduler = new Scheduler(model, served.tokenizer(), pool, o.parallel(), kv.contextLength(), kv.blocks(),
