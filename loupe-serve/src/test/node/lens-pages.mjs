@@ -31,12 +31,6 @@ try {
       await page.locator("#modelView canvas").first().click();
       r.after_click_lines = await page.locator("#svg line").count();
       r.head_view_visible = await page.locator("#headView").isVisible();
-    } else if (await page.locator("#plot").count()) {
-      // Steering sweep: one chart per quantity with a point per coefficient; hovering a point names it.
-      r.points = await page.locator("#plot circle.pt").count();
-      r.samples = await page.locator("#samples tr").count();
-      await page.locator("#plot circle.pt").first().hover();
-      r.tooltip = await page.locator("#tip").innerText();
     } else if (await page.locator("#features").count()) {
       // SAE feature browser: search by id, sort by id, then click the densest feature and read its contexts.
       r.rows = await page.locator("#features tbody tr").count();

@@ -40,7 +40,7 @@ class LensSteerCliTest {
                 "--coefs", "-2,0,2", "--prompt", "Hello world", "-n", "3", "--json", "--html", dir.resolve("s.html").toString());
         assertThat(sweep.code()).as(sweep.err()).isZero();
         assertThat(JSON.readTree(sweep.out())).hasSize(3);
-        assertThat(Files.readString(dir.resolve("s.html"))).contains("id=\"plot\"");
+        assertThat(Files.readString(dir.resolve("s.html"))).contains("id=\"panels\"");
     }
 
     @Test

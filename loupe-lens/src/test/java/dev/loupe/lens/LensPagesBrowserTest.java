@@ -75,9 +75,10 @@ class LensPagesBrowserTest {
                 }
                 case "steering.html" -> {
                     // three charts (p, logit diff, loss) of three coefficients each, and a row per coefficient
+                    assertThat(page.get("panels").asInt()).isEqualTo(3);
                     assertThat(page.get("points").asInt()).isEqualTo(9);
-                    assertThat(page.get("samples").asInt()).isEqualTo(3 + 1);
-                    assertThat(page.get("tooltip").asText()).startsWith("coef -4:");
+                    assertThat(page.get("table_rows").asInt()).isEqualTo(3 + 1);
+                    assertThat(page.get("tooltip").asText()).startsWith("p(target tokens):").contains("at coefficient -4");
                 }
                 case "logit-lens.html", "patching.html" -> {
                     int rows = name.equals("logit-lens.html") ? L + 1 : L;
