@@ -39,7 +39,8 @@ import java.util.concurrent.Callable;
                 "  loupe run -m model.gguf -p \"Hi\" -n 16 --temp 0 --json  one JSON object for scripts",
                 "  loupe run -m big.gguf --draft small.gguf --draft-k 4 -p \"Hi\"   speculative decoding with a draft model",
                 "  loupe run -m model.gguf --lookup --lookup-n 3 -p \"$(cat doc.txt) Summary:\"   prompt lookup (no draft)",
-                "  loupe run --rope-scaling yarn --rope-scale 4 -p \"...\"   YaRN: four times the trained context"})
+                "  loupe run --rope-scaling yarn --rope-scale 4 -p \"...\"   YaRN: four times the trained context",
+                "  loupe run \"ROMEO:\" --temp 0 --steer love.safetensors:8   steered (see 'loupe lens steer make')"})
 final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -55,6 +56,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     SamplingOptions sampling;
+
+    @Mixin
+    SteerOptions steering;
 
     @Option(names = "--json", description = "Print one JSON object at the end: prompt_ids, ids, text, prompt_tokens_per_s, gen_tokens_per_s (and speculative: acceptance_rate ... with --draft or --lookup).")
     boolean json;
@@ -89,6 +93,7 @@ final class RunCommand implements Callable<Integer> {
         if (lookupN < 1) throw new LoupeException("--lookup-n must be at least 1, got " + lookupN);
         try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession();
              Drafter drafter = drafter(lm)) {
+            steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
             int[] ids = lm.tokenizer().encode(text, !noBos, special);
             if (ids.length == 0) throw new LoupeException("the prompt has no tokens");
             if (!json) {
