@@ -19,18 +19,20 @@ import java.nio.ByteOrder;
  * (super-)block, so each int is exact as in ggml's AVX2 kernels (maddubs/madd).
  *
  * <p>Q8_0/Q4_0 blocks are small, so their ints become float and are multiplied by the block's float factor
- * per block, into two float accumulators (so consecutive fmas do not wait on each other), as ggml does.
- * K-quant super-blocks reduce to one exact int per super-block and are combined in scalar exactly as
- * {@link ScalarDot} does; the Q8_K bsums supply the K-quant mins and Q6_K's −32 offset, as in ggml, so no
- * lane subtracts anything. Against {@link ScalarDot} the results differ only in float summation order (and
- * for K-quants not at all).
+ * per block, into a float accumulator, as ggml does. A K-quant super-block sums into one int vector (lanes
+ * exact up to 2^24, which Q4_K/Q5_K cannot pass; Q6_K's worst case can, and is then rounded as ggml's
+ * cvtepi32_ps rounds it), which becomes float once, times d·da; the Q8_K bsums supply the K-quant mins and
+ * Q6_K's −32 offset as a scalar term per super-block, as in ggml, so no lane subtracts anything. Against
+ * {@link ScalarDot} the results differ only in float summation order.
  *
- * <p>Every kernel keeps its vectors inside one method or in helpers small enough to inline (a vector that
- * crosses a call C2 did not inline is boxed, which costs ~100x). C2 stops inlining once a compilation has
- * created ~18000 nodes (NodeCountInliningCutoff, not settable in product builds), and each Vector API call
- * parses into hundreds, so the K-quant work is cut into helpers of at most two products that return a
- * plain int: whatever C2 decides to inline, no vector crosses a call. Check with
- * -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining (no "NodeCountInliningCutoff" on a vector helper).
+ * <p>Every kernel keeps its vectors inside one method with helpers small enough to inline (a vector that
+ * crosses a call C2 did not inline is boxed, which costs ~100x; a helper returning a reduced int instead
+ * pays a call and a lane reduction, which cost the K-quant kernels half their speed when k45Ints passed
+ * FreqInlineSize). C2 stops inlining once a compilation has created ~18000 nodes (NodeCountInliningCutoff,
+ * not settable in product builds), and each Vector API call parses into hundreds, so a super-block's loop
+ * body holds one or two groups' worth of calls, picking nibbles and high bits by shift counts, and C2
+ * unrolls it after parsing. Check with -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining (no
+ * "NodeCountInliningCutoff" or "too big" inside a kernel).
  *
  * <p>The kernels use fixed 128-bit byte / 256-bit short, int and float shapes, which AVX2 and AVX-512
  * machines run natively; {@link #AVAILABLE} is false where 256-bit vectors are not native (e.g. 128-bit NEON),
