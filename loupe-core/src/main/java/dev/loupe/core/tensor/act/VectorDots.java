@@ -130,8 +130,8 @@ final class VectorDots {
         for (int blk = 0; blk < n / 32; blk++) {
             long b = off + blk * 18L;
             int e = e0 + blk * 32;
-            ShortVector v = u16(w, b + 2);
-            IntVector p = pairs(low(v).sub(EIGHT).mul(a16(a, e)).add(high(v).sub(EIGHT).mul(a16(a, e + 16))));
+            ShortVector v = w16(w, b + 2);
+            IntVector p = pairs(low(v).sub(EIGHT).mul(a16(a, e)).add(high(v).and(NIBBLE).sub(EIGHT).mul(a16(a, e + 16))));
             acc = fma(p, Bytes.half(w, b) * a.d[e >> 5], acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
