@@ -175,7 +175,7 @@ final class GgufReader {
             }
             case STRING -> {
                 String[] v = new String[len];
-                for (int i = 0; i < len; i++) v[i] = string(key + "[" + i + "]");
+                for (int i = 0; i < len; i++) v[i] = string(key, i);
                 yield v;
             }
             case ARRAY -> throw new AssertionError();
@@ -200,9 +200,24 @@ final class GgufReader {
     }
 
     private String string(String what) {
-        long len = u64("length of " + what);
-        if (len < 0 || len > MAX_STRING) throw new GgufException("string length " + Long.toUnsignedString(len) + " of " + what + " is absurd");
-        need(len, what);
+        return string(what, -1);
+    }
+
+    /**
+     * The string at the read position: {@code what}, or element {@code index} of array {@code what} when
+     * index ≥ 0. The name for a message is built only on failure: a vocabulary has 100k+ strings, and
+     * naming each one up front cost more than reading it.
+     */
+    private String string(String what, int index) {
+        long len = pos + 8 <= size ? seg.get(I64, pos) : -1;
+        if (len < 0 || len > MAX_STRING || pos + 8 + len > size) {
+            String name = index < 0 ? what : what + "[" + index + "]";
+            len = u64("length of " + name);
+            if (len < 0 || len > MAX_STRING) throw new GgufException("string length " + Long.toUnsignedString(len) + " of " + name + " is absurd");
+            need(len, name);
+        } else {
+            pos += 8;
+        }
         byte[] b = new byte[(int) len];
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, b.length);
         pos += len;

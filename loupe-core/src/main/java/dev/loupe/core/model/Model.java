@@ -50,6 +50,7 @@ public final class Model implements AutoCloseable {
 
     /** Binds an already open file; the model closes it. */
     public static Model of(GgufFile f) {
+        KernelWarmup.start(f);
         int vocab = Math.toIntExact(f.tensor("token_embd.weight").shape().length > 1 ? f.tensor("token_embd.weight").shape()[1] : 0);
         ModelConfig c = ModelConfig.fromMetadata(f.metadata(), vocab);
         return new Model(f, c, Weights.load(f, c), LoraSet.NONE);

@@ -87,6 +87,10 @@ class GgufHostileInputTest {
         }
         // Plausible but longer than the file.
         assertThat(rejects(RawGguf.header(0, 1).u64(100).zeros(20).bytes())).contains("truncated");
+        // The element that runs past the end is named, though names are only built on failure.
+        byte[] third = RawGguf.header(0, 1).str("k").u32(ValueType.ARRAY.id).u32(ValueType.STRING.id).u64(3)
+                .str("a").str("b").u64(100).zeros(20).bytes();
+        assertThat(rejects(third)).contains("k[2]").contains("truncated");
     }
 
     @Test
