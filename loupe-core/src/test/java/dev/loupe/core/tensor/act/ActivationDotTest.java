@@ -82,7 +82,7 @@ class ActivationDotTest {
      * batched decode's outputs must not depend on the batch), for the kernels that decode once for several inputs
      * and the default alike, with batches that are and are not multiples of the kernel's group.
      */
-    @Property(tries = 120)
+    @Property(tries = 200)
     void dotRowsEqualsDotBitForBit(@ForAll("rowTypes") GgmlType type, @ForAll @IntRange(min = 1, max = 11) int rows,
                                    @ForAll @IntRange(min = 1, max = 3) int blocks, @ForAll long seed) {
         Random r = new Random(seed);
@@ -95,6 +95,39 @@ class ActivationDotTest {
         d.dotRows(w, 0, a, 0, rows, n, out, 1, 3);
         for (int b = 0; b < rows; b++) {
             assertThat(out[1 + 3 * b]).as("%s input %d of %d", type, b, rows).isEqualTo(d.dot(w, 0, a, b * n, n));
+        }
+    }
+
+    /**
+     * The batched kernels sum integer products in float, exact only below 2^24: weights and activations at their
+     * largest magnitudes (every quant byte 0x80 or 0xFF, so Q8_0 quants are -128 or -1 and K-quant scales, nibbles
+     * and Q6_K's int8 scales are at their extremes; every activation quantized to ±127) reach the bounds the
+     * kernels' comments give. The sums must still equal the single-row integer dots bit for bit.
+     */
+    @Test
+    void dotRowsExactAtExtremeQuants() {
+        for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+            for (int fill : new int[] {0x80, 0xFF}) {
+                int blocks = 2, n = blocks * type.blockSize, rows = 5;
+                byte[] bytes = new byte[blocks * type.typeSize];
+                java.util.Arrays.fill(bytes, (byte) fill);
+                ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+                for (int b = 0; b < blocks; b++) for (int f : halfFields(type)) bb.putShort(b * type.typeSize + f, Float.floatToFloat16(0.5f));
+                MemorySegment w = MemorySegment.ofArray(bytes);
+                float[] x = new float[rows * n];
+                for (int i = 0; i < x.length; i++) x[i] = i % 3 == 0 ? -1f : 1f;
+                if (fill == 0xFF) java.util.Arrays.fill(x, 1f); // all products one sign: the largest sums
+                QuantizedVector a = new QuantizedVector();
+                a.quantize(x, rows * n, ActivationDots.vecDotType(type));
+                ActivationDot d = ActivationDots.of(type);
+                float[] out = new float[rows];
+                d.dotRows(w, 0, a, 0, rows, n, out, 0, 1);
+                for (int b = 0; b < rows; b++) {
+                    float one = d.dot(w, 0, a, b * n, n);
+                    assertThat(out[b]).as("%s fill %x input %d", type, fill, b).isEqualTo(one);
+                    assertThat(one).as("%s reference", type).isEqualTo(ActivationDots.reference(type).dot(w, 0, a, b * n, n));
+                }
+            }
         }
     }
 
@@ -114,7 +147,8 @@ class ActivationDotTest {
 
     @Provide
     Arbitrary<GgmlType> rowTypes() {
-        return Arbitraries.of(GgmlType.F16, GgmlType.F32, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_K);
+        return Arbitraries.of(GgmlType.F16, GgmlType.F32, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K,
+                GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q5_0);
     }
 
     /** F16/BF16 weights: activations rounded to the weight type, then the codec's float dot. */
