@@ -89,13 +89,17 @@ final class VectorDotRows {
     static void q8_0(MemorySegment w, long off, QuantizedVector a, int e0, int rows, int n, float[] out, int o, int os) {
         int blocks = n / 32;
         Scratch s = SCRATCH.get().size(n, blocks, 0, 0);
+        decodeQ8(w, off, blocks, s.w, s.d);
+        scaledBlocks(s.w, s.d, blocks, a, e0, rows, n, out, o, os);
+    }
+
+    static void decodeQ8(MemorySegment w, long off, int blocks, float[] wl, float[] wd) {
         for (int blk = 0; blk < blocks; blk++) {
             long b = off + blk * 34L;
-            s.d[blk] = Bytes.half(w, b);
-            store(w16(w, b + 2), s.w, 32 * blk);
-            store(w16(w, b + 18), s.w, 32 * blk + 16);
+            wd[blk] = Bytes.half(w, b);
+            store(w16(w, b + 2), wl, 32 * blk);
+            store(w16(w, b + 18), wl, 32 * blk + 16);
         }
-        scaledBlocks(s.w, s.d, blocks, a, e0, rows, n, out, o, os);
     }
 
     /** q4_0 × q8_0, as {@link VectorDots#q4_0}: low nibbles are quants 0..15, high 16..31, both minus 8. */
@@ -115,7 +119,7 @@ final class VectorDotRows {
      * Per input: acc += (exact lane sums of a block) · (d_w·d_a) per block, then the lanes reduced: the single-row
      * Q8_0/Q4_0 kernels' float steps. Four inputs share each load of the unpacked weights.
      */
-    private static void scaledBlocks(float[] wl, float[] wd, int blocks, QuantizedVector a, int e0, int rows, int n,
+    static void scaledBlocks(float[] wl, float[] wd, int blocks, QuantizedVector a, int e0, int rows, int n,
                                      float[] out, int o, int os) {
         float[] al = a.lanes, ad = a.d;
         int r = 0;
