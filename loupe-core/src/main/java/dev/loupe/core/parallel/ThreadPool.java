@@ -1,33 +1,54 @@
 package dev.loupe.core.parallel;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed team of threads that splits one index range evenly, the caller taking a share itself.
- * Built for the per-token loop: {@link #run} allocates nothing, and workers spin briefly before
+ * A fixed team of threads that works through one index range in chunks, the caller taking chunks itself.
+ * Built for the per-token loop: {@link #run} allocates nothing, and waiting threads spin briefly before
  * parking so that the many small matrix-vector products of one token do not pay a wake-up each.
+ *
+ * <p>Chunks are claimed dynamically (an atomic counter) rather than split statically: on a shared machine a
+ * worker that is descheduled or still waking up would otherwise hold the caller until its fixed share is
+ * done; here the others take its chunks, and {@link #run} returns once every index is done, without waiting
+ * for threads that claimed nothing. A task must therefore not assume one call per thread, only that each
+ * index of [0, n) is passed exactly once.
+ *
+ * <p>One {@link AtomicLong} holds the run's generation (high 32 bits) and the next unclaimed index (low 32):
+ * a claim is a compare-and-set that also checks the generation, so a late worker can never claim indices of
+ * a later run with the task of an earlier one. A new run first closes the counter (index {@link #CLOSED}),
+ * then publishes task and size, then opens it at index 0.
  */
 public final class ThreadPool implements AutoCloseable {
     private static final int SPINS = 20_000;
+    private static final int CLOSED = Integer.MAX_VALUE;
+    /** Chunks per thread and run: enough to rebalance around a late thread, few enough that claims are rare. */
+    private static final int CHUNKS_PER_THREAD = 16;
 
     private final int threads;
     private final Thread[] workers;
+    /** 1 while worker i is parked or about to park: the caller unparks only those (unpark is a syscall). */
+    private final AtomicIntegerArray parked;
+    private final AtomicLong state = new AtomicLong(CLOSED);
+    private final AtomicInteger completed = new AtomicInteger();
     private volatile RangeTask task;
     private volatile int count;
-    private volatile long generation;
+    private volatile int chunk;
     private volatile boolean closed;
-    private final AtomicInteger pending = new AtomicInteger();
     private volatile Thread caller;
+    private volatile boolean callerParked;
     private volatile Throwable failure;
 
     public ThreadPool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1");
         this.threads = threads;
         this.workers = new Thread[threads - 1];
+        this.parked = new AtomicIntegerArray(threads - 1);
         for (int i = 0; i < workers.length; i++) {
-            final int index = i + 1;
-            workers[i] = Thread.ofPlatform().daemon().name("loupe-worker-" + index).start(() -> work(index));
+            final int index = i;
+            workers[i] = Thread.ofPlatform().daemon().name("loupe-worker-" + (i + 1)).start(() -> work(index));
         }
     }
 
@@ -39,60 +60,80 @@ public final class ThreadPool implements AutoCloseable {
         return threads;
     }
 
-    /** Runs {@code t} over [0, n), split into {@link #threads()} contiguous, nearly equal parts. */
+    /** Runs {@code t} over [0, n) in chunks spread over the team; each index is passed to {@code t} once. */
     public void run(RangeTask t, int n) {
         if (threads == 1 || n < 2) {
             t.run(0, n);
             return;
         }
+        long generation = (state.get() >>> 32) + 1;
+        state.set(generation << 32 | CLOSED);
         task = t;
         count = n;
+        chunk = Math.max(1, n / (threads * CHUNKS_PER_THREAD));
         caller = Thread.currentThread();
-        pending.set(workers.length);
-        generation = generation + 1;
-        for (Thread w : workers) LockSupport.unpark(w);
-        Throwable own = null;
-        try {
-            t.run(0, split(n, 0));
-        } catch (Throwable e) {
-            own = e;
-        }
+        completed.set(0);
+        state.set(generation << 32);
+        for (int i = 0; i < workers.length; i++) if (parked.get(i) != 0) LockSupport.unpark(workers[i]);
+        claimAll(generation, t, n);
         int spins = 0;
-        while (pending.get() > 0) {
-            if (++spins > SPINS) LockSupport.parkNanos(this, 50_000);
-            else Thread.onSpinWait();
+        while (completed.get() < n) {
+            if (++spins > SPINS) {
+                callerParked = true;
+                if (completed.get() < n) LockSupport.parkNanos(this, 50_000);
+                callerParked = false;
+            } else {
+                Thread.onSpinWait();
+            }
         }
         task = null;
-        Throwable f = own != null ? own : failure;
+        Throwable f = failure;
         failure = null;
         if (f instanceof RuntimeException re) throw re;
         if (f instanceof Error er) throw er;
         if (f != null) throw new RuntimeException(f);
     }
 
-    private int split(int n, int part) {
-        return (int) ((long) n * (part + 1) / threads);
+    /**
+     * Claims and runs chunks of generation {@code generation} until none is left. A chunk that throws is
+     * recorded before it counts as done (the caller rethrows it), so the caller never waits forever.
+     */
+    private void claimAll(long generation, RangeTask t, int n) {
+        int size = chunk;
+        while (true) {
+            long s = state.get();
+            int from = (int) s;
+            if (s >>> 32 != generation || from >= n) return;
+            int to = Math.min(n, from + size);
+            if (!state.compareAndSet(s, generation << 32 | to)) continue;
+            try {
+                t.run(from, to);
+            } catch (Throwable e) {
+                failure = e;
+            }
+            if (completed.addAndGet(to - from) == n && callerParked) LockSupport.unpark(caller);
+        }
     }
 
     private void work(int index) {
         long seen = 0;
         while (true) {
             int spins = 0;
-            while (generation == seen) {
+            long s;
+            while (((s = state.get()) >>> 32) == seen || (int) s == CLOSED) {
                 if (closed) return;
-                if (++spins > SPINS) LockSupport.park(this);
-                else Thread.onSpinWait();
+                if (++spins > SPINS) {
+                    parked.set(index, 1);
+                    // Re-check after announcing: a run published before the flag was visible would not unpark.
+                    s = state.get();
+                    if (((s >>> 32) == seen || (int) s == CLOSED) && !closed) LockSupport.park(this);
+                    parked.set(index, 0);
+                } else {
+                    Thread.onSpinWait();
+                }
             }
-            seen = generation;
-            RangeTask t = task;
-            int n = count;
-            try {
-                int from = (int) ((long) n * index / threads);
-                t.run(from, split(n, index));
-            } catch (Throwable e) {
-                failure = e;
-            }
-            if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
+            seen = s >>> 32;
+            claimAll(seen, task, count);
         }
     }
 

@@ -55,6 +55,11 @@ final class VectorDots {
         return (ShortVector) ByteVector.fromMemorySegment(B, s, off, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, S, 0);
     }
 
+    /** 16 weight bytes at {@code off}, zero-extended to shorts: unsigned fields need no mask after a shift. */
+    private static ShortVector u16(MemorySegment s, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(B, s, off, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+    }
+
     /** 16 activations from element {@code e}, already int16. */
     private static ShortVector a16(QuantizedVector a, int e) {
         return ShortVector.fromArray(S, a.wide, e);
@@ -63,18 +68,17 @@ final class VectorDots {
     // Constant vectors rather than scalar operands: each scalar operand is a broadcast C2 must parse again.
     private static final ShortVector NIBBLE = ShortVector.broadcast(S, (short) 0x0F);
     private static final ShortVector EIGHT = ShortVector.broadcast(S, (short) 8);
-    private static final ShortVector ONE = ShortVector.broadcast(S, (short) 1);
-    private static final ShortVector TWO = ShortVector.broadcast(S, (short) 2);
-    private static final ShortVector THREE = ShortVector.broadcast(S, (short) 3);
+    private static final ShortVector BIT4 = ShortVector.broadcast(S, (short) 0x10);
     private static final ShortVector BITS45 = ShortVector.broadcast(S, (short) 0x30);
 
+    /** The low nibble of each lane. */
     private static ShortVector low(ShortVector v) {
         return v.and(NIBBLE);
     }
 
-    /** LSHR on a short lane shifts its 16 bits, so the sign extension of {@link #w16} is masked off here. */
+    /** The high nibble of each lane of a {@link #u16} vector (zero-extended, so nothing above it to mask). */
     private static ShortVector high(ShortVector v) {
-        return v.lanewise(VectorOperators.LSHR, 4).and(NIBBLE);
+        return v.lanewise(VectorOperators.LSHR, 4);
     }
 
     /**
@@ -103,8 +107,8 @@ final class VectorDots {
     }
 
     // ---- Q8_0, Q4_0 ----
-    // One block per iteration into one accumulator: unrolling by hand doubles the nodes C2 parses per
-    // iteration, and past its inlining cutoff the helpers stop inlining and every vector is boxed.
+    // One block per iteration into one accumulator: C2 unrolls the loop itself after parsing it, while a hand
+    // unroll doubles the nodes it parses and brings the inlining cutoff nearer.
 
     /** q8_0 × q8_0: Σ_blocks (d_w·d_a)·Σ w·a. The pair sums can reach 4·128·127, hence {@link #pairsWide}. */
     static float q8_0(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
@@ -124,7 +128,7 @@ final class VectorDots {
         for (int blk = 0; blk < n / 32; blk++) {
             long b = off + blk * 18L;
             int e = e0 + blk * 32;
-            ShortVector v = w16(w, b + 2);
+            ShortVector v = u16(w, b + 2);
             IntVector p = pairs(low(v).sub(EIGHT).mul(a16(a, e)).add(high(v).sub(EIGHT).mul(a16(a, e + 16))));
             acc = fma(p, Bytes.half(w, b) * a.d[e >> 5], acc);
         }
@@ -132,37 +136,74 @@ final class VectorDots {
     }
 
     // ---- Q4_K, Q5_K ----
+    // A super-block is summed into one int vector (each lane an exact partial of Σ_g scale(g)·Σ q·a), which
+    // becomes float once, times d·da, into a float accumulator; the mins term is scalar, as in ggml's AVX2
+    // kernels. The group loop keeps one copy of its body in the bytecode, with the nibble picked by a shift
+    // count, so the method stays under C2's node cutoff with every helper inlined; C2 unrolls it afterwards
+    // and the weight bytes, loaded again per group, come from L1 straight into vpmovzxbw.
 
-    /** q4_K × q8_K. */
+    /** q4_K × q8_K: d·da·Σ_g scale(g)·Σ q·a − dmin·da·Σ_g min(g)·(bsum pair of g), per super-block. */
     static float q4_K(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
-        return k45(w, off, a, e0, n, false);
-    }
-
-    /** q5_K × q8_K. */
-    static float q5_K(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
-        return k45(w, off, a, e0, n, true);
+        FloatVector acc = FloatVector.zero(F);
+        float mins = 0;
+        for (int blk = 0; blk < n / 256; blk++) {
+            long b = off + blk * 144L;
+            int e = e0 + blk * 256;
+            long scales = k4Scales(w.get(LE_INT, b + 4), w.get(LE_INT, b + 12));
+            IntVector isum = IntVector.zero(I);
+            for (int g = 0; g < 8; g++) { // group g: 32 bytes at 32·(g/2), low nibbles for even g, high for odd
+                long qs = b + 16 + 32 * (g >> 1);
+                int shift = 4 * (g & 1), ea = e + 32 * g;
+                ShortVector p = u16(w, qs).lanewise(VectorOperators.LSHR, shift).and(NIBBLE).mul(a16(a, ea))
+                        .add(u16(w, qs + 16).lanewise(VectorOperators.LSHR, shift).and(NIBBLE).mul(a16(a, ea + 16)));
+                isum = isum.add(pairs(p).mul(u8(scales, g)));
+            }
+            float da = a.d[e >> 8];
+            acc = fma(isum, Bytes.half(w, b) * da, acc);
+            mins += (Bytes.half(w, b + 2) * da) * k4MinSum(w, b, a, e);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - mins;
     }
 
     /**
-     * Q4_K and Q5_K share everything but the fifth bit. Per super-block: d·da·Σ_g scale(g)·Σ q·a
-     * − dmin·da·Σ_g min(g)·(bsum pair of g), in ScalarDot's order.
+     * q5_K × q8_K: Q4_K plus a fifth bit, bit g of qh[l] for quant l of group g. Group pair sums are at most
+     * 4·31·127, so {@link #pairs} is exact.
      */
-    private static float k45(MemorySegment w, long off, QuantizedVector a, int e0, int n, boolean five) {
-        int size = five ? 176 : 144;
-        float sum = 0;
+    static float q5_K(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
+        FloatVector acc = FloatVector.zero(F);
+        float mins = 0;
         for (int blk = 0; blk < n / 256; blk++) {
-            long b = off + (long) blk * size;
+            long b = off + blk * 176L;
             int e = e0 + blk * 256;
-            int u0 = w.get(LE_INT, b + 4), u1 = w.get(LE_INT, b + 8), u2 = w.get(LE_INT, b + 12);
-            long scales = k4Scales(u0, u2);
-            int isum = 0;
-            for (int k = 0; k < 4; k++) isum += k45Ints(w, b, a, e, k, scales, five);
-            long mins = k4Mins(u0, u1, u2);
-            int minSum = 0;
-            for (int g = 0; g < 8; g++) minSum += u8(mins, g) * (a.bsums[e / 16 + 2 * g] + a.bsums[e / 16 + 2 * g + 1]);
-            float da = a.d[e / 256];
-            sum += (Bytes.half(w, b) * da) * isum - (Bytes.half(w, b + 2) * da) * minSum;
+            long scales = k4Scales(w.get(LE_INT, b + 4), w.get(LE_INT, b + 12));
+            IntVector isum = IntVector.zero(I);
+            for (int g = 0; g < 8; g++) {
+                long qs = b + 48 + 32 * (g >> 1);
+                int shift = 4 * (g & 1), ea = e + 32 * g;
+                ShortVector p = five(u16(w, qs), u16(w, b + 16), shift, g).mul(a16(a, ea))
+                        .add(five(u16(w, qs + 16), u16(w, b + 32), shift, g).mul(a16(a, ea + 16)));
+                isum = isum.add(pairs(p).mul(u8(scales, g)));
+            }
+            float da = a.d[e >> 8];
+            acc = fma(isum, Bytes.half(w, b) * da, acc);
+            mins += (Bytes.half(w, b + 2) * da) * k4MinSum(w, b, a, e);
         }
+        return acc.reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /** The nibble of {@code qs} at {@code shift}, with bit {@code g} of {@code qh} above it. */
+    private static ShortVector five(ShortVector qs, ShortVector qh, int shift, int g) {
+        return qs.lanewise(VectorOperators.LSHR, shift).and(NIBBLE)
+                .or(qh.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.LSHR, g).and(BIT4));
+    }
+
+    /** Σ_g min(g)·(Σ of the activations of group g, from the Q8_K bsums) for the Q4_K/Q5_K super-block at b. */
+    private static int k4MinSum(MemorySegment w, long b, QuantizedVector a, int e) {
+        long mins = k4Mins(w.get(LE_INT, b + 4), w.get(LE_INT, b + 8), w.get(LE_INT, b + 12));
+        int[] bs = a.bsums;
+        int j = e >> 4;
+        int sum = 0;
+        for (int g = 0; g < 8; g++) sum += u8(mins, g) * (bs[j + 2 * g] + bs[j + 2 * g + 1]);
         return sum;
     }
 
@@ -184,73 +225,48 @@ final class VectorDots {
         return (lo & 0xFFFFFFFFL) | (long) hi << 32;
     }
 
-    /**
-     * Σ_g scale(g)·Σ_{i∈g} q(i)·a(i) over groups 2k and 2k+1 of a Q4_K/Q5_K super-block: 32 bytes whose low
-     * nibbles are group 2k and high nibbles group 2k+1; Q5_K's qh gives bits 2k and 2k+1. A group's pair sums
-     * are at most 4·31·127, so {@link #pairs} is exact. One call per 64 quants, returning a plain int: C2
-     * parses each Vector API call into many nodes, and a whole super-block in one method exceeds its
-     * inlining cutoff, after which helpers stop inlining and their vectors are boxed.
-     */
-    private static int k45Ints(MemorySegment w, long b, QuantizedVector a, int e, int k, long scales, boolean five) {
-        long qs = b + (five ? 48 : 16) + 32 * k;
-        ShortVector v0 = w16(w, qs), v1 = w16(w, qs + 16);
-        ShortVector l0 = low(v0), l1 = low(v1), u0 = high(v0), u1 = high(v1);
-        if (five) {
-            ShortVector h0 = w16(w, b + 16).lanewise(VectorOperators.LSHR, 2 * k);
-            ShortVector h1 = w16(w, b + 32).lanewise(VectorOperators.LSHR, 2 * k);
-            l0 = l0.or(h0.and(ONE).lanewise(VectorOperators.LSHL, 4));
-            l1 = l1.or(h1.and(ONE).lanewise(VectorOperators.LSHL, 4));
-            u0 = u0.or(h0.and(TWO).lanewise(VectorOperators.LSHL, 3));
-            u1 = u1.or(h1.and(TWO).lanewise(VectorOperators.LSHL, 3));
-        }
-        int ea = e + 64 * k;
-        ShortVector pl = l0.mul(a16(a, ea)).add(l1.mul(a16(a, ea + 16)));
-        ShortVector pu = u0.mul(a16(a, ea + 32)).add(u1.mul(a16(a, ea + 48)));
-        return pairs(pl).mul(u8(scales, 2 * k)).add(pairs(pu).mul(u8(scales, 2 * k + 1))).reduceLanes(VectorOperators.ADD);
-    }
-
     // ---- Q6_K ----
 
     /**
      * q6_K × q8_K: d·da·(Σ_g scale(g)·Σ q·a − 32·Σ_g scale(g)·bsum(g)), the quants taken without their −32
-     * and the offset applied once per group from the bsums, as ggml's q8sums term does.
+     * and the offset applied once per super-block from the bsums, as ggml's q8sums term does. Each half of
+     * 128 quants is ql[64] | qh[32]; per 16-byte column c of it, ql[c..], ql[32+c..] and qh[c..] hold the
+     * quants of the four quarters (low nibbles, then high; qh bits 0-1, 2-3, 4-5, 6-7), one scale group of 16
+     * each. Products are at most 63·127, pair sums fit a short, so {@link #pairs} is exact.
      */
     static float q6_K(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
-        float sum = 0;
+        FloatVector acc = FloatVector.zero(F);
+        float offsets = 0;
         for (int blk = 0; blk < n / 256; blk++) {
             long b = off + blk * 210L;
             int e = e0 + blk * 256;
+            IntVector isum = IntVector.zero(I);
             long s0 = w.get(LE_LONG, b + 192), s1 = w.get(LE_LONG, b + 200);
-            int offset = 0;
-            for (int g = 0; g < 8; g++) {
-                offset += (byte) u8(s0, g) * a.bsums[e / 16 + g] + (byte) u8(s1, g) * a.bsums[e / 16 + 8 + g];
+            // Eight steps of 16 bytes: ql bytes 16i.. of half h hold quarter i/2 (low nibbles, qh bits i/2·2)
+            // and quarter i/2 + 2 (high nibbles, qh bits + 4), groups i and i + 4 of the half.
+            for (int j = 0; j < 8; j++) {
+                int h = j >> 2, i = j & 3;
+                ShortVector ql = u16(w, b + 64 * h + 16 * i);
+                ShortVector qh = u16(w, b + 128 + 32 * h + 16 * (i & 1)).lanewise(VectorOperators.LSHL, 4 - 2 * (i >> 1));
+                ShortVector lo = low(ql).or(qh.and(BITS45)), hi = high(ql).or(qh.lanewise(VectorOperators.LSHR, 4).and(BITS45));
+                long sc = h == 0 ? s0 : s1;
+                int ea = e + 128 * h + 16 * i;
+                isum = isum.add(pairs(lo.mul(a16(a, ea))).mul((byte) (sc >>> 8 * i)))
+                        .add(pairs(hi.mul(a16(a, ea + 64))).mul((byte) (sc >>> 8 * i + 32)));
             }
-            int isum = -32 * offset;
-            for (int step = 0; step < 8; step++) {
-                int h = step >> 2, c = (step & 1) * 16, k = step >> 1 & 1; // half, 16-byte step, ql select
-                isum += q6Ints(w, b + 64 * h + 32 * k + c, b + 128 + 32 * h + c, 2 * k, a, e + 128 * h + 32 * k + c,
-                        h == 0 ? s0 : s1, k * 2 + c / 16);
-            }
-            sum += (Bytes.half(w, b + 208) * a.d[e / 256]) * isum;
+            float scale = Bytes.half(w, b + 208) * a.d[e >> 8];
+            acc = fma(isum, scale, acc);
+            offsets += scale * (32 * q6Offset(w, b, a, e));
         }
-        return sum;
+        return acc.reduceLanes(VectorOperators.ADD) - offsets;
     }
 
-    /**
-     * Σ_g scale(g)·Σ_{i∈g} q(i)·a(i), q in 0..63, for the two quarters of a Q6_K half that share 16 ql bytes
-     * (at {@code ql}): low nibbles with qh bits {@code shift}, {@code shift}+1 (quarter 0 or 1), high nibbles
-     * with bits {@code shift}+4, +5 (quarter 2 or 3), 64 quants apart. Every 16 quants share one int8 scale,
-     * byte {@code j} and {@code j}+4 of {@code sc} (the half's eight). Pair sums are at most 2·63·127, so
-     * {@link #pairs} is exact. Two products per call, returning a plain int, for the reason {@link #k45Ints}
-     * gives.
-     */
-    private static int q6Ints(MemorySegment w, long ql, long qhAt, int shift, QuantizedVector a, int ea, long sc, int j) {
-        ShortVector v = w16(w, ql);
-        ShortVector qh = w16(w, qhAt).lanewise(VectorOperators.LSHR, shift);
-        ShortVector lo = low(v).or(qh.and(THREE).lanewise(VectorOperators.LSHL, 4));
-        ShortVector hi = high(v).or(qh.and(BITS45));
-        return pairs(lo.mul(a16(a, ea))).mul((byte) u8(sc, j))
-                .add(pairs(hi.mul(a16(a, ea + 64))).mul((byte) u8(sc, j + 4)))
-                .reduceLanes(VectorOperators.ADD);
+    /** Σ_g scale(g)·bsum(g) over the 16 groups of the Q6_K super-block at b. */
+    private static int q6Offset(MemorySegment w, long b, QuantizedVector a, int e) {
+        int[] bs = a.bsums;
+        int j = e >> 4;
+        int sum = 0;
+        for (int g = 0; g < 16; g++) sum += Bytes.s8(w, b + 192 + g) * bs[j + g];
+        return sum;
     }
 }
