@@ -175,7 +175,8 @@ final class VectorDotRows {
     /**
      * Group g of a Q4_K/Q5_K super-block is 32 quants: low nibbles (even g) or high nibbles (odd g) of 32 bytes,
      * Q5_K's fifth bit g of qh[l]; unpacked as scale(g)·q. Per input and super-block: isum (exact) and
-     * minSum = Σ_g min(g)·(bsums of g), combined as the single-row kernel does.
+     * minSum = Σ_g min(g)·(bsums of g), combined as the single-row kernel does: the isum lanes times d·da into a float
+     * accumulator, the mins term summed apart in scalar.
      */
     private static void k45(MemorySegment w, long off, QuantizedVector a, int e0, int rows, int n, float[] out, int o,
                             int os, boolean five) {
@@ -202,16 +203,18 @@ final class VectorDotRows {
         laneSums(s.w, blocks, 256, a.lanes, e0, rows, n, s.sums);
         int[] bs = a.bsums;
         for (int r = 0; r < rows; r++) {
-            float sum = 0;
+            FloatVector acc = FloatVector.zero(F);
+            float mins = 0;
             for (int blk = 0; blk < blocks; blk++) {
                 int e = e0 + r * n + 256 * blk, j = e >> 4;
-                int isum = intSum(s.sums, (r * blocks + blk) * 8);
                 int minSum = 0;
                 for (int g = 0; g < 8; g++) minSum += s.k[8 * blk + g] * (bs[j + 2 * g] + bs[j + 2 * g + 1]);
                 float da = a.d[e >> 8];
-                sum += (s.d[2 * blk] * da) * isum - (s.d[2 * blk + 1] * da) * minSum;
+                FloatVector isum = FloatVector.fromArray(F, s.sums, (r * blocks + blk) * 8); // exact ints, as I2F gives them
+                acc = isum.fma(FloatVector.broadcast(F, s.d[2 * blk] * da), acc);
+                mins += (s.d[2 * blk + 1] * da) * minSum;
             }
-            out[o + r * os] = sum;
+            out[o + r * os] = acc.reduceLanes(VectorOperators.ADD) - mins;
         }
     }
 
@@ -241,24 +244,22 @@ final class VectorDotRows {
         laneSums(s.w, 2 * blocks, 128, a.lanes, e0, rows, n, s.sums);
         int[] bs = a.bsums;
         for (int r = 0; r < rows; r++) {
-            float sum = 0;
+            FloatVector acc = FloatVector.zero(F);
+            float offsets = 0;
             for (int blk = 0; blk < blocks; blk++) {
                 int e = e0 + r * n + 256 * blk, j = e >> 4;
                 int half = (r * 2 * blocks + 2 * blk) * 8;
                 int offset = 0;
                 for (int g = 0; g < 16; g++) offset += s.k[16 * blk + g] * bs[j + g];
-                int isum = -32 * offset + intSum(s.sums, half) + intSum(s.sums, half + 8);
-                sum += (s.d[blk] * a.d[e >> 8]) * isum;
+                // The halves are exact; their int sum may pass 2^24, and becomes float as the single-row I2F does.
+                IntVector isum = ((IntVector) FloatVector.fromArray(F, s.sums, half).convert(VectorOperators.F2I, 0))
+                        .add((IntVector) FloatVector.fromArray(F, s.sums, half + 8).convert(VectorOperators.F2I, 0));
+                float scale = s.d[blk] * a.d[e >> 8];
+                acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale), acc);
+                offsets += scale * (32 * offset);
             }
-            out[o + r * os] = sum;
+            out[o + r * os] = acc.reduceLanes(VectorOperators.ADD) - offsets;
         }
-    }
-
-    /** The 8 float lanes at {@code at}, each an exact integer, converted and added as ints. */
-    private static int intSum(float[] sums, int at) {
-        int t = 0;
-        for (int l = 0; l < 8; l++) t += (int) sums[at + l];
-        return t;
     }
 
     /**
