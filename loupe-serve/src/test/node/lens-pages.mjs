@@ -31,6 +31,28 @@ try {
       await page.locator("#modelView canvas").first().click();
       r.after_click_lines = await page.locator("#svg line").count();
       r.head_view_visible = await page.locator("#headView").isVisible();
+    } else if (await page.locator("#features").count()) {
+      // SAE feature browser: search by id, sort by id, then click the densest feature and read its contexts.
+      r.rows = await page.locator("#features tbody tr").count();
+      await page.fill("#search", "#7");
+      r.filtered = await page.locator("#features tbody tr").count();
+      await page.fill("#search", "");
+      await page.selectOption("#sort", "id");
+      r.first_by_id = Number(await page.locator("#features tbody tr").first().getAttribute("data-id"));
+      await page.selectOption("#sort", "density");
+      const first = page.locator("#features tbody tr").first();
+      r.clicked = Number(await first.getAttribute("data-id"));
+      await first.click();
+      r.selected = await page.locator("#features tr.sel").count();
+      r.contexts = await page.locator("#contexts .ctx").count();
+      r.shaded = await page.evaluate(() => [...document.querySelectorAll("#contexts span.t")].filter(s => s.style.background !== "").length);
+    } else if (await page.locator("#panels").count()) {
+      // Line plot: every point drawn, the table filled, hovering a point shows its value.
+      r.panels = await page.locator("svg.plot").count();
+      r.points = await page.locator("svg.plot circle.pt").count();
+      r.table_rows = await page.locator("#values tr").count();
+      await page.locator("svg.plot circle.pt").first().hover();
+      r.tooltip = await page.locator("#tip").innerText();
     } else {
       r.cells = await page.locator("#map td").count();
       r.colored = await page.evaluate(() => [...document.querySelectorAll("#map td")].filter(td => td.style.background !== "").length);

@@ -67,7 +67,7 @@ abstract class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate (default: 1e-4 for the whole model, 1e-3 with LoRA).")
     Float lr;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "Warmup steps, then cosine decay to 10% (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", description = "Warmup steps, then cosine decay to 10%% (default: ${DEFAULT-VALUE}).")
     int warmup = 10;
 
     @Option(names = "--weight-decay", paramLabel = "W", description = "AdamW weight decay of the matrices (default: ${DEFAULT-VALUE}).")

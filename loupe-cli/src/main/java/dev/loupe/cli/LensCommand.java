@@ -12,9 +12,10 @@ import picocli.CommandLine.Command;
                 "  loupe lens attention \"The cat sat on the mat\" -o attn.html   interactive attention page",
                 "  loupe lens ablate \"The cat sat on the mat\" --html abl.html  loss change of each head ablated",
                 "  loupe lens patch --clean \"...\" --corrupted \"...\" --target \" Mary\" --foil \" John\"",
-                "  loupe lens induction --html induction.html                  the repeated-random-tokens experiment"},
+                "  loupe lens induction --html induction.html                  the repeated-random-tokens experiment",
+                "  loupe lens position-sweep --filler book.txt --html pos.html  lost in the middle: accuracy against depth"},
         subcommands = {LensHooksCommand.class, LensCacheCommand.class, LensLogitLensCommand.class, LensAttentionCommand.class,
                 LensAblateCommand.class, LensPatchCommand.class, LensInductionCommand.class,
-                LensSaeCommand.class, LensEditCommand.class, CommandLine.HelpCommand.class})
+                LensSaeCommand.class, LensEditCommand.class, LensPositionSweepCommand.class, CommandLine.HelpCommand.class})
 final class LensCommand {
 }

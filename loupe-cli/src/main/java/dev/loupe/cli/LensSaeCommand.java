@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.Map;
 
 @Command(name = "sae", mixinStandardHelpOptions = true,
-        description = {"Sparse autoencoders on residual activations: train one on a corpus, evaluate one.", ""},
-        subcommands = {LensSaeCommand.Train.class, LensSaeCommand.Eval.class, CommandLine.HelpCommand.class})
+        description = {"Sparse autoencoders on residual activations: train one on a corpus, evaluate one, browse its features.", ""},
+        subcommands = {LensSaeCommand.Train.class, LensSaeCommand.Eval.class, LensSaeBrowseCommand.class, CommandLine.HelpCommand.class})
 final class LensSaeCommand {
 
     /** The model, the corpus and the hook point both subcommands read. */

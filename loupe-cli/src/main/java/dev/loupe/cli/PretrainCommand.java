@@ -26,7 +26,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "pretrain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Pretrain a Llama from scratch on a corpus (first 90% trains, last 10% validates) and export it as GGUF.", ""},
+        description = {"Pretrain a Llama from scratch on a corpus (first 90%% trains, last 10%% validates) and export it as GGUF.", ""},
         footer = {"", "Shape keys: dim, layers, heads, kv, ffn, ctx, theta, eps, tied (default true).", "",
                 "Example:",
                 "  loupe train pretrain --corpus input.txt --tokenizer tok.gguf \\",

@@ -1,5 +1,6 @@
 package dev.loupe.cli;
 
+import dev.loupe.core.LoupeException;
 import dev.loupe.core.parallel.ThreadPool;
 import dev.loupe.serve.LoupeServer;
 import dev.loupe.serve.ModelCatalog;
@@ -9,7 +10,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -23,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
                 "  loupe serve --model qwen2.5-0.5b --parallel 8          a model from the models folder by name",
                 "  loupe serve --model model.gguf --api-key secret        require 'Authorization: Bearer secret'",
                 "  loupe serve --model model.gguf --parallel 16 --kv-memory 2g   16 streams in 2 GiB of KV blocks",
+                "  loupe serve --model model.gguf --chat-template-file qwen2.5.jinja   another template (and tool-call format)",
                 "  curl http://127.0.0.1:8080/v1/chat/completions -H 'Content-Type: application/json' \\",
                 "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}'"})
 final class ServeCommand implements Callable<Integer> {
@@ -68,12 +72,19 @@ final class ServeCommand implements Callable<Integer> {
             description = "Prompt tokens computed between two decode steps, so long prompts do not stall running streams (default: ${DEFAULT-VALUE}).")
     int prefillChunk = ServerOptions.DEFAULT_PREFILL_CHUNK;
 
+    @Option(names = "--chat-template", paramLabel = "NAME|JINJA",
+            description = "Use a built-in template (chatml, llama3, ...) or Jinja text instead of the model's; it also decides the tool-call format.")
+    String chatTemplate;
+
+    @Option(names = "--chat-template-file", paramLabel = "FILE", description = "Read the Jinja chat template from a file.")
+    Path chatTemplateFile;
+
     @Override
     public Integer call() throws InterruptedException {
         Path dir = modelsDir != null ? modelsDir : ModelCatalog.defaultDir();
         String m = model != null ? model : ModelOptions.shippedModel().toString();
         ServerOptions o = new ServerOptions(m, dir, host, port, parallel, ctx, apiKey, threads, maxQueue, prefillChunk,
-                kvMemory == null ? 0 : ByteSize.parse(kvMemory, "--kv-memory"));
+                kvMemory == null ? 0 : ByteSize.parse(kvMemory, "--kv-memory"), template());
         PrintWriter err = spec.commandLine().getErr();
         LoupeServer server = LoupeServer.start(o);
         CountDownLatch stopped = new CountDownLatch(1);
@@ -86,5 +97,15 @@ final class ServeCommand implements Callable<Integer> {
         err.flush();
         stopped.await();
         return 0;
+    }
+
+    private String template() {
+        if (chatTemplateFile == null) return chatTemplate;
+        if (chatTemplate != null) throw new LoupeException("give --chat-template or --chat-template-file, not both");
+        try {
+            return Files.readString(chatTemplateFile);
+        } catch (IOException e) {
+            throw new LoupeException("cannot read --chat-template-file " + chatTemplateFile + ": " + e.getMessage());
+        }
     }
 }

@@ -19,7 +19,7 @@ public final class LoupeServer implements AutoCloseable {
     private LoupeServer(ServerOptions o, Path path) {
         this.model = Model.load(path);
         try {
-            this.served = ServedModel.of(ModelCatalog.nameOf(path), path, model);
+            this.served = ServedModel.of(ModelCatalog.nameOf(path), path, model, o.chatTemplate());
             this.pool = new ThreadPool(o.threads());
             KvBudget kv = KvBudget.plan(model.config(), o.parallel(), o.contextLength(), o.kvMemory(), KvBudget.freeHeap());
             this.scheduler = new Scheduler(model, served.tokenizer(), pool, o.parallel(), kv.contextLength(), kv.blocks(),

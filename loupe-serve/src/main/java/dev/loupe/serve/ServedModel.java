@@ -17,8 +17,13 @@ import java.util.Map;
 public record ServedModel(String name, Path path, Model model, Tokenizer tokenizer, ChatTemplate template) {
 
     public static ServedModel of(String name, Path path, Model model) {
+        return of(name, path, model, null);
+    }
+
+    /** @param templateOverride null for the model's own chat template; else a built-in name or Jinja text */
+    public static ServedModel of(String name, Path path, Model model, String templateOverride) {
         Tokenizer t = Tokenizer.fromMetadata(model.file().metadata());
-        ChatTemplate tpl = ChatTemplates.select(model.file().metadata(), null,
+        ChatTemplate tpl = ChatTemplates.select(model.file().metadata(), templateOverride,
                 t.bos() >= 0 ? t.piece(t.bos()) : "", t.eos() >= 0 ? t.piece(t.eos()) : "");
         return new ServedModel(name, path, model, t, tpl);
     }

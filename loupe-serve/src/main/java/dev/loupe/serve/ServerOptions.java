@@ -17,9 +17,10 @@ import java.nio.file.Path;
  * @param maxQueue      requests allowed to wait for a slot; more are refused with 429
  * @param prefillChunk  prompt tokens computed between two decode steps
  * @param kvMemory      bytes for the shared KV cache pool; 0 for half the free heap, at most {@code parallel} contexts
+ * @param chatTemplate  null for the model's own template; else a built-in template's name or Jinja text
  */
 public record ServerOptions(String model, Path modelsDir, String host, int port, int parallel, int contextLength,
-                            String apiKey, int threads, int maxQueue, int prefillChunk, long kvMemory) {
+                            String apiKey, int threads, int maxQueue, int prefillChunk, long kvMemory, String chatTemplate) {
     public static final int DEFAULT_PREFILL_CHUNK = 64;
 
     public ServerOptions {
@@ -32,6 +33,12 @@ public record ServerOptions(String model, Path modelsDir, String host, int port,
         if (kvMemory < 0) throw new LoupeException("--kv-memory must be positive, got " + kvMemory);
     }
 
+    /** Options with the model's own chat template. */
+    public ServerOptions(String model, Path modelsDir, String host, int port, int parallel, int contextLength,
+                         String apiKey, int threads, int maxQueue, int prefillChunk, long kvMemory) {
+        this(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, null);
+    }
+
     /** Defaults for everything but the model: 127.0.0.1:8080, 4 sequences, all cores. */
     public static ServerOptions defaults(String model) {
         return new ServerOptions(model, ModelCatalog.defaultDir(), "127.0.0.1", 8080, 4, 0, null,
@@ -39,34 +46,38 @@ public record ServerOptions(String model, Path modelsDir, String host, int port,
     }
 
     public ServerOptions withPort(int v) {
-        return new ServerOptions(model, modelsDir, host, v, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory);
+        return new ServerOptions(model, modelsDir, host, v, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate);
     }
 
     public ServerOptions withParallel(int v) {
-        return new ServerOptions(model, modelsDir, host, port, v, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory);
+        return new ServerOptions(model, modelsDir, host, port, v, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate);
     }
 
     public ServerOptions withContextLength(int v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, v, apiKey, threads, maxQueue, prefillChunk, kvMemory);
+        return new ServerOptions(model, modelsDir, host, port, parallel, v, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate);
     }
 
     public ServerOptions withApiKey(String v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, v, threads, maxQueue, prefillChunk, kvMemory);
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, v, threads, maxQueue, prefillChunk, kvMemory, chatTemplate);
     }
 
     public ServerOptions withMaxQueue(int v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, v, prefillChunk, kvMemory);
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, v, prefillChunk, kvMemory, chatTemplate);
     }
 
     public ServerOptions withKvMemory(long v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, v);
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, v, chatTemplate);
     }
 
     public ServerOptions withModelsDir(Path v) {
-        return new ServerOptions(model, v, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory);
+        return new ServerOptions(model, v, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate);
+    }
+
+    public ServerOptions withChatTemplate(String v) {
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, v);
     }
 
     public ServerOptions withThreads(int v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, v, maxQueue, prefillChunk, kvMemory);
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, v, maxQueue, prefillChunk, kvMemory, chatTemplate);
     }
 }

@@ -89,6 +89,24 @@ class NodeClientsTest {
         assertThat(r.at("/embedding_usage/prompt_tokens").asInt()).isEqualTo(direct2.at("/usage/prompt_tokens").asInt());
     }
 
+    /**
+     * A native format (Qwen 2.5's template): the client's stream helper assembles calls whose arguments arrive in
+     * several fragments into exactly the calls of the same request answered whole.
+     */
+    @Test
+    void officialOpenAiClientAssemblesNativeToolCallsStreamedInFragments() throws Exception {
+        try (TestServer qwen = new TestServer(TestServer.options().withChatTemplate(NativeToolCallsTest.template("Qwen-Qwen2.5-7B-Instruct.jinja")))) {
+            JsonNode r = runNode("openai-tools.mjs", qwen.uri("/v1").toString(), "tiny-qwen3-f16");
+            assertThat(r.get("whole_finish").asText()).isEqualTo("tool_calls");
+            assertThat(r.get("streamed_finish").asText()).isEqualTo("tool_calls");
+            assertThat(r.get("whole_calls")).isNotEmpty();
+            assertThat(r.get("streamed_calls")).isEqualTo(r.get("whole_calls"));
+            for (JsonNode c : r.get("streamed_calls")) StructuredOutputTest.assertValidCall(c.get("name").asText(), c.get("arguments").asText());
+            assertThat(r.get("argument_deltas").asInt()).isGreaterThan(r.get("streamed_calls").size());
+            for (JsonNode id : r.get("streamed_ids")) assertThat(id.asText()).startsWith("call_");
+        }
+    }
+
     @Test
     void chatPageStreamsAndStops() throws Exception {
         Path shot = Path.of("target/chat-page.png").toAbsolutePath();

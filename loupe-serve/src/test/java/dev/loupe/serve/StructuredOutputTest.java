@@ -111,7 +111,7 @@ class StructuredOutputTest {
             TestServer.Response r = server.post("/v1/chat/completions", chat("seed", seed, "tools", TOOLS, "tool_choice", "required"));
             assertThat(r.status()).as(r.body()).isEqualTo(200);
             JsonNode choice = r.json().at("/choices/0");
-            assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
+            assertThat(choice.get("finish_reason").asText()).as(r.body()).isEqualTo("tool_calls");
             assertThat(choice.at("/message/content").isNull()).isTrue();
             JsonNode call = choice.at("/message/tool_calls/0");
             assertThat(call.get("id").asText()).startsWith("call_");

@@ -14,7 +14,7 @@ import jinjava.javax.el.CompositeELResolver;
 /**
  * Jinjava set up to behave like the Python Jinja that chat templates are written for: Hugging Face renders them
  * with {@code trim_blocks} and {@code lstrip_blocks}, Python's operator precedence, Python string methods, and the
- * globals {@code raise_exception} and {@code strftime_now}. Any template error becomes a one-line
+ * globals {@code raise_exception} and {@code strftime_now}, and Python's {@code tojson}. Any template error becomes a one-line
  * {@link LoupeException}. One shared engine: Jinjava instances are safe to use from several threads.
  */
 final class JinjaRenderer {
@@ -41,6 +41,7 @@ final class JinjaRenderer {
         var globals = jinjava.getGlobalContext();
         globals.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class, "raiseException", String.class));
         globals.registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
+        globals.registerFilter(new PythonToJson());
         return jinjava;
     }
 

@@ -12,39 +12,34 @@ import java.nio.ByteOrder;
  * fp16 dmin. Each 128-value half reads 32 quant bytes four times, two bits further each time; the
  * 16 values of a group share one scale byte: value = d*(sc&15) * q - dmin*(sc>>4).
  */
-final class Q2_KCodec implements Codec {
+final class Q2_KCodec extends BlockCodec {
     private static final int QK = 256;
     private static final int BYTES = 84;
 
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q2_K;
+    Q2_KCodec() {
+        super(GgmlType.Q2_K);
     }
 
     @Override
-    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            int y = dstOff + i * QK;
-            float d = Fp16.read(src, o + 80);
-            float min = Fp16.read(src, o + 82);
-            long q = o + 16;
-            int is = 0;
-            for (int h = 0; h < QK; h += 128) {
-                int shift = 0;
-                for (int j = 0; j < 4; j++) {
-                    int sc = Raw.u8(src, o + is++);
-                    float dl = d * (sc & 0xF);
-                    float ml = min * (sc >> 4);
-                    for (int l = 0; l < 16; l++) dst[y++] = dl * ((Raw.u8(src, q + l) >> shift) & 3) - ml;
-                    sc = Raw.u8(src, o + is++);
-                    dl = d * (sc & 0xF);
-                    ml = min * (sc >> 4);
-                    for (int l = 0; l < 16; l++) dst[y++] = dl * ((Raw.u8(src, q + l + 16) >> shift) & 3) - ml;
-                    shift += 2;
-                }
-                q += 32;
+    void dequantizeBlock(MemorySegment src, long o, float[] dst, int y) {
+        float d = Fp16.read(src, o + 80);
+        float min = Fp16.read(src, o + 82);
+        long q = o + 16;
+        int is = 0;
+        for (int h = 0; h < QK; h += 128) {
+            int shift = 0;
+            for (int j = 0; j < 4; j++) {
+                int sc = Raw.u8(src, o + is++);
+                float dl = d * (sc & 0xF);
+                float ml = min * (sc >> 4);
+                for (int l = 0; l < 16; l++) dst[y++] = dl * ((Raw.u8(src, q + l) >> shift) & 3) - ml;
+                sc = Raw.u8(src, o + is++);
+                dl = d * (sc & 0xF);
+                ml = min * (sc >> 4);
+                for (int l = 0; l < 16; l++) dst[y++] = dl * ((Raw.u8(src, q + l + 16) >> shift) & 3) - ml;
+                shift += 2;
             }
+            q += 32;
         }
     }
 

@@ -12,15 +12,14 @@ import java.nio.ByteOrder;
  * scales, fp16 d. The quant layout is Q2_K's; bit (4*half + j) of hmask[l] (l over the 32 values of
  * a 16+16 pair of groups) being clear subtracts 4. value = d * (scale - 32) * q.
  */
-final class Q3_KCodec implements Codec {
+final class Q3_KCodec extends BlockCodec {
     private static final int QK = 256;
     private static final int BYTES = 110;
     private static final int KMASK1 = 0x03030303;
     private static final int KMASK2 = 0x0f0f0f0f;
 
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q3_K;
+    Q3_KCodec() {
+        super(GgmlType.Q3_K);
     }
 
     /**
@@ -52,33 +51,29 @@ final class Q3_KCodec implements Codec {
     }
 
     @Override
-    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            int y = dstOff + i * QK;
-            float dAll = Fp16.read(src, o + 108);
-            long q = o + 32;
-            long hm = o;
-            int m = 1;
-            long low = scalesLow(src, o + 96);
-            long high = scalesHigh(src, o + 96);
-            int is = 0;
-            for (int h = 0; h < QK; h += 128) {
-                int shift = 0;
-                for (int j = 0; j < 4; j++) {
-                    float dl = dAll * (scale(low, high, is++) - 32);
-                    for (int l = 0; l < 16; l++) {
-                        dst[y++] = dl * (((Raw.u8(src, q + l) >> shift) & 3) - ((Raw.u8(src, hm + l) & m) != 0 ? 0 : 4));
-                    }
-                    dl = dAll * (scale(low, high, is++) - 32);
-                    for (int l = 0; l < 16; l++) {
-                        dst[y++] = dl * (((Raw.u8(src, q + l + 16) >> shift) & 3) - ((Raw.u8(src, hm + l + 16) & m) != 0 ? 0 : 4));
-                    }
-                    shift += 2;
-                    m <<= 1;
+    void dequantizeBlock(MemorySegment src, long o, float[] dst, int y) {
+        float dAll = Fp16.read(src, o + 108);
+        long q = o + 32;
+        long hm = o;
+        int m = 1;
+        long low = scalesLow(src, o + 96);
+        long high = scalesHigh(src, o + 96);
+        int is = 0;
+        for (int h = 0; h < QK; h += 128) {
+            int shift = 0;
+            for (int j = 0; j < 4; j++) {
+                float dl = dAll * (scale(low, high, is++) - 32);
+                for (int l = 0; l < 16; l++) {
+                    dst[y++] = dl * (((Raw.u8(src, q + l) >> shift) & 3) - ((Raw.u8(src, hm + l) & m) != 0 ? 0 : 4));
                 }
-                q += 32;
+                dl = dAll * (scale(low, high, is++) - 32);
+                for (int l = 0; l < 16; l++) {
+                    dst[y++] = dl * (((Raw.u8(src, q + l + 16) >> shift) & 3) - ((Raw.u8(src, hm + l + 16) & m) != 0 ? 0 : 4));
+                }
+                shift += 2;
+                m <<= 1;
             }
+            q += 32;
         }
     }
 

@@ -7,34 +7,29 @@ import java.lang.foreign.MemorySegment;
  * nibbles. Each 64 values take 32 bytes: low nibbles are sub-block 2k, high nibbles sub-block 2k+1;
  * value = d*scale * q - dmin*min.
  */
-final class Q4_KCodec implements Codec {
+final class Q4_KCodec extends BlockCodec {
     private static final int QK = 256;
     private static final int BYTES = 144;
 
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q4_K;
+    Q4_KCodec() {
+        super(GgmlType.Q4_K);
     }
 
     @Override
-    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            int y = dstOff + i * QK;
-            float d = Fp16.read(src, o);
-            float min = Fp16.read(src, o + 2);
-            long q = o + 16;
-            int is = 0;
-            for (int j = 0; j < QK; j += 64) {
-                float d1 = d * KScales.scale(src, o + 4, is);
-                float m1 = min * KScales.min(src, o + 4, is);
-                float d2 = d * KScales.scale(src, o + 4, is + 1);
-                float m2 = min * KScales.min(src, o + 4, is + 1);
-                for (int l = 0; l < 32; l++) dst[y++] = d1 * (Raw.u8(src, q + l) & 0xF) - m1;
-                for (int l = 0; l < 32; l++) dst[y++] = d2 * (Raw.u8(src, q + l) >> 4) - m2;
-                q += 32;
-                is += 2;
-            }
+    void dequantizeBlock(MemorySegment src, long o, float[] dst, int y) {
+        float d = Fp16.read(src, o);
+        float min = Fp16.read(src, o + 2);
+        long q = o + 16;
+        int is = 0;
+        for (int j = 0; j < QK; j += 64) {
+            float d1 = d * KScales.scale(src, o + 4, is);
+            float m1 = min * KScales.min(src, o + 4, is);
+            float d2 = d * KScales.scale(src, o + 4, is + 1);
+            float m2 = min * KScales.min(src, o + 4, is + 1);
+            for (int l = 0; l < 32; l++) dst[y++] = d1 * (Raw.u8(src, q + l) & 0xF) - m1;
+            for (int l = 0; l < 32; l++) dst[y++] = d2 * (Raw.u8(src, q + l) >> 4) - m2;
+            q += 32;
+            is += 2;
         }
     }
 

@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
  * block_q5_0: fp16 d, a 32-bit word of fifth bits (bit j belongs to value j), 16 bytes of nibbles
  * ordered as in Q4_0; value = (q - 16) * d.
  */
-final class Q5_0Codec implements Codec {
+final class Q5_0Codec extends BlockCodec {
     private static final int QK = 32;
     private static final int BYTES = 22;
 
@@ -20,27 +20,22 @@ final class Q5_0Codec implements Codec {
         return (qh >>> (j + 12)) & 0x10;
     }
 
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q5_0;
+    Q5_0Codec() {
+        super(GgmlType.Q5_0);
     }
 
     @Override
-    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            int y = dstOff + i * QK;
-            float d = Fp16.read(src, o);
-            int qh = Raw.u32(src, o + 2);
-            for (int j = 0; j < QK / 2; j++) {
-                int q = Raw.u8(src, o + 6 + j);
-                int xh0 = xh0(qh, j);
-                int xh1 = xh1(qh, j);
-                int x0 = ((q & 0x0F) | xh0) - 16;
-                int x1 = ((q >> 4) | xh1) - 16;
-                dst[y + j] = x0 * d;
-                dst[y + j + QK / 2] = x1 * d;
-            }
+    void dequantizeBlock(MemorySegment src, long o, float[] dst, int y) {
+        float d = Fp16.read(src, o);
+        int qh = Raw.u32(src, o + 2);
+        for (int j = 0; j < QK / 2; j++) {
+            int q = Raw.u8(src, o + 6 + j);
+            int xh0 = xh0(qh, j);
+            int xh1 = xh1(qh, j);
+            int x0 = ((q & 0x0F) | xh0) - 16;
+            int x1 = ((q >> 4) | xh1) - 16;
+            dst[y + j] = x0 * d;
+            dst[y + j + QK / 2] = x1 * d;
         }
     }
 

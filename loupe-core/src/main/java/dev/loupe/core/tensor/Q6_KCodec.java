@@ -13,44 +13,39 @@ import java.nio.ByteOrder;
  * value l (0..31) of the four quarters comes from ql[l] low, ql[l+32] low, ql[l] high, ql[l+32]
  * high, with qh[l] bits 0-1, 2-3, 4-5, 6-7, and scale 2q + l/16 of the half.
  */
-final class Q6_KCodec implements Codec {
+final class Q6_KCodec extends BlockCodec {
     private static final int QK = 256;
     private static final int BYTES = 210;
 
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q6_K;
+    Q6_KCodec() {
+        super(GgmlType.Q6_K);
     }
 
     @Override
-    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            int y = dstOff + i * QK;
-            float d = Fp16.read(src, o + 208);
-            long ql = o;
-            long qh = o + 128;
-            long sc = o + 192;
-            for (int h = 0; h < QK; h += 128) {
-                for (int l = 0; l < 32; l++) {
-                    int is = l / 16;
-                    int a = Raw.u8(src, ql + l);
-                    int b = Raw.u8(src, ql + l + 32);
-                    int hb = Raw.u8(src, qh + l);
-                    int q1 = (byte) ((a & 0xF) | (((hb >> 0) & 3) << 4)) - 32;
-                    int q2 = (byte) ((b & 0xF) | (((hb >> 2) & 3) << 4)) - 32;
-                    int q3 = (byte) ((a >> 4) | (((hb >> 4) & 3) << 4)) - 32;
-                    int q4 = (byte) ((b >> 4) | (((hb >> 6) & 3) << 4)) - 32;
-                    dst[y + l] = d * Raw.s8(src, sc + is) * q1;
-                    dst[y + l + 32] = d * Raw.s8(src, sc + is + 2) * q2;
-                    dst[y + l + 64] = d * Raw.s8(src, sc + is + 4) * q3;
-                    dst[y + l + 96] = d * Raw.s8(src, sc + is + 6) * q4;
-                }
-                y += 128;
-                ql += 64;
-                qh += 32;
-                sc += 8;
+    void dequantizeBlock(MemorySegment src, long o, float[] dst, int y) {
+        float d = Fp16.read(src, o + 208);
+        long ql = o;
+        long qh = o + 128;
+        long sc = o + 192;
+        for (int h = 0; h < QK; h += 128) {
+            for (int l = 0; l < 32; l++) {
+                int is = l / 16;
+                int a = Raw.u8(src, ql + l);
+                int b = Raw.u8(src, ql + l + 32);
+                int hb = Raw.u8(src, qh + l);
+                int q1 = (byte) ((a & 0xF) | (((hb >> 0) & 3) << 4)) - 32;
+                int q2 = (byte) ((b & 0xF) | (((hb >> 2) & 3) << 4)) - 32;
+                int q3 = (byte) ((a >> 4) | (((hb >> 4) & 3) << 4)) - 32;
+                int q4 = (byte) ((b >> 4) | (((hb >> 6) & 3) << 4)) - 32;
+                dst[y + l] = d * Raw.s8(src, sc + is) * q1;
+                dst[y + l + 32] = d * Raw.s8(src, sc + is + 2) * q2;
+                dst[y + l + 64] = d * Raw.s8(src, sc + is + 4) * q3;
+                dst[y + l + 96] = d * Raw.s8(src, sc + is + 6) * q4;
             }
+            y += 128;
+            ql += 64;
+            qh += 32;
+            sc += 8;
         }
     }
 

@@ -8,23 +8,19 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /** block_q8_0: fp16 d, then 32 signed bytes; value = q * d. */
-final class Q8_0Codec implements Codec {
+final class Q8_0Codec extends BlockCodec {
     private static final int QK = 32;
     private static final int BYTES = 34;
 
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q8_0;
+    Q8_0Codec() {
+        super(GgmlType.Q8_0);
     }
 
     @Override
-    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOff, int n) {
-        for (int i = 0; i < n / QK; i++) {
-            long o = offset + (long) i * BYTES;
-            float d = Fp16.read(src, o);
-            for (int j = 0; j < QK; j++) {
-                dst[dstOff + i * QK + j] = Raw.s8(src, o + 2 + j) * d;
-            }
+    void dequantizeBlock(MemorySegment src, long o, float[] dst, int y) {
+        float d = Fp16.read(src, o);
+        for (int j = 0; j < QK; j++) {
+            dst[y + j] = Raw.s8(src, o + 2 + j) * d;
         }
     }
 

@@ -51,7 +51,15 @@ class ChatTemplateTest {
                 + "{% for m in messages %}{{ loop.index0 }}{% if loop.last %}!{% endif %}{% endfor %}|"
                 + "{{ {'a': 1} | tojson }}|{% for k, v in {'k': 'v'}.items() %}{{ k }}={{ v }}{% endfor %}";
         var msgs = List.of(ChatMessage.user("first"), ChatMessage.assistant("second"), ChatMessage.user("third"));
-        assertEquals("third|2|fir|3|012!|{\"a\":1}|k=v", render(t, msgs));
+        // tojson as Python's json.dumps writes it (Hugging Face's runtime), not compact.
+        assertEquals("third|2|fir|3|012!|{\"a\": 1}|k=v", render(t, msgs));
+    }
+
+    @Test
+    void tojsonWritesLikePythonJsonDumps() {
+        String t = "{{ {'a': [1, 2.5, 'x\"y'], 'b': {}, 'c': none, 'd': true} | tojson }}|{{ {'a': [1], 'b': []} | tojson(indent=2) }}";
+        assertEquals("{\"a\": [1, 2.5, \"x\\\"y\"], \"b\": {}, \"c\": null, \"d\": true}|{\n  \"a\": [\n    1\n  ],\n  \"b\": []\n}",
+                render(t, HELLO));
     }
 
     @Test

@@ -40,16 +40,18 @@ final class ChatCompletionsApi {
         SamplingParams params = SamplingFields.openAi(b, -1, b.bool("logprobs", false) ? Math.max(1, top) : 0);
         boolean stream = b.bool("stream", false);
         boolean usage = b.object("stream_options").bool("include_usage", false);
-        Tools tools = Tools.parse(b, json);
-        JsonSchema schema = Tools.outputSchema(tools, ResponseFormats.openAi(b), "response_format");
-        Ticket ticket = generation.submit(Tools.encode(tools, generation.model(), messages), params, "messages", false, schema);
+        Tools tools = Tools.parse(b, json, generation.model().template());
+        JsonSchema schema = ResponseFormats.openAi(b);
+        Tools.checkAlone(tools, schema, "response_format");
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         String model = generation.model().name();
         if (tools != null) {
-            replyWithTools(ctx, tools, ticket, stream, usage, id, created, model);
+            Ticket ticket = generation.submit(tools.encode(generation.model(), messages), params, "messages", tools.grammar());
+            replyWithTools(ctx, tools.reader(generation.model()), ticket, stream, usage, id, created, model);
             return;
         }
+        Ticket ticket = generation.submit(generation.model().encodeChat(messages), params, "messages", false, schema);
         if (!stream) {
             Generation.Result r = generation.run(ticket);
             OpenAiJson.ChatLogprobs lp = params.logprobs() > 0 ? trim(logprobs.chat(r.pieces()), top) : null;
@@ -74,36 +76,56 @@ final class ChatCompletionsApi {
     }
 
     /**
-     * A tool-enabled reply is one constrained JSON value that says either "call" or "answer", so it is read whole
-     * before anything is sent; a stream then gets the call as OpenAI streams one (id, type and name first, the
-     * arguments after) or the answer as one content delta.
+     * A tool-enabled reply, read as it is generated (see {@link ToolReplyReader}): text streams as content, a call as
+     * OpenAI streams one (a delta with index, id, type and name, then argument fragments as they come), and the
+     * finish reason is "tool_calls" when the reply made calls. A whole reply is the same parts put together.
      */
-    private void replyWithTools(Context ctx, Tools tools, Ticket ticket, boolean stream, boolean usage, String id,
+    private void replyWithTools(Context ctx, ToolReplyReader reader, Ticket ticket, boolean stream, boolean usage, String id,
                                 long created, String model) throws IOException {
-        Generation.Result r = generation.run(ticket);
-        Tools.Reply reply = tools.read(r.text());
-        Tools.Call call = reply.call();
-        String finish = call != null ? "tool_calls" : reason(r.finished());
         if (!stream) {
-            OpenAiJson.Message message = call == null ? new OpenAiJson.Message("assistant", reply.content())
-                    : new OpenAiJson.Message("assistant", null, List.of(new OpenAiJson.ToolCall(call.id(), "function",
-                            new OpenAiJson.FunctionCall(call.name(), call.arguments()))));
+            Generation.Result r = generation.run(ticket, reader::piece);
+            reader.finish();
+            List<OpenAiJson.ToolCall> calls = new ArrayList<>();
+            for (ToolReplyReader.Call c : reader.calls()) {
+                calls.add(new OpenAiJson.ToolCall(c.id(), "function", new OpenAiJson.FunctionCall(c.name(), c.arguments())));
+            }
+            String content = reader.content();
+            OpenAiJson.Message message = calls.isEmpty() ? new OpenAiJson.Message("assistant", content)
+                    : new OpenAiJson.Message("assistant", content.isEmpty() ? null : content, calls);
             ctx.json(new OpenAiJson.ChatCompletion(id, "chat.completion", created, model, FINGERPRINT,
-                    List.of(new OpenAiJson.ChatChoice(0, message, null, finish)),
+                    List.of(new OpenAiJson.ChatChoice(0, message, null, toolFinish(reader, r))),
                     OpenAiJson.Usage.of(r.finished()), OpenAiJson.Timings.of(r.finished())));
             return;
         }
         EventStream out = EventStream.sse(ctx, json);
-        out.send(chunk(id, created, model, new OpenAiJson.Delta("assistant", ""), null, null));
-        if (call == null) {
-            out.send(chunk(id, created, model, new OpenAiJson.Delta(null, reply.content()), null, null));
-        } else {
-            out.send(toolChunk(id, created, model, new OpenAiJson.ToolCallDelta(0, call.id(), "function",
-                    new OpenAiJson.FunctionCall(call.name(), ""))));
-            out.send(toolChunk(id, created, model, new OpenAiJson.ToolCallDelta(0, null, null,
-                    new OpenAiJson.FunctionCall(null, call.arguments()))));
+        try {
+            out.send(chunk(id, created, model, new OpenAiJson.Delta("assistant", ""), null, null));
+            Generation.Result r = generation.run(ticket, p -> send(out, id, created, model, reader.piece(p)));
+            send(out, id, created, model, reader.finish());
+            finishStream(out, id, created, model, r, toolFinish(reader, r), usage);
+        } catch (ApiError e) {
+            out.send(ErrorResponses.body(ctx.path(), e));
+            out.done();
         }
-        finishStream(out, id, created, model, r, finish, usage);
+    }
+
+    /** "tool_calls" when the reply called and was not cut off by a limit. */
+    private static String toolFinish(ToolReplyReader reader, Generation.Result r) {
+        String reason = reason(r.finished());
+        return !reader.calls().isEmpty() && reason.equals("stop") ? "tool_calls" : reason;
+    }
+
+    private static void send(EventStream out, String id, long created, String model, List<ToolReplyReader.Part> parts) throws IOException {
+        for (ToolReplyReader.Part part : parts) {
+            switch (part) {
+                case ToolReplyReader.Part.Content c -> out.send(chunk(id, created, model, new OpenAiJson.Delta(null, c.text()), null, null));
+                case ToolReplyReader.Part.CallStart c -> out.send(toolChunk(id, created, model, new OpenAiJson.ToolCallDelta(c.index(),
+                        c.id(), "function", new OpenAiJson.FunctionCall(c.name(), ""))));
+                case ToolReplyReader.Part.Arguments a -> out.send(toolChunk(id, created, model, new OpenAiJson.ToolCallDelta(a.index(),
+                        null, null, new OpenAiJson.FunctionCall(null, a.text()))));
+                case ToolReplyReader.Part.CallEnd e -> { }
+            }
+        }
     }
 
     /** The last chunk (finish reason and timings), the usage chunk if asked for, and [DONE]. */

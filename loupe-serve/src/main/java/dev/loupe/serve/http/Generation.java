@@ -3,7 +3,9 @@ package dev.loupe.serve.http;
 import dev.loupe.core.LoupeException;
 import dev.loupe.core.sample.SamplingParams;
 import dev.loupe.core.sample.constrain.ConstraintVocab;
+import dev.loupe.core.sample.constrain.GrammarState;
 import dev.loupe.core.sample.constrain.JsonSchema;
+import dev.loupe.core.sample.constrain.JsonState;
 import dev.loupe.core.sample.constrain.TokenConstraint;
 import dev.loupe.serve.ServedModel;
 import dev.loupe.serve.engine.Event;
@@ -73,11 +75,20 @@ final class Generation {
 
     /** As {@link #submit(int[], SamplingParams, String)}; {@code scorePrompt} also reports each prompt token's logprob. */
     Ticket submit(int[] prompt, SamplingParams params, String field, boolean scorePrompt) {
-        return submit(prompt, params, field, scorePrompt, null);
+        return submit(prompt, params, field, scorePrompt, (GrammarState) null);
     }
 
     /** As {@link #submit(int[], SamplingParams, String, boolean)}, every token drawn under {@code schema} (null: free). */
     Ticket submit(int[] prompt, SamplingParams params, String field, boolean scorePrompt, JsonSchema schema) {
+        return submit(prompt, params, field, scorePrompt, schema == null ? null : JsonState.start(schema));
+    }
+
+    /** As {@link #submit(int[], SamplingParams, String)}, every token drawn under {@code grammar} (null: free). */
+    Ticket submit(int[] prompt, SamplingParams params, String field, GrammarState grammar) {
+        return submit(prompt, params, field, false, grammar);
+    }
+
+    private Ticket submit(int[] prompt, SamplingParams params, String field, boolean scorePrompt, GrammarState grammar) {
         if (prompt.length == 0) throw ApiError.badRequest("the prompt is empty", field);
         int ctx = scheduler.contextLength();
         if (prompt.length >= ctx) {
@@ -85,7 +96,7 @@ final class Generation {
                     + " tokens (one more is needed to generate); shorten the prompt or start the server with a larger --ctx", field);
         }
         try {
-            return scheduler.submit(prompt, params, scorePrompt, schema == null ? null : new TokenConstraint(vocab(), schema));
+            return scheduler.submit(prompt, params, scorePrompt, grammar == null ? null : new TokenConstraint(vocab(), grammar));
         } catch (QueueFullException e) {
             throw ApiError.busy(e.getMessage());
         } catch (LoupeException e) {

@@ -110,13 +110,15 @@ final class OllamaApi {
         List<ChatMessage> messages = ChatMessages.parse(b);
         SamplingParams params = SamplingFields.ollama(b.object("options"));
         boolean stream = b.bool("stream", true);
-        Tools tools = Tools.parse(b, json);
-        JsonSchema schema = Tools.outputSchema(tools, ResponseFormats.ollama(b), "format");
-        Ticket ticket = generation.submit(Tools.encode(tools, m, messages), params, "messages", false, schema);
+        Tools tools = Tools.parse(b, json, m.template());
+        JsonSchema schema = ResponseFormats.ollama(b);
+        Tools.checkAlone(tools, schema, "format");
         if (tools != null) {
-            replyWithTools(ctx, m, tools, ticket, stream);
+            Ticket ticket = generation.submit(tools.encode(m, messages), params, "messages", tools.grammar());
+            replyWithTools(ctx, m, tools.reader(m), ticket, stream);
             return;
         }
+        Ticket ticket = generation.submit(m.encodeChat(messages), params, "messages", false, schema);
         if (!stream) {
             Generation.Result r = generation.run(ticket);
             ctx.json(chatLine(m.name(), r.text(), r.finished()));
@@ -135,23 +137,44 @@ final class OllamaApi {
     }
 
     /**
-     * A reply with tools is one constrained JSON value (see {@link Tools}), read whole: a call comes back in
-     * {@code message.tool_calls} with its arguments as an object, as Ollama sends them; an answer as content. A
-     * stream gets that message as one line, then the closing line.
+     * A reply with tools, read as it is generated (see {@link ToolReplyReader}), in Ollama's shape: text streams as
+     * content lines, each call comes whole in {@code message.tool_calls} (arguments as an object) once its arguments
+     * are complete, then the closing line. Not streamed: one message with the text and every call.
      */
-    private void replyWithTools(Context ctx, ServedModel m, Tools tools, Ticket ticket, boolean stream) throws IOException {
-        Generation.Result r = generation.run(ticket);
-        Tools.Reply reply = tools.read(r.text());
-        OllamaJson.Message message = reply.call() == null ? new OllamaJson.Message("assistant", reply.content())
-                : new OllamaJson.Message("assistant", "", List.of(new OllamaJson.ToolCall(
-                        new OllamaJson.Function(reply.call().name(), json.readTree(reply.call().arguments())))));
+    private void replyWithTools(Context ctx, ServedModel m, ToolReplyReader reader, Ticket ticket, boolean stream) throws IOException {
         if (!stream) {
-            ctx.json(chatLine(m.name(), message, r.finished()));
+            Generation.Result r = generation.run(ticket, reader::piece);
+            reader.finish();
+            List<OllamaJson.ToolCall> calls = new ArrayList<>();
+            for (ToolReplyReader.Call c : reader.calls()) calls.add(toolCall(c));
+            ctx.json(chatLine(m.name(), new OllamaJson.Message("assistant", reader.content(), calls.isEmpty() ? null : calls), r.finished()));
             return;
         }
         EventStream out = EventStream.ndjson(ctx, json);
-        out.send(new OllamaJson.ChatLine(m.name(), Instant.now().toString(), message, false, null, null, null, null, null, null, null));
-        out.send(chatLine(m.name(), "", r.finished()));
+        try {
+            Generation.Result r = generation.run(ticket, p -> send(out, m, reader, reader.piece(p)));
+            send(out, m, reader, reader.finish());
+            out.send(chatLine(m.name(), "", r.finished()));
+        } catch (ApiError e) {
+            out.send(ErrorResponses.body(ctx.path(), e));
+        }
+    }
+
+    private static void send(EventStream out, ServedModel m, ToolReplyReader reader, List<ToolReplyReader.Part> parts) throws IOException {
+        for (ToolReplyReader.Part part : parts) {
+            OllamaJson.Message message = switch (part) {
+                case ToolReplyReader.Part.Content c -> new OllamaJson.Message("assistant", c.text());
+                case ToolReplyReader.Part.CallEnd e -> new OllamaJson.Message("assistant", "", List.of(toolCall(reader.calls().get(e.index()))));
+                default -> null; // Ollama sends a call once it is whole
+            };
+            if (message != null) {
+                out.send(new OllamaJson.ChatLine(m.name(), Instant.now().toString(), message, false, null, null, null, null, null, null, null));
+            }
+        }
+    }
+
+    private static OllamaJson.ToolCall toolCall(ToolReplyReader.Call c) {
+        return new OllamaJson.ToolCall(new OllamaJson.Function(c.name(), Tools.argumentsObject(c.arguments())));
     }
 
     private static OllamaJson.ChatLine chatLine(String model, String text, Event.Finished f) {

@@ -3,54 +3,58 @@ package dev.loupe.serve.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.core.LoupeException;
 import dev.loupe.core.chat.ChatMessage;
 import dev.loupe.core.chat.ChatTemplate;
 import dev.loupe.core.sample.constrain.JsonSchema;
+import dev.loupe.core.sample.constrain.ReplyGrammar;
 import dev.loupe.serve.ServedModel;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
 
 /**
- * OpenAI tool calling on top of constrained decoding. The reply is always generated as one JSON value, so a call's
- * arguments always parse and validate against the function's parameters:
+ * OpenAI tool calling in the model's own format. The {@link ToolFormat} comes from the chat template (Hermes/Qwen
+ * {@code <tool_call>} tags, Llama 3's JSON, Mistral's {@code [TOOL_CALLS]}, else llama.cpp's generic JSON); the
+ * tools reach the model through the template's {@code tools} variable; the reply is constrained by the format's
+ * {@link ReplyGrammar}, so the model may answer in free text or call, and a call's arguments always parse and
+ * validate against the function's parameters. {@link ToolReplyReader} then reads the reply with the same grammar.
  * <ul>
- *   <li>{@code tool_choice} "required" or a named function: {@code {"name": "...", "arguments": {...}}}, the name one
- *       of the offered functions and the arguments that function's schema (an anyOf over the functions);</li>
- *   <li>"auto" (the default): either {@code {"tool_call": {"name": ..., "arguments": ...}}} or
- *       {@code {"response": "text"}} (llama.cpp's generic tool format);</li>
- *   <li>"none": tools are ignored and the reply is free text.</li>
+ *   <li>{@code tool_choice} "auto" (the default): text, or the format's marker and calls;</li>
+ *   <li>"required" or a named function: calls only (the named function's alone);</li>
+ *   <li>"none": tools are ignored.</li>
  * </ul>
- * The tools reach the model through the template's {@code tools} variable; a template that does not read it, or an
- * "auto" request (whose wrapper no template knows), also gets a system message describing the tools and the reply
- * shape. History in the OpenAI shape (assistant {@code tool_calls}, role "tool" results) is passed to templates that
- * know tools, and written out as text for those that do not.
+ * {@code parallel_tool_calls} (default true, as OpenAI) lets a reply hold several calls where the format can.
  */
 final class Tools {
     record Tool(String name, String description, JsonNode parameters, JsonSchema arguments) {}
 
-    /** A call as the reply states it; {@code arguments} is compact JSON text. */
-    record Call(String id, String name, String arguments) {}
+    private static final ObjectMapper PLAIN = new ObjectMapper();
 
-    /** What a constrained reply said: a call, or text (also the raw output when a length limit cut the JSON). */
-    record Reply(Call call, String content) {}
-
+    /** Every tool of the request (what the prompt lists). */
     private final List<Tool> tools;
-    private final boolean forced;
+    /** The tools a call may name: all of them, or the one {@code tool_choice} names. */
+    private final List<Tool> callable;
+    private final boolean required;
+    private final boolean parallel;
+    private final ToolFormat format;
+    private final ChatTemplate template;
     private final ObjectMapper json;
 
-    private Tools(List<Tool> tools, boolean forced, ObjectMapper json) {
+    private Tools(List<Tool> tools, List<Tool> callable, boolean required, boolean parallel, ChatTemplate template, ObjectMapper json) {
         this.tools = tools;
-        this.forced = forced;
+        this.callable = callable;
+        this.required = required;
+        this.parallel = parallel;
+        this.template = template;
+        this.format = ToolFormat.detect(template);
         this.json = json;
     }
 
     /** The request's tools, or null when it has none (an empty list included) or says {@code "tool_choice": "none"}. */
-    static Tools parse(Body b, ObjectMapper json) {
+    static Tools parse(Body b, ObjectMapper json, ChatTemplate template) {
         JsonNode list = b.raw("tools");
         if (list == null || list.isNull() || list.isArray() && list.isEmpty()) {
             if (b.has("tool_choice") && !"none".equals(b.raw("tool_choice").asText())) {
@@ -70,47 +74,50 @@ final class Tools {
             JsonSchema args = params == null || params.isNull() ? JsonSchema.ObjectSchema.anyObject() : compiler.compile(params);
             tools.add(new Tool(fn.get("name").asText(), fn.path("description").asText(""), params, args));
         }
+        boolean parallel = b.bool("parallel_tool_calls", true);
         JsonNode choice = b.raw("tool_choice");
-        if (choice == null || choice.isNull() || choice.isTextual() && choice.asText().equals("auto")) return new Tools(tools, false, json);
+        if (choice == null || choice.isNull() || choice.isTextual() && choice.asText().equals("auto")) {
+            return new Tools(tools, tools, false, parallel, template, json);
+        }
         if (choice.isTextual()) {
             return switch (choice.asText()) {
                 case "none" -> null;
-                case "required" -> new Tools(tools, true, json);
+                case "required" -> new Tools(tools, tools, true, parallel, template, json);
                 default -> throw ApiError.badRequest("'tool_choice' must be none, auto, required or a named function", "tool_choice");
             };
         }
         String name = choice.path("function").path("name").asText(null);
-        for (Tool t : tools) if (t.name().equals(name)) return new Tools(List.of(t), true, json);
+        for (Tool t : tools) if (t.name().equals(name)) return new Tools(tools, List.of(t), true, parallel, template, json);
         throw ApiError.badRequest("'tool_choice' names a function that is not among the tools: " + name, "tool_choice");
     }
 
-    /** A conversation's prompt tokens, with the tools when there are some ({@code tools} may be null). */
-    static int[] encode(Tools tools, ServedModel model, List<ChatMessage> messages) {
-        if (tools == null) return model.encodeChat(messages);
-        return model.encodeChat(tools.prepare(messages, model.template()), tools.templateTools());
+    /** Tools and a response format cannot both shape one reply. */
+    static void checkAlone(Tools tools, JsonSchema format, String formatField) {
+        if (tools != null && format != null) throw ApiError.badRequest("'" + formatField + "' cannot be combined with 'tools'", formatField);
     }
 
-    /** What the output is constrained to: the tools' reply shape, else the response format (both is a 400). */
-    static JsonSchema outputSchema(Tools tools, JsonSchema format, String formatField) {
-        if (tools == null) return format;
-        if (format != null) throw ApiError.badRequest("'" + formatField + "' cannot be combined with 'tools'", formatField);
-        return tools.replySchema();
+    ToolFormat format() {
+        return format;
     }
 
-    /** The shape the reply is constrained to. */
-    JsonSchema replySchema() {
-        List<JsonSchema> calls = new ArrayList<>();
-        for (Tool t : tools) {
-            Map<String, JsonSchema> p = new LinkedHashMap<>();
-            p.put("name", new JsonSchema.EnumSchema(List.of(quoted(t.name()))));
-            p.put("arguments", t.arguments());
-            calls.add(new JsonSchema.ObjectSchema(p, Set.of("name", "arguments")));
+    /** The conversation's prompt tokens, with the tools; a template that refuses the conversation is a 400. */
+    int[] encode(ServedModel model, List<ChatMessage> messages) {
+        try {
+            return model.encodeChat(prepare(messages), templateTools());
+        } catch (LoupeException e) {
+            throw ApiError.badRequest("the chat template refused the conversation: " + e.getMessage(), "messages");
         }
-        JsonSchema call = calls.size() == 1 ? calls.getFirst() : new JsonSchema.AnyOf(calls);
-        if (forced) return call;
-        return new JsonSchema.AnyOf(List.of(
-                new JsonSchema.ObjectSchema(Map.of("tool_call", call), Set.of("tool_call")),
-                new JsonSchema.ObjectSchema(Map.of("response", new JsonSchema.StringSchema()), Set.of("response"))));
+    }
+
+    /** The grammar the reply is constrained to, from its start. */
+    ReplyGrammar.State grammar() {
+        return ReplyGrammar.compile(format.reply(callable, required, parallel,
+                format == ToolFormat.LLAMA3 && template.source().contains(ToolFormat.PYTHON_TAG))).start();
+    }
+
+    /** A reader for this request's reply. */
+    ToolReplyReader reader(ServedModel model) {
+        return new ToolReplyReader(grammar(), model.tokenizer(), json, format::newCallId);
     }
 
     /** The tools as templates receive them (OpenAI's shape, parameters as objects). */
@@ -121,17 +128,27 @@ final class Tools {
             fn.put("name", t.name());
             fn.put("description", t.description());
             fn.put("parameters", t.parameters() == null ? Map.of("type", "object") : json.convertValue(t.parameters(), Map.class));
-            out.add(Map.of("type", "function", "function", fn));
+            Map<String, Object> tool = new LinkedHashMap<>(); // templates write it with tojson: keep OpenAI's order
+            tool.put("type", "function");
+            tool.put("function", fn);
+            out.add(tool);
         }
         return out;
     }
 
-    /** The conversation as the template should see it (see the class comment). */
-    List<ChatMessage> prepare(List<ChatMessage> messages, ChatTemplate template) {
-        boolean knowsTools = template.mentionsTools();
+    /**
+     * The conversation as the template should see it. A native format's template gets it as it is (call ids made
+     * acceptable to it); with the generic format, a template that knows nothing of tools gets them listed in a system
+     * message and tool turns written as text, and every template gets a note on the reply's JSON shape.
+     */
+    List<ChatMessage> prepare(List<ChatMessage> messages) {
         List<ChatMessage> out = new ArrayList<>();
+        if (format != ToolFormat.GENERIC) {
+            for (ChatMessage m : messages) out.add(withTemplateIds(m));
+            return out;
+        }
+        boolean knowsTools = template.mentionsTools();
         for (ChatMessage m : messages) out.add(knowsTools ? m : asText(m));
-        if (knowsTools && forced) return out;
         String note = instructions(!knowsTools);
         if (!out.isEmpty() && out.getFirst().role().equals("system")) {
             ChatMessage s = out.getFirst();
@@ -142,25 +159,46 @@ final class Tools {
         return out;
     }
 
+    private ChatMessage withTemplateIds(ChatMessage m) {
+        Map<String, Object> f = new LinkedHashMap<>(m.fields());
+        if (f.get("tool_call_id") instanceof String id) f.put("tool_call_id", format.templateId(id));
+        if (f.get("tool_calls") instanceof List<?> calls) {
+            List<Object> renamed = new ArrayList<>();
+            for (Object c : calls) {
+                if (c instanceof Map<?, ?> call && call.get("id") instanceof String id) {
+                    Map<Object, Object> copy = new LinkedHashMap<>(call);
+                    copy.put("id", format.templateId(id));
+                    renamed.add(copy);
+                } else {
+                    renamed.add(c);
+                }
+            }
+            f.put("tool_calls", renamed);
+        }
+        return new ChatMessage(m.role(), m.content(), f);
+    }
+
     private String instructions(boolean listTools) {
         StringBuilder s = new StringBuilder();
         if (listTools) {
             s.append("You can call these functions:\n");
             for (Map<String, Object> t : templateTools()) s.append(write(t.get("function"))).append('\n');
         }
-        s.append(forced
-                ? "Reply with a JSON object {\"name\": <function name>, \"arguments\": <arguments object>} calling one of them."
-                : "Reply with a JSON object: {\"tool_call\": {\"name\": <function name>, \"arguments\": <arguments object>}} "
-                  + "to call a function, or {\"response\": <your answer>} to answer directly.");
-        return s.toString();
+        String call = "{\"name\": <function name>, \"arguments\": <arguments object>}";
+        String calls = parallel ? "{\"tool_calls\": [" + call + ", ...]}" : "{\"tool_call\": " + call + "}";
+        s.append("Reply with a JSON object: ").append(calls).append(" to call ").append(parallel ? "functions" : "a function");
+        if (!required) s.append(", or {\"response\": <your answer>} to answer directly");
+        return s.append('.').toString();
     }
 
     /** A tool-calling turn written as text, for a template that has no notion of tools. */
     private ChatMessage asText(ChatMessage m) {
         Object calls = m.fields().get("tool_calls");
-        if (calls instanceof List<?> list && !list.isEmpty() && list.getFirst() instanceof Map<?, ?> call) {
-            Object call0 = forced ? call.get("function") : Map.of("tool_call", call.get("function"));
-            return ChatMessage.assistant(write(call0));
+        if (calls instanceof List<?> list && !list.isEmpty()) {
+            List<Object> functions = new ArrayList<>();
+            for (Object c : list) if (c instanceof Map<?, ?> call) functions.add(call.get("function"));
+            Object reply = parallel ? Map.of("tool_calls", functions) : Map.of("tool_call", functions.getFirst());
+            return ChatMessage.assistant(write(reply));
         }
         if (m.role().equals("tool")) {
             Object id = m.fields().getOrDefault("tool_call_id", "");
@@ -169,30 +207,29 @@ final class Tools {
         return new ChatMessage(m.role(), m.content());
     }
 
-    /** Reads the constrained reply. */
-    Reply read(String text) {
-        JsonNode n;
+    /** Arguments JSON as an object (Ollama sends them so); text that does not parse (a cut-off call) stays text. */
+    static JsonNode argumentsObject(String arguments) {
         try {
-            n = json.readTree(text);
+            return PLAIN.readTree(arguments);
         } catch (JsonProcessingException e) {
-            return new Reply(null, text); // cut off by a limit before the value closed
+            return PLAIN.getNodeFactory().textNode(arguments);
         }
-        if (n == null || !n.isObject()) return new Reply(null, text);
-        JsonNode call = forced ? n : n.get("tool_call");
-        if (call == null) return new Reply(null, n.path("response").asText(""));
-        String id = "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
-        return new Reply(new Call(id, call.path("name").asText(), write(call.get("arguments"))), null);
+    }
+
+    /** {@code s} as a JSON string literal. */
+    static String quote(String s) {
+        return write(PLAIN, s);
     }
 
     private String write(Object value) {
+        return write(json, value);
+    }
+
+    private static String write(ObjectMapper mapper, Object value) {
         try {
-            return json.writeValueAsString(value);
+            return mapper.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private String quoted(String s) {
-        return write(s);
     }
 }

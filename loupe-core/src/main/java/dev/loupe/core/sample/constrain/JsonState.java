@@ -14,7 +14,7 @@ import java.util.List;
  * each stack is a persistent linked list of frames, shared between states, so a byte that does not change the
  * state (a plain character inside a string) allocates nothing.
  */
-public final class JsonState {
+public final class JsonState implements GrammarState {
     /**
      * Whitespace bytes allowed in a row between tokens of the JSON text (not inside strings). JSON allows any
      * amount, but a model stuck emitting newlines would spend its whole budget on them; llama.cpp's JSON grammar
@@ -40,6 +40,7 @@ public final class JsonState {
     }
 
     /** The state after byte {@code b} (0-255), or null if no valid text continues with it. */
+    @Override
     public JsonState feed(int b) {
         if (alternatives.length == 1) {
             Stack only = alternatives[0];
@@ -64,6 +65,7 @@ public final class JsonState {
     }
 
     /** Feeds every byte; null as soon as one is refused. */
+    @Override
     public JsonState feed(byte[] bytes) {
         JsonState s = this;
         for (int i = 0; i < bytes.length && s != null; i++) s = s.feed(bytes[i] & 0xFF);
@@ -71,6 +73,7 @@ public final class JsonState {
     }
 
     /** The fewest bytes that complete the value (0 when it is complete). */
+    @Override
     public int cost() {
         if (cost < 0) {
             int best = Integer.MAX_VALUE;
@@ -81,11 +84,13 @@ public final class JsonState {
     }
 
     /** Whether the text so far is a whole valid value (a number may still go on, though). */
+    @Override
     public boolean complete() {
         return cost() == 0;
     }
 
     /** Whether the value is complete and no byte can follow. */
+    @Override
     public boolean closed() {
         for (Stack s : alternatives) if (s.top != END) return false;
         return true;

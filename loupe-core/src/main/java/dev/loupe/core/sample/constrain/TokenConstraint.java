@@ -5,7 +5,8 @@ import dev.loupe.core.sample.TokenMask;
 import java.util.Arrays;
 
 /**
- * Constrains one sequence's tokens to a JSON value valid against a schema. Before each draw, {@link #apply} forbids
+ * Constrains one sequence's tokens to a JSON value valid against a schema, or to any {@link GrammarState}'s grammar
+ * (a reply with tool calls). Before each draw, {@link #apply} forbids
  * every token whose bytes cannot continue the value, and — once the remaining token budget gets close to what the
  * value still needs — every token that would leave more to close than the budget allows, so a limited generation
  * still ends in a value that parses (given single-byte tokens, which byte-level and byte-fallback vocabularies have).
@@ -13,13 +14,18 @@ import java.util.Arrays;
  */
 public final class TokenConstraint implements TokenMask {
     private final ConstraintVocab vocab;
-    private JsonState state;
+    private GrammarState state;
     private int budget = Integer.MAX_VALUE;
     private long[] scratch;
 
     public TokenConstraint(ConstraintVocab vocab, JsonSchema schema) {
+        this(vocab, JsonState.start(schema));
+    }
+
+    /** Constrains to the grammar of {@code start}, from that state on. */
+    public TokenConstraint(ConstraintVocab vocab, GrammarState start) {
         this.vocab = vocab;
-        this.state = JsonState.start(schema);
+        this.state = start;
     }
 
     /** Tokens that may still be generated, this one included; past it the output would be cut off. */
@@ -36,8 +42,11 @@ public final class TokenConstraint implements TokenMask {
             if (scratch == null) scratch = new long[bits.length];
             Arrays.fill(scratch, 0L);
             vocab.walk(state, Math.max(0, budget - 1), scratch);
-            // A schema whose shortest value does not fit at all: keep to the syntax, the output will be cut off.
-            if (!any(scratch)) System.arraycopy(a.bits(), 0, scratch, 0, scratch.length);
+            if (!any(scratch)) {
+                // The shortest completion does not fit at all: the output will be cut off, but it gets as close to an
+                // end as the budget allows, taking only the tokens that leave the least to write.
+                vocab.walk(state, vocab.leastCost(state), scratch);
+            }
             bits = scratch;
         }
         for (int w = 0, base = 0; base < n; w++, base += 64) {
@@ -61,7 +70,8 @@ public final class TokenConstraint implements TokenMask {
      */
     public boolean accept(int token) {
         if (vocab.isEnd(token)) return state.complete();
-        JsonState next = state.feed(vocab.bytes(token));
+        String special = vocab.specialText(token);
+        GrammarState next = special != null ? state.feedSpecial(special) : state.feed(vocab.bytes(token));
         if (next == null) return false;
         state = next;
         return true;

@@ -7,7 +7,9 @@
  * dev.loupe.core.sample.constrain.JsonState} (the byte automaton), {@code TokenTrie} and {@link
  * dev.loupe.core.sample.constrain.ConstraintVocab} (which tokens a state allows, by one walk over a trie of token
  * bytes, cached per state), and {@link dev.loupe.core.sample.constrain.TokenConstraint} (one sequence: the mask before
- * each draw, the state after it).
+ * each draw, the state after it). {@link dev.loupe.core.sample.constrain.ReplyGrammar} composes free text, fixed
+ * syntax and JSON values into the grammar of a whole reply (tool calls in a chat format's own syntax); both it and
+ * {@code JsonState} are {@link dev.loupe.core.sample.constrain.GrammarState}s, which is all the masking needs.
  *
  * <p>Two choices worth knowing. The automaton works on bytes, not characters, because tokens split UTF-8 characters;
  * inside strings it checks UTF-8 itself so the output always decodes. And each state knows the fewest bytes that
