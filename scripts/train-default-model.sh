@@ -6,8 +6,12 @@
 # 2048-token byte-level BPE: 1.97M parameters, an 8 MB F32 GGUF. 420 steps of 8 x 128 tokens (430k tokens, ~1.2
 # passes over the training split) took 55 minutes on the shared 2-core machine (see BENCHMARKS.md). The shipped file
 # came from this recipe, except that its cosine schedule was first set for 1000, then 550 steps and shortened to 420
-# at steps 150 and 200 (the machine was slower than measured), so a rebuild is equivalent but not bit-identical. Interrupt any time; running the script again resumes from OUT_DIR/model.gguf.ckpt bit for
-# bit. Extra arguments go to 'loupe train pretrain' (e.g. --max-seconds 3600). LOUPE overrides the launcher.
+# at steps 150 and 200 (the machine was slower than measured), so a rebuild is equivalent but not bit-identical.
+# Interrupt any time (Ctrl-C, or --max-seconds N): running the script again resumes from OUT_DIR/model.gguf.ckpt, and
+# the finished model is byte-identical to an uninterrupted run's (checkpoints hold parameters, AdamW moments and the
+# batch RNG; the arithmetic does not depend on threads or JIT: PretrainResumeTest). Progress since the last
+# checkpoint (every 50 steps) is lost on Ctrl-C, not with --max-seconds. Extra arguments go to 'loupe train pretrain'
+# (e.g. --max-seconds 3600). LOUPE overrides the launcher.
 set -euo pipefail
 corpus="${1:?usage: $0 CORPUS [OUT_DIR] [pretrain options...]}"
 out="${2:-models/train}"

@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
                 "  loupe chat -m model.gguf",
                 "  loupe chat -m model.gguf --system \"You are terse.\" --temp 0.3",
                 "  loupe chat -m model.gguf --chat-template chatml     override the model's template",
-                "  echo \"Hello\" | loupe chat -m model.gguf             one turn from a pipe"})
+                "  echo \"Hello\" | loupe chat -m model.gguf             one turn from a pipe",
+                "  loupe chat -m model.gguf --steer calm.safetensors:4  every turn steered (see 'loupe lens steer')"})
 final class ChatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -49,12 +50,16 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
+    @Mixin
+    SteerOptions steering;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SamplingParams params = sampling.toParams();
         try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession()) {
+            steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
             Tokenizer tok = lm.tokenizer();
             ChatTemplate tpl = ChatTemplates.select(lm.model().file().metadata(), template,
                     tok.bos() >= 0 ? tok.piece(tok.bos()) : "", tok.eos() >= 0 ? tok.piece(tok.eos()) : "");

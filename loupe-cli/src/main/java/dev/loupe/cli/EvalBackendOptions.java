@@ -38,6 +38,8 @@ final class EvalBackendOptions {
             p = new HttpPolicy(retries, p.initialBackoff(), p.maxBackoff(), rps, p.timeout());
             return OpenAiLanguageModel.connect(server, serverModel, !rawCompletions, System.getenv("LOUPE_API_KEY"), p);
         }
+        // LocalLanguageModel loads the file as it is; say so rather than ignore the flags.
+        if (local.ropeOverride() != null) throw new LoupeException("--rope-scaling/--rope-scale/--yarn-orig-ctx are not supported by this command yet");
         return new LocalLanguageModel(local.resolveModel(), local.loraSpecs(), local.threads(), local.contextSize != null ? local.contextSize : 4096);
     }
 }

@@ -13,9 +13,10 @@ import picocli.CommandLine.Command;
                 "  loupe lens ablate \"The cat sat on the mat\" --html abl.html  loss change of each head ablated",
                 "  loupe lens patch --clean \"...\" --corrupted \"...\" --target \" Mary\" --foil \" John\"",
                 "  loupe lens induction --html induction.html                  the repeated-random-tokens experiment",
-                "  loupe lens position-sweep --filler book.txt --html pos.html  lost in the middle: accuracy against depth"},
+                "  loupe lens position-sweep --filler book.txt --html pos.html  lost in the middle: accuracy against depth",
+                "  loupe lens steer make --pos a.txt --neg b.txt --layer 2 -o v.safetensors   a steering vector"},
         subcommands = {LensHooksCommand.class, LensCacheCommand.class, LensLogitLensCommand.class, LensAttentionCommand.class,
                 LensAblateCommand.class, LensPatchCommand.class, LensInductionCommand.class,
-                LensSaeCommand.class, LensEditCommand.class, LensPositionSweepCommand.class, CommandLine.HelpCommand.class})
+                LensSaeCommand.class, LensEditCommand.class, LensPositionSweepCommand.class, LensSteerCommand.class, CommandLine.HelpCommand.class})
 final class LensCommand {
 }

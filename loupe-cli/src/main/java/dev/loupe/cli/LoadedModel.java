@@ -9,10 +9,13 @@ import dev.loupe.core.tokenizer.Tokenizer;
 record LoadedModel(Model model, Tokenizer tokenizer, ThreadPool pool, int contextSize) implements AutoCloseable {
 
     static LoadedModel open(ModelOptions o) {
-        Model m = Model.load(o.resolveModel(), o.loraSpecs());
+        Model m = Model.load(o.resolveModel(), o.loraSpecs(), o.ropeOverride());
         try {
             Tokenizer t = Tokenizer.fromMetadata(m.file().metadata());
-            return new LoadedModel(m, t, new ThreadPool(o.threads()), o.contextSize(m.config().contextLength()));
+            // With RoPE stretched by a flag, the default context is the stretched one (still capped by contextSize).
+            int trained = m.config().contextLength();
+            int usable = o.ropeOverride() == null ? trained : m.config().ropeScaling().extendedContext(trained);
+            return new LoadedModel(m, t, new ThreadPool(o.threads()), o.contextSize(usable));
         } catch (RuntimeException e) {
             m.close();
             throw e;

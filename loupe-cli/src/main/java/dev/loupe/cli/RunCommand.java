@@ -4,7 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.core.LoupeException;
 import dev.loupe.core.generate.GenerationResult;
 import dev.loupe.core.generate.Generator;
+import dev.loupe.core.model.Model;
 import dev.loupe.core.model.Session;
+import dev.loupe.core.speculate.Drafter;
+import dev.loupe.core.speculate.LookupDrafter;
+import dev.loupe.core.speculate.ModelDrafter;
+import dev.loupe.core.speculate.SpeculativeGenerator;
+import dev.loupe.core.speculate.SpeculativeResult;
+import dev.loupe.core.speculate.SpeculativeStats;
+import dev.loupe.core.tokenizer.Tokenizer;
 import dev.loupe.core.sample.SamplingParams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,6 +22,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +36,11 @@ import java.util.concurrent.Callable;
                 "  loupe run \"ROMEO:\"                                  the shipped model (Shakespeare), default sampling",
                 "  loupe run -m model.gguf -p \"The capital of France is\" -n 32 --temp 0",
                 "  loupe run -m model.gguf -p \"Hi\" --seed 42 --temp 0.7  same seed, same text",
-                "  loupe run -m model.gguf -p \"Hi\" -n 16 --temp 0 --json  one JSON object for scripts"})
+                "  loupe run -m model.gguf -p \"Hi\" -n 16 --temp 0 --json  one JSON object for scripts",
+                "  loupe run -m big.gguf --draft small.gguf --draft-k 4 -p \"Hi\"   speculative decoding with a draft model",
+                "  loupe run -m model.gguf --lookup --lookup-n 3 -p \"$(cat doc.txt) Summary:\"   prompt lookup (no draft)",
+                "  loupe run --rope-scaling yarn --rope-scale 4 -p \"...\"   YaRN: four times the trained context",
+                "  loupe run \"ROMEO:\" --temp 0 --steer love.safetensors:8   steered (see 'loupe lens steer make')"})
 final class RunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -43,7 +57,10 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling;
 
-    @Option(names = "--json", description = "Print one JSON object at the end: prompt_ids, ids, text, prompt_tokens_per_s, gen_tokens_per_s.")
+    @Mixin
+    SteerOptions steering;
+
+    @Option(names = "--json", description = "Print one JSON object at the end: prompt_ids, ids, text, prompt_tokens_per_s, gen_tokens_per_s (and speculative: acceptance_rate ... with --draft or --lookup).")
     boolean json;
 
     @Option(names = "--special", description = "Parse special-token text in the prompt (e.g. <|eot_id|>) as the tokens themselves.")
@@ -52,6 +69,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-bos", description = "Do not add the BOS token the model asks for.")
     boolean noBos;
 
+    @Option(names = "--draft", paramLabel = "FILE",
+            description = "Speculative decoding: this smaller model (same tokenizer) guesses tokens that the model checks several at a time; same output, often faster.")
+    Path draft;
+
+    @Option(names = "--lookup", description = "Prompt lookup decoding: guess the tokens that followed the last earlier occurrence of the context's last n-gram (no draft model).")
+    boolean lookup;
+
+    @Option(names = "--draft-k", paramLabel = "K", description = "With --draft or --lookup: most tokens guessed per round (default: ${DEFAULT-VALUE}).")
+    int draftK = 4;
+
+    @Option(names = "--lookup-n", paramLabel = "N", description = "With --lookup: the longest n-gram looked up; shorter ones down to 1 are tried next (default: ${DEFAULT-VALUE}).")
+    int lookupN = 3;
+
     @Override
     public Integer call() throws Exception {
         String text = prompt != null ? prompt : words != null ? String.join(" ", words) : null;
@@ -59,17 +89,29 @@ final class RunCommand implements Callable<Integer> {
         SamplingParams params = sampling.toParams();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession()) {
+        if (draft != null && lookup) throw new LoupeException("--draft and --lookup are two ways of guessing tokens; choose one");
+        if (lookupN < 1) throw new LoupeException("--lookup-n must be at least 1, got " + lookupN);
+        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession();
+             Drafter drafter = drafter(lm)) {
+            steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
             int[] ids = lm.tokenizer().encode(text, !noBos, special);
             if (ids.length == 0) throw new LoupeException("the prompt has no tokens");
             if (!json) {
                 out.print(text);
                 out.flush();
             }
-            GenerationResult r = new Generator(session, lm.tokenizer()).generate(ids, new int[0], params, json ? null : s -> {
+            java.util.function.Consumer<String> stream = json ? null : s -> {
                 out.print(s);
                 out.flush();
-            });
+            };
+            GenerationResult r;
+            SpeculativeResult spec = null;
+            if (drafter == null) {
+                r = new Generator(session, lm.tokenizer()).generate(ids, new int[0], params, stream);
+            } else {
+                spec = new SpeculativeGenerator(session, lm.tokenizer(), drafter, draftK).generate(ids, params, stream);
+                r = spec.generation();
+            }
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("prompt_ids", r.promptIds());
@@ -78,6 +120,7 @@ final class RunCommand implements Callable<Integer> {
                 o.put("finish_reason", r.finishReason().name().toLowerCase());
                 o.put("prompt_tokens_per_s", round(r.promptTokensPerSecond()));
                 o.put("gen_tokens_per_s", round(r.genTokensPerSecond()));
+                if (spec != null) o.put("speculative", speculativeJson(spec, drafter));
                 if (!r.logprobs().isEmpty()) o.put("logprobs", logprobsJson(r, lm.tokenizer()));
                 out.println(new ObjectMapper().writeValueAsString(o));
             } else {
@@ -85,9 +128,42 @@ final class RunCommand implements Callable<Integer> {
                 err.printf("%nprompt: %d tokens, %.1f tokens/s | generated: %d tokens, %.1f tokens/s | %s%n",
                         r.promptIds().length, r.promptTokensPerSecond(), r.ids().length, r.genTokensPerSecond(),
                         r.finishReason() == dev.loupe.core.generate.FinishReason.STOP ? "stopped" : "length limit");
+                if (spec != null) {
+                    SpeculativeStats st = spec.stats();
+                    err.printf("%s, k=%d: %d of %d guesses accepted (%.1f%%), %.2f tokens per target pass%n", drafter.describe(),
+                            draftK, st.accepted(), st.drafted(), 100 * st.acceptanceRate(), spec.tokensPerTargetPass());
+                }
             }
         }
         return 0;
+    }
+
+    /** The drafter --draft or --lookup asks for, or null; a draft model shares the target's threads and context size. */
+    private Drafter drafter(LoadedModel lm) {
+        if (lookup) return new LookupDrafter(lookupN, 1);
+        if (draft == null) return null;
+        if (!Files.isRegularFile(draft)) throw new LoupeException("no such draft model file: " + draft);
+        Model dm = Model.load(draft, List.of(), modelOptions.ropeOverride());
+        try {
+            Tokenizer dt = Tokenizer.fromMetadata(dm.file().metadata());
+            return new ModelDrafter(new Session(dm, lm.contextSize(), lm.pool()), dt, lm.tokenizer(),
+                    lm.model().config().vocabSize(), draft.getFileName().toString(), dm);
+        } catch (RuntimeException e) {
+            dm.close();
+            throw e;
+        }
+    }
+
+    private static Map<String, Object> speculativeJson(SpeculativeResult spec, Drafter drafter) {
+        SpeculativeStats st = spec.stats();
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("drafter", drafter.describe());
+        o.put("drafted", st.drafted());
+        o.put("accepted", st.accepted());
+        o.put("acceptance_rate", Math.round(st.acceptanceRate() * 10000) / 10000.0);
+        o.put("target_passes", st.targetPasses());
+        o.put("tokens_per_target_pass", round(spec.tokensPerTargetPass()));
+        return o;
     }
 
     /** OpenAI-like: per generated token its text, logprob and top alternatives. */

@@ -1,7 +1,9 @@
 package dev.loupe.cli;
 
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.hook.Steering;
 import dev.loupe.core.parallel.ThreadPool;
+import dev.loupe.lens.steer.SteeringFile;
 import dev.loupe.serve.LoupeServer;
 import dev.loupe.serve.ModelCatalog;
 import dev.loupe.serve.ServerOptions;
@@ -14,6 +16,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -28,7 +33,8 @@ import java.util.concurrent.CountDownLatch;
                 "  loupe serve --model model.gguf --parallel 16 --kv-memory 2g   16 streams in 2 GiB of KV blocks",
                 "  loupe serve --model model.gguf --chat-template-file qwen2.5.jinja   another template (and tool-call format)",
                 "  curl http://127.0.0.1:8080/v1/chat/completions -H 'Content-Type: application/json' \\",
-                "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}'"})
+                "       -d '{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}'",
+                "  loupe serve --steer-dir vectors/                       requests may add \"steering\":[{\"name\":\"love\",\"coef\":8}]"})
 final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -72,6 +78,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Prompt tokens computed between two decode steps, so long prompts do not stall running streams (default: ${DEFAULT-VALUE}).")
     int prefillChunk = ServerOptions.DEFAULT_PREFILL_CHUNK;
 
+    @Option(names = "--steer-dir", paramLabel = "DIR",
+            description = "Steering vectors requests may name: every DIR/NAME.safetensors made by 'loupe lens steer make' "
+                    + "is NAME, used as \"steering\": [{\"name\": NAME, \"coef\": 4}] in a request (Ollama: in options).")
+    Path steerDir;
+
     @Option(names = "--chat-template", paramLabel = "NAME|JINJA",
             description = "Use a built-in template (chatml, llama3, ...) or Jinja text instead of the model's; it also decides the tool-call format.")
     String chatTemplate;
@@ -86,7 +97,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerOptions o = new ServerOptions(m, dir, host, port, parallel, ctx, apiKey, threads, maxQueue, prefillChunk,
                 kvMemory == null ? 0 : ByteSize.parse(kvMemory, "--kv-memory"), template());
         PrintWriter err = spec.commandLine().getErr();
-        LoupeServer server = LoupeServer.start(o);
+        Map<String, Steering.Term> steering = steeringVectors(steerDir);
+        LoupeServer server = LoupeServer.start(o, steering);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -94,9 +106,28 @@ final class ServeCommand implements Callable<Integer> {
         }));
         err.printf("loupe: serving %s on http://%s:%d/ (%d parallel, context %d, KV pool %d tokens)%n", server.model().name(), host,
                 server.port(), parallel, server.scheduler().contextLength(), server.scheduler().kvCapacity());
+        if (!steering.isEmpty()) err.println("loupe: steering vectors " + String.join(", ", new TreeMap<>(steering).keySet()));
         err.flush();
         stopped.await();
         return 0;
+    }
+
+    /** Every NAME.safetensors in {@code dir} as the steering vector NAME at coefficient 1; none without a dir. */
+    static Map<String, Steering.Term> steeringVectors(Path dir) {
+        Map<String, Steering.Term> out = new LinkedHashMap<>();
+        if (dir == null) return out;
+        if (!Files.isDirectory(dir)) throw new LoupeException("--steer-dir " + dir + " is not a directory");
+        try (var files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (!name.endsWith(".safetensors")) continue;
+                out.put(name.substring(0, name.length() - ".safetensors".length()), SteeringFile.load(f).term(1f));
+            }
+        } catch (IOException e) {
+            throw new LoupeException("cannot list --steer-dir " + dir + ": " + e.getMessage());
+        }
+        if (out.isEmpty()) throw new LoupeException("--steer-dir " + dir + " holds no .safetensors steering vectors");
+        return out;
     }
 
     private String template() {

@@ -29,6 +29,11 @@ public final class HookedModel {
         return model;
     }
 
+    /** The threads the forward passes use (for callers that run their own {@code Session} on the same model). */
+    public ThreadPool pool() {
+        return pool;
+    }
+
     public ModelConfig config() {
         return model.config();
     }

@@ -1,6 +1,7 @@
 package dev.loupe.lens;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.core.hook.HookPoint;
 import dev.loupe.core.hook.HookSite;
 import dev.loupe.core.model.Model;
 import dev.loupe.core.parallel.ThreadPool;
@@ -12,6 +13,10 @@ import dev.loupe.lens.attention.AttentionView;
 import dev.loupe.lens.induction.InductionHeads;
 import dev.loupe.lens.logit.LogitLens;
 import dev.loupe.lens.logit.LogitLensReport;
+import dev.loupe.lens.steer.ContrastiveMean;
+import dev.loupe.lens.steer.SteeringSweep;
+import dev.loupe.lens.steer.SteeringVector;
+import dev.loupe.lens.steer.SweepPlot;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -49,8 +54,13 @@ class LensPagesBrowserTest {
                     .write(dir.resolve("patching.html"));
             InductionHeads.heatmap(InductionHeads.run(hm, tok.bos(), 8, IntStream.range(1000, 2000).toArray(), 2, 1, 1), "tiny-llama-f32")
                     .write(dir.resolve("induction.html"));
+            SteeringVector steer = new SteeringVector(HookPoint.parse("blocks.1.hook_resid_pre"),
+                    ContrastiveMean.of(hm, List.of(ids), List.of(corrupted), HookPoint.parse("blocks.1.hook_resid_pre"), ContrastiveMean.Reduce.MEAN, null),
+                    "tiny-llama-f32", java.util.Map.of());
+            SweepPlot.write(dir.resolve("steering.html"), SteeringSweep.run(hm, tok, steer, new float[] {-4, 0, 4},
+                    new SteeringSweep.Setup(List.of(ids), new int[] {3681}, new int[] {4699}, ids, 4), null), "Steering sweep", "tiny-llama-f32");
         }
-        List<String> pages = List.of("logit-lens.html", "attention.html", "ablation.html", "patching.html", "induction.html");
+        List<String> pages = List.of("logit-lens.html", "attention.html", "ablation.html", "patching.html", "induction.html", "steering.html");
         JsonNode r = BrowserPages.open(dir, pages);
         int T = 6;
         for (JsonNode page : r) {
@@ -62,6 +72,13 @@ class LensPagesBrowserTest {
                     assertThat(page.get("canvases").asInt()).isEqualTo(L * H);
                     assertThat(page.get("head_view_visible").asBoolean()).isTrue();
                     assertThat(page.get("after_click_lines").asInt()).isPositive().isLessThan(page.get("lines").asInt());
+                }
+                case "steering.html" -> {
+                    // three charts (p, logit diff, loss) of three coefficients each, and a row per coefficient
+                    assertThat(page.get("panels").asInt()).isEqualTo(3);
+                    assertThat(page.get("points").asInt()).isEqualTo(9);
+                    assertThat(page.get("table_rows").asInt()).isEqualTo(3 + 1);
+                    assertThat(page.get("tooltip").asText()).startsWith("p(target tokens):").contains("at coefficient -4");
                 }
                 case "logit-lens.html", "patching.html" -> {
                     int rows = name.equals("logit-lens.html") ? L + 1 : L;

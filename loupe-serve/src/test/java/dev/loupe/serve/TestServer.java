@@ -41,8 +41,13 @@ final class TestServer implements AutoCloseable {
     }
 
     TestServer(ServerOptions options) {
+        this(options, java.util.Map.of());
+    }
+
+    /** A server whose requests may name the given steering vectors. */
+    TestServer(ServerOptions options, java.util.Map<String, dev.loupe.core.hook.Steering.Term> steering) {
         if (!Files.exists(QWEN3)) throw new AssertionError("fixture model missing: " + QWEN3.toAbsolutePath());
-        this.server = LoupeServer.start(options.withPort(0));
+        this.server = LoupeServer.start(options.withPort(0), steering);
         this.apiKey = options.apiKey();
     }
 

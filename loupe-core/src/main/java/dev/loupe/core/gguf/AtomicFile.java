@@ -72,7 +72,7 @@ public final class AtomicFile {
     }
 
     /** The OS's reason without the Java exception class or a repeated path. */
-    static String reason(IOException e) {
+    public static String reason(IOException e) {
         if (e instanceof NoSuchFileException) return "no such file or directory";
         if (e instanceof AccessDeniedException) return "permission denied";
         if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();

@@ -28,10 +28,20 @@ public final class Model implements AutoCloseable {
 
     /** Loads a model with LoRA adapters applied in the forward pass (the base stays mapped, unmodified). */
     public static Model load(Path path, List<LoraSpec> adapters) {
+        return load(path, adapters, null);
+    }
+
+    /**
+     * Loads a model with LoRA adapters and RoPE scaled as {@code rope} makes of the file's own {@code rope.scaling.*}
+     * (null: as the file says), for running past the trained context; the run's flags win over the file.
+     */
+    public static Model load(Path path, List<LoraSpec> adapters, java.util.function.UnaryOperator<RopeScaling> rope) {
         GgufFile f = GgufFile.open(path);
         try {
             Model m = of(f);
-            return adapters.isEmpty() ? m : new Model(f, m.config, m.weights, LoraSet.load(f, m.config.layers(), adapters));
+            ModelConfig c = rope == null ? m.config : m.config.withRopeScaling(rope.apply(m.config.ropeScaling()));
+            if (adapters.isEmpty() && rope == null) return m;
+            return new Model(f, c, m.weights, adapters.isEmpty() ? LoraSet.NONE : LoraSet.load(f, c.layers(), adapters));
         } catch (RuntimeException e) {
             f.close();
             throw e;

@@ -9,7 +9,7 @@ import dev.loupe.core.gguf.Metadata;
  * @param headDim          per-head size of Q and K ({@code attention.key_length}, default dim / heads)
  * @param valueDim         per-head size of V
  * @param ropeDim          leading dimensions of each head that RoPE rotates
- * @param ropeFreqScale    1 / linear scaling factor (1 when unscaled)
+ * @param ropeScaling      context extension of RoPE: linear, NTK-aware or YaRN ({@link RopeScaling#NONE} when unscaled)
  * @param attnScale        multiplier of Q·K (1/sqrt(headDim) unless the file says otherwise)
  * @param attnSoftcap      tanh soft-capping of attention scores, 0 for none (Gemma2)
  * @param finalSoftcap     tanh soft-capping of the output logits, 0 for none (Gemma2)
@@ -17,7 +17,7 @@ import dev.loupe.core.gguf.Metadata;
  */
 public record ModelConfig(Architecture arch, int dim, int layers, int heads, int kvHeads, int headDim, int valueDim,
                           int ffnDim, int vocabSize, int contextLength, float normEps, float ropeTheta, int ropeDim,
-                          float ropeFreqScale, float attnScale, float attnSoftcap, float finalSoftcap,
+                          RopeScaling ropeScaling, float attnScale, float attnSoftcap, float finalSoftcap,
                           int slidingWindow) {
 
     public static ModelConfig fromMetadata(Metadata md, int vocabSize) {
@@ -39,17 +39,22 @@ public record ModelConfig(Architecture arch, int dim, int layers, int heads, int
         float theta = md.getFloat(p + "rope.freq_base", 10000f);
         int ropeDim = md.getInt(p + "rope.dimension_count", headDim);
         if (ropeDim > headDim || ropeDim % 2 != 0) throw new LoupeException("rope.dimension_count " + ropeDim + " does not fit head size " + headDim);
-        String scaling = md.getString(p + "rope.scaling.type", "none");
-        float freqScale = 1f;
-        switch (scaling) {
-            case "none" -> { }
-            case "linear" -> freqScale = 1f / md.getFloat(p + "rope.scaling.factor", 1f);
-            default -> throw new LoupeException("rope scaling '" + scaling + "' is not supported yet (supported: none, linear, and rope_freqs factors)");
-        }
+        RopeScaling scaling = RopeScaling.fromMetadata(md, p, ctx);
         float attnScale = md.has(p + "attention.scale") ? md.getFloat(p + "attention.scale") : (float) (1.0 / Math.sqrt(headDim));
         return new ModelConfig(arch, dim, layers, heads, kvHeads, headDim, valueDim, ffnDim, vocabSize, ctx, eps, theta,
-                ropeDim, freqScale, attnScale, md.getFloat(p + "attn_logit_softcapping", 0f),
+                ropeDim, scaling, attnScale, md.getFloat(p + "attn_logit_softcapping", 0f),
                 md.getFloat(p + "final_logit_softcapping", 0f), arch.swaPattern() > 0 ? md.getInt(p + "attention.sliding_window", arch.swaDefault()) : 0);
+    }
+
+    /** The same model with RoPE scaled as {@code scaling} says instead of as its file says (the run's flags win). */
+    public ModelConfig withRopeScaling(RopeScaling scaling) {
+        return new ModelConfig(arch, dim, layers, heads, kvHeads, headDim, valueDim, ffnDim, vocabSize, contextLength, normEps,
+                ropeTheta, ropeDim, scaling, attnScale, attnSoftcap, finalSoftcap, slidingWindow);
+    }
+
+    /** The multiplier of every RoPE angle (llama.cpp's freq_scale): 1 / the linear or YaRN factor, else 1. */
+    public float ropeFreqScale() {
+        return ropeScaling.freqScale();
     }
 
     private static int positive(Metadata md, String key) {

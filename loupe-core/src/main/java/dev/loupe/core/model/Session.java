@@ -24,6 +24,8 @@ public final class Session implements AutoCloseable {
     private final int[] logitRow = new int[1];
     private final int[] one = new int[1];
     private final float[] logits;
+    /** 0, 1, ..., maxBatch - 1: every row's logits, for {@link #forwardAll}; made on first use. */
+    private int[] everyRow;
     private int position;
 
     /** A session with its own forward engine on {@code pool} (or a new pool of all cores when null). */
@@ -185,6 +187,28 @@ public final class Session implements AutoCloseable {
             position += n;
         }
         return all;
+    }
+
+    /**
+     * Runs {@code tokens[0..n)} from the current position in one batch (n at most {@link Forward#maxBatch}) and
+     * returns the logits of every one, row-major [n][vocab], in the forward engine's buffer (valid until its next
+     * step). For checking several guessed tokens with one pass over the weights (speculative decoding); what turns
+     * out wrong is dropped with {@link #rewind}.
+     */
+    public float[] forwardAll(int[] tokens, int n) {
+        if (n < 1 || n > forward.maxBatch()) throw new IllegalArgumentException("batch of " + n + "; this engine takes 1 to " + forward.maxBatch());
+        if (position + n > cache.capacity) {
+            throw new LoupeException("context is full (" + cache.capacity + " tokens); start a new session or raise the context size");
+        }
+        if (!cache.reserve(position + n)) throw new LoupeException("the KV cache pool is full");
+        if (everyRow == null) {
+            everyRow = new int[forward.maxBatch()];
+            for (int i = 0; i < everyRow.length; i++) everyRow[i] = i;
+        }
+        for (int i = 0; i < n; i++) positions[i] = position + i;
+        float[] out = forward.step(caches, positions, tokens, n, everyRow, n);
+        position += n;
+        return out;
     }
 
     /** The forward engine this session computes with (where hooks are installed). */

@@ -49,22 +49,58 @@ public final class Sampler {
 
     /** As {@link #sample(float[], int[], int)}, with the tokens {@code mask} forbids out of the running (null: none). */
     public int sample(float[] logits, int[] history, int historyLength, TokenMask mask) {
+        if (chain(logits, history, historyLength, mask)) return argmax(candidates.logits, logits.length);
+        return draw(candidates);
+    }
+
+    /**
+     * The distribution {@link #sample} draws from, after the whole chain: probs[id] for every id of the vocabulary
+     * ({@code logits.length}), zero for the tokens truncation dropped; one-hot on the argmax when greedy. Speculative
+     * decoding compares these (target against draft) to keep the target's distribution exact.
+     */
+    public void distribution(float[] logits, int[] history, int historyLength, float[] probs) {
+        int n = logits.length;
+        boolean greedy = chain(logits, history, historyLength, null);
+        java.util.Arrays.fill(probs, 0, n, 0f);
+        Candidates c = candidates;
+        if (greedy) {
+            probs[argmax(c.logits, n)] = 1f;
+            return;
+        }
+        double sum = weights(c);
+        for (int i = 0; i < c.size; i++) probs[c.ids[i]] = (float) (c.probs[i] / sum);
+    }
+
+    /** Loads the candidates and runs the chain up to the draw; true when greedy (then nothing is truncated). */
+    private boolean chain(float[] logits, int[] history, int historyLength, TokenMask mask) {
         int n = logits.length;
         Candidates c = candidates;
         c.reset(logits, n);
         if (mask != null) mask.apply(c.logits, n);
         penalties.apply(c.logits, n, history, historyLength, params);
-        if (params.isGreedy()) return argmax(c.logits, n);
+        if (params.isGreedy()) return true;
         Truncation.topK(c, params.topK());
         Truncation.topP(c, params.topP());
         Truncation.minP(c, params.minP());
         Truncation.temperature(c, params.temperature());
-        return draw(c);
+        return false;
     }
 
     /** Log-probabilities of {@code chosen} and the top {@code params.logprobs()} tokens under the raw logits. */
     public Logprobs logprobs(float[] logits, int chosen) {
         return logprobs.compute(logits, logits.length, chosen, params.logprobs());
+    }
+
+    /** The unnormalized weights the draw walks, exp(logit - max) in float as llama.cpp has them, into c.probs; returns their sum. */
+    private static double weights(Candidates c) {
+        float max = c.maxLogit();
+        double sum = 0;
+        for (int i = 0; i < c.size; i++) {
+            float w = (float) Math.exp(c.logits[i] - max);
+            c.probs[i] = w;
+            sum += w;
+        }
+        return sum;
     }
 
     /** First index of the maximum, so ties go to the lowest token id. */
@@ -78,13 +114,7 @@ public final class Sampler {
     private int draw(Candidates c) {
         double u = random.nextDouble();
         if (c.size == 1) return c.ids[0];
-        float max = c.maxLogit();
-        double sum = 0;
-        for (int i = 0; i < c.size; i++) {
-            float w = (float) Math.exp(c.logits[i] - max);
-            c.probs[i] = w;
-            sum += w;
-        }
+        double sum = weights(c);
         double target = sum * u;
         double run = 0;
         for (int i = 0; i < c.size; i++) {

@@ -42,10 +42,12 @@ final class PrefixCache {
     /**
      * Finds the cached blocks holding the longest prefix of {@code tokens[0, maxTokens)} made of whole blocks, writes
      * their ids to {@code out} and returns how many. The blocks are not retained: adopt them before anything evicts.
+     * The chain starts at {@code root}: 0 for plain sequences; sequences whose blocks hold different values for the
+     * same tokens (steered ones) start theirs elsewhere, so they never share blocks with plain ones.
      */
-    int match(int[] tokens, int maxTokens, int[] out) {
+    int match(long root, int[] tokens, int maxTokens, int[] out) {
         int n = 0;
-        long h = 0;
+        long h = root;
         long[] hashes = maxTokens / blockSize <= chain.length ? chain : new long[maxTokens / blockSize];
         while ((n + 1) * blockSize <= maxTokens) {
             int from = n * blockSize;

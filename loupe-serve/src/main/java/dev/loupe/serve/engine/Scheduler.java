@@ -1,6 +1,7 @@
 package dev.loupe.serve.engine;
 
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.hook.Steering;
 import dev.loupe.core.model.Forward;
 import dev.loupe.core.model.KvPool;
 import dev.loupe.core.model.Model;
@@ -42,6 +43,7 @@ public final class Scheduler implements AutoCloseable {
     private final Slot[] slots;
     private final int[] matched;
     private final Metrics metrics;
+    private final BatchSteering steering;
     /** Handlers put new sequences here, and {@link #WAKE} when a ticket is cancelled; the scheduler drains it. */
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private static final Object WAKE = new Object();
@@ -87,6 +89,7 @@ public final class Scheduler implements AutoCloseable {
         }
         this.matched = new int[kv.blocksFor(contextLength)];
         this.metrics = new Metrics(parallel);
+        this.steering = new BatchSteering(model.config().layers());
         warmUp();
         updateKvGauges();
         this.thread = Thread.ofPlatform().name("loupe-scheduler").daemon().start(this::loop);
@@ -138,6 +141,14 @@ public final class Scheduler implements AutoCloseable {
 
     /** @param constraint null, or a fresh constraint that every sampled token of this request must satisfy */
     public Ticket submit(int[] prompt, SamplingParams params, boolean scorePrompt, TokenConstraint constraint) {
+        return submit(prompt, params, scorePrompt, constraint, null);
+    }
+
+    /**
+     * @param steer null, or vectors added to this request's residual stream at every position (its rows only: the
+     *              other sequences of a batch are not touched); its KV blocks are cached apart from unsteered ones
+     */
+    public Ticket submit(int[] prompt, SamplingParams params, boolean scorePrompt, TokenConstraint constraint, Steering steer) {
         if (prompt.length == 0) throw new LoupeException("the prompt is empty");
         if (prompt.length >= contextLength) {
             throw new LoupeException("the prompt has " + prompt.length + " tokens but the context holds " + contextLength);
@@ -150,7 +161,9 @@ public final class Scheduler implements AutoCloseable {
             throw new QueueFullException(now - 1);
         }
         Ticket ticket = new Ticket(this::wake);
-        inbox.add(new Sequence(ticket, prompt.clone(), params, scorePrompt, constraint, tokenizer, vocabSize, System.nanoTime()));
+        Sequence s = new Sequence(ticket, prompt.clone(), params, scorePrompt, constraint, tokenizer, vocabSize, System.nanoTime());
+        s.steering = steer == null || steer.isEmpty() ? null : steer;
+        inbox.add(s);
         return ticket;
     }
 
@@ -250,8 +263,8 @@ public final class Scheduler implements AutoCloseable {
             // A fresh prompt re-feeds at least its last token: its logits are where sampling starts. A scored prompt
             // needs every position's logits, so it takes nothing from the cache.
             int usable = s.recompute != null ? tokens.length : s.scorePrompt ? 0 : tokens.length - 1;
-            int shared = prefixes.match(tokens, usable, matched);
-            slot.adopt(matched, shared, tokens);
+            int shared = prefixes.match(s.prefixRoot(), tokens, usable, matched);
+            slot.adopt(s.prefixRoot(), matched, shared, tokens);
             int need = kv.blocksFor(tokens.length) - shared + running.size();
             if (!prefixes.makeRoom(need) && !running.isEmpty()) {
                 slot.clear(); // wait for running sequences to finish and free their blocks
@@ -351,12 +364,21 @@ public final class Scheduler implements AutoCloseable {
         int n = batch.size();
         Session[] sessions = new Session[n];
         for (int i = 0; i < n; i++) sessions[i] = batch.get(i).slot.session;
+        int rows = 0;
+        for (int[] c : chunks) rows += c.length;
+        Steering[] rowSteering = new Steering[rows];
+        for (int i = 0, r = 0; i < n; r += chunks.get(i).length, i++) {
+            java.util.Arrays.fill(rowSteering, r, r + chunks.get(i).length, batch.get(i).steering);
+        }
         float[] logits;
+        engine.setHooks(steering.hooks(rowSteering, rows));
         try {
             logits = engine.prefill(sessions, chunks.toArray(new int[0][]), n);
         } catch (LoupeException e) {
             for (Sequence s : batch) end(s, () -> s.fail(e.getMessage()));
             return;
+        } finally {
+            engine.setHooks(null);
         }
         long now = System.nanoTime();
         for (int i = 0; i < n; i++) {
@@ -386,11 +408,19 @@ public final class Scheduler implements AutoCloseable {
         if (n == 0) return;
         Session[] sessions = new Session[n];
         int[] tokens = new int[n];
+        Steering[] rowSteering = new Steering[n];
         for (int i = 0; i < n; i++) {
             sessions[i] = batch.get(i).slot.session;
             tokens[i] = batch.get(i).nextInput();
+            rowSteering[i] = batch.get(i).steering;
         }
-        float[] logits = engine.decode(sessions, tokens, n);
+        float[] logits;
+        engine.setHooks(steering.hooks(rowSteering, n));
+        try {
+            logits = engine.decode(sessions, tokens, n);
+        } finally {
+            engine.setHooks(null);
+        }
         long now = System.nanoTime();
         metrics.decodeStep();
         int generated = 0;

@@ -37,6 +37,8 @@ final class Sequence {
     private int historyLength;
 
     Slot slot;
+    /** Null, or the vectors added to this sequence's rows of every batch (set once, before it is queued). */
+    dev.loupe.core.hook.Steering steering;
     /** Prompt tokens already in the slot's cache. */
     int prefilled;
     int cachedTokens;
@@ -69,6 +71,14 @@ final class Sequence {
         this.history = Arrays.copyOf(prompt, prompt.length + 64);
         this.historyLength = prompt.length;
         this.submitted = now;
+    }
+
+    /**
+     * Where this sequence's chain of prefix-cache hashes starts: 0 unsteered, else the steering's fingerprint, so
+     * KV blocks computed under one steering are shared only with requests steered the same way.
+     */
+    long prefixRoot() {
+        return steering == null ? 0 : steering.fingerprint();
     }
 
     boolean prefilling() {

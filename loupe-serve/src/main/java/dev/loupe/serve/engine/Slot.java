@@ -31,12 +31,15 @@ final class Slot {
         return owner == null;
     }
 
-    /** Starts from {@code count} cached blocks holding {@code tokens[0, count * blockSize)}. */
-    void adopt(int[] blocks, int count, int[] ids) {
+    /**
+     * Starts from {@code count} cached blocks holding {@code tokens[0, count * blockSize)}, in the chain of block
+     * hashes that starts at {@code root} (0, or a steered sequence's fingerprint: see PrefixCache).
+     */
+    void adopt(long root, int[] blocks, int count, int[] ids) {
         session.adoptPrefix(blocks, count);
         fed(ids, 0, count * blockSize);
         registered = count;
-        chainHash = 0;
+        chainHash = root;
         for (int i = 0; i < count; i++) chainHash = PrefixCache.hash(chainHash, ids, i * blockSize, blockSize);
     }
 

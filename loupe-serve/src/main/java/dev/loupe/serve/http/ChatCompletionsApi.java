@@ -47,11 +47,13 @@ final class ChatCompletionsApi {
         long created = Instant.now().getEpochSecond();
         String model = generation.model().name();
         if (tools != null) {
-            Ticket ticket = generation.submit(tools.encode(generation.model(), messages), params, "messages", tools.grammar());
+            Ticket ticket = generation.submit(tools.encode(generation.model(), messages), params, "messages", tools.grammar(),
+                    generation.steering(b));
             replyWithTools(ctx, tools.reader(generation.model()), ticket, stream, usage, id, created, model);
             return;
         }
-        Ticket ticket = generation.submit(generation.model().encodeChat(messages), params, "messages", false, schema);
+        Ticket ticket = generation.submit(generation.model().encodeChat(messages), params, "messages", false, schema,
+                generation.steering(b));
         if (!stream) {
             Generation.Result r = generation.run(ticket);
             OpenAiJson.ChatLogprobs lp = params.logprobs() > 0 ? trim(logprobs.chat(r.pieces()), top) : null;

@@ -48,7 +48,7 @@ final class CompletionsApi {
         boolean stream = b.bool("stream", false);
         boolean usage = b.object("stream_options").bool("include_usage", false);
         String echoed = echo ? logprobs.echo(prompt) : "";
-        Ticket ticket = generation.submit(prompt, params, "prompt", score);
+        Ticket ticket = generation.submit(prompt, params, "prompt", score, null, generation.steering(b));
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         String model = generation.model().name();

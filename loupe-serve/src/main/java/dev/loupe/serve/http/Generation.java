@@ -1,6 +1,8 @@
 package dev.loupe.serve.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.hook.Steering;
 import dev.loupe.core.sample.SamplingParams;
 import dev.loupe.core.sample.constrain.ConstraintVocab;
 import dev.loupe.core.sample.constrain.GrammarState;
@@ -16,6 +18,8 @@ import dev.loupe.serve.engine.Ticket;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The handlers' side of a generation: checks the prompt against the context, submits it to the scheduler and
@@ -42,10 +46,17 @@ final class Generation {
     private final ServedModel model;
     private final Scheduler scheduler;
     private volatile ConstraintVocab vocab;
+    /** Steering vectors requests may name, each at coefficient 1 (empty: the server was started without any). */
+    private final Map<String, Steering.Term> steeringVectors;
 
     Generation(ServedModel model, Scheduler scheduler) {
+        this(model, scheduler, Map.of());
+    }
+
+    Generation(ServedModel model, Scheduler scheduler, Map<String, Steering.Term> steeringVectors) {
         this.model = model;
         this.scheduler = scheduler;
+        this.steeringVectors = new TreeMap<>(steeringVectors);
     }
 
     ServedModel model() {
@@ -75,20 +86,31 @@ final class Generation {
 
     /** As {@link #submit(int[], SamplingParams, String)}; {@code scorePrompt} also reports each prompt token's logprob. */
     Ticket submit(int[] prompt, SamplingParams params, String field, boolean scorePrompt) {
-        return submit(prompt, params, field, scorePrompt, (GrammarState) null);
+        return submit(prompt, params, field, scorePrompt, (GrammarState) null, null);
     }
 
     /** As {@link #submit(int[], SamplingParams, String, boolean)}, every token drawn under {@code schema} (null: free). */
     Ticket submit(int[] prompt, SamplingParams params, String field, boolean scorePrompt, JsonSchema schema) {
-        return submit(prompt, params, field, scorePrompt, schema == null ? null : JsonState.start(schema));
+        return submit(prompt, params, field, scorePrompt, schema, null);
+    }
+
+    /** As {@link #submit(int[], SamplingParams, String, boolean, JsonSchema)}, steered by {@code steer} (null: not). */
+    Ticket submit(int[] prompt, SamplingParams params, String field, boolean scorePrompt, JsonSchema schema, Steering steer) {
+        return submit(prompt, params, field, scorePrompt, schema == null ? null : JsonState.start(schema), steer);
     }
 
     /** As {@link #submit(int[], SamplingParams, String)}, every token drawn under {@code grammar} (null: free). */
     Ticket submit(int[] prompt, SamplingParams params, String field, GrammarState grammar) {
-        return submit(prompt, params, field, false, grammar);
+        return submit(prompt, params, field, grammar, null);
     }
 
-    private Ticket submit(int[] prompt, SamplingParams params, String field, boolean scorePrompt, GrammarState grammar) {
+    /** As {@link #submit(int[], SamplingParams, String, GrammarState)}, steered by {@code steer} (null: not). */
+    Ticket submit(int[] prompt, SamplingParams params, String field, GrammarState grammar, Steering steer) {
+        return submit(prompt, params, field, false, grammar, steer);
+    }
+
+    private Ticket submit(int[] prompt, SamplingParams params, String field, boolean scorePrompt, GrammarState grammar,
+                          Steering steer) {
         if (prompt.length == 0) throw ApiError.badRequest("the prompt is empty", field);
         int ctx = scheduler.contextLength();
         if (prompt.length >= ctx) {
@@ -96,12 +118,40 @@ final class Generation {
                     + " tokens (one more is needed to generate); shorten the prompt or start the server with a larger --ctx", field);
         }
         try {
-            return scheduler.submit(prompt, params, scorePrompt, grammar == null ? null : new TokenConstraint(vocab(), grammar));
+            return scheduler.submit(prompt, params, scorePrompt, grammar == null ? null : new TokenConstraint(vocab(), grammar), steer);
         } catch (QueueFullException e) {
             throw ApiError.busy(e.getMessage());
         } catch (LoupeException e) {
             throw ApiError.badRequest(e.getMessage());
         }
+    }
+
+    /**
+     * The request's {@code steering} extension field, {@code [{"name": "calm", "coef": 4}, ...]} (coef defaults to 1),
+     * as a steering over the server's vectors; null when absent or empty. An unknown name is a 400 naming the known ones.
+     */
+    Steering steering(Body b) {
+        JsonNode n = b.raw("steering");
+        if (n == null || n.isNull()) return null;
+        if (!n.isArray()) throw ApiError.badRequest("'steering' must be an array of {\"name\": ..., \"coef\": ...}", "steering");
+        List<Steering.Term> terms = new ArrayList<>();
+        for (JsonNode e : n) {
+            JsonNode name = e.get("name"), coef = e.get("coef");
+            if (!e.isObject() || name == null || !name.isTextual()) {
+                throw ApiError.badRequest("each 'steering' entry needs a string 'name' (and a number 'coef')", "steering");
+            }
+            if (coef != null && !coef.isNumber()) throw ApiError.badRequest("'coef' of steering vector '" + name.asText() + "' must be a number", "steering");
+            double c = coef == null ? 1 : coef.asDouble();
+            if (!Double.isFinite(c) || Math.abs(c) > 1e4) throw ApiError.badRequest("'coef' must be a finite number of magnitude at most 10000", "steering");
+            Steering.Term t = steeringVectors.get(name.asText());
+            if (t == null) {
+                throw ApiError.badRequest("unknown steering vector '" + name.asText() + "' ("
+                        + (steeringVectors.isEmpty() ? "this server has none; start it with --steer-dir DIR"
+                        : "this server has: " + String.join(", ", steeringVectors.keySet())) + ")", "steering");
+            }
+            terms.add(Steering.term(t.point(), t.delta(), (float) c));
+        }
+        return terms.isEmpty() ? null : Steering.of(terms);
     }
 
     /**

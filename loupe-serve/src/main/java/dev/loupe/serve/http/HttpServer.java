@@ -3,6 +3,7 @@ package dev.loupe.serve.http;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import dev.loupe.core.hook.Steering;
 import dev.loupe.serve.ModelCatalog;
 import dev.loupe.serve.ServedModel;
 import dev.loupe.serve.engine.Scheduler;
@@ -25,10 +26,16 @@ public final class HttpServer implements AutoCloseable {
     private final Javalin app;
 
     public HttpServer(ServedModel model, Scheduler scheduler, ModelCatalog catalog, String host, int port, String apiKey) {
+        this(model, scheduler, catalog, host, port, apiKey, Map.of());
+    }
+
+    /** @param steering the vectors requests may name in their {@code steering} field, each at coefficient 1 */
+    public HttpServer(ServedModel model, Scheduler scheduler, ModelCatalog catalog, String host, int port, String apiKey,
+                      Map<String, Steering.Term> steering) {
         ObjectMapper json = new ObjectMapper()
                 .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        Generation generation = new Generation(model, scheduler);
+        Generation generation = new Generation(model, scheduler, steering);
         OpenAiApi openAi = new OpenAiApi(generation, json);
         OllamaApi ollama = new OllamaApi(generation, catalog, json);
         TokenApi tokens = new TokenApi(model.tokenizer(), json);

@@ -80,7 +80,7 @@ final class OllamaApi {
             messages.add(ChatMessage.user(prompt));
             ids = m.encodeChat(messages);
         }
-        Ticket ticket = generation.submit(ids, params, "prompt", false, ResponseFormats.ollama(b));
+        Ticket ticket = generation.submit(ids, params, "prompt", false, ResponseFormats.ollama(b), generation.steering(b.object("options")));
         if (!stream) {
             Generation.Result r = generation.run(ticket);
             ctx.json(generateLine(m.name(), r.text(), r.finished()));
@@ -114,11 +114,13 @@ final class OllamaApi {
         JsonSchema schema = ResponseFormats.ollama(b);
         Tools.checkAlone(tools, schema, "format");
         if (tools != null) {
-            Ticket ticket = generation.submit(tools.encode(m, messages), params, "messages", tools.grammar());
+            Ticket ticket = generation.submit(tools.encode(m, messages), params, "messages", tools.grammar(),
+                    generation.steering(b.object("options")));
             replyWithTools(ctx, m, tools.reader(m), ticket, stream);
             return;
         }
-        Ticket ticket = generation.submit(m.encodeChat(messages), params, "messages", false, schema);
+        Ticket ticket = generation.submit(m.encodeChat(messages), params, "messages", false, schema,
+                generation.steering(b.object("options")));
         if (!stream) {
             Generation.Result r = generation.run(ticket);
             ctx.json(chatLine(m.name(), r.text(), r.finished()));

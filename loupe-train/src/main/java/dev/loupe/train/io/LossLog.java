@@ -1,6 +1,7 @@
 package dev.loupe.train.io;
 
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.gguf.AtomicFile;
 import dev.loupe.train.Trainer;
 
 import java.io.BufferedWriter;
@@ -30,7 +31,7 @@ public final class LossLog implements AutoCloseable {
                     fresh ? StandardOpenOption.TRUNCATE_EXISTING : StandardOpenOption.APPEND, StandardOpenOption.WRITE);
             if (fresh) out.write(HEADER + "\n");
         } catch (IOException e) {
-            throw new LoupeException("cannot write " + file + ": " + e.getMessage());
+            throw new LoupeException("cannot write " + file + ": " + AtomicFile.reason(e));
         }
     }
 
@@ -39,7 +40,7 @@ public final class LossLog implements AutoCloseable {
             out.write(String.format(Locale.ROOT, "%d,%.5f,%s,%s,%.3e,%.4f,%.1f%n", r.step(), r.loss(), num(val), num(valNatsPerChar), r.lr(), r.gradNorm(), seconds));
             out.flush();
         } catch (IOException e) {
-            throw new LoupeException("cannot write " + file + ": " + e.getMessage());
+            throw new LoupeException("cannot write " + file + ": " + AtomicFile.reason(e));
         }
     }
 
@@ -52,7 +53,7 @@ public final class LossLog implements AutoCloseable {
         try {
             out.close();
         } catch (IOException e) {
-            throw new LoupeException("cannot write " + file + ": " + e.getMessage());
+            throw new LoupeException("cannot write " + file + ": " + AtomicFile.reason(e));
         }
     }
 

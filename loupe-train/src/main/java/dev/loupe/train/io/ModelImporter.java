@@ -35,7 +35,7 @@ public final class ModelImporter {
                 : a.activation() != dev.loupe.core.model.Activation.SILU ? "its activation is not SiLU"
                 : l0.bq() != null || l0.bk() != null || l0.bv() != null ? "it has attention biases"
                 : c.ropeDim() != c.headDim() || c.valueDim() != c.headDim() || c.qDim() != c.dim() ? "its head sizes differ from Llama's"
-                : c.ropeFreqScale() != 1f || m.weights().ropeFreqs() != null ? "it scales RoPE"
+                : !c.ropeScaling().isNone() || m.weights().ropeFreqs() != null ? "it scales RoPE"
                 : Math.abs(c.attnScale() - 1 / Math.sqrt(c.headDim())) > 1e-6 ? "it scales attention differently"
                 : c.attnSoftcap() != 0 || c.finalSoftcap() != 0 ? "it soft-caps logits"
                 : null;

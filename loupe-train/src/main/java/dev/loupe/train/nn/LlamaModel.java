@@ -225,30 +225,33 @@ public final class LlamaModel {
     private void backwardScaled(float[] scale) {
         haveForward = false;
         int d = c.dim(), kv = c.kvDim(), f = c.ffnDim(), V = c.vocab();
+        // A LoRA run trains only the adapters: the frozen base's weight gradients would be thrown away, so they are
+        // not formed at all (null skips dW in MatMul and Norm; dx still flows down through every layer).
+        float[] dW = lora == null ? grads : null;
         ce.run(logits, targets, N, V, scale);
         float[] dLogits = logits;
         Arrays.fill(dxb, 0f);
-        mm.backward(dxb, grads, dLogits, xf, params, layout.output, N, d, V);
+        mm.backward(dxb, dW, dLogits, xf, params, layout.output, N, d, V);
         Arrays.fill(dx, 0f);
-        Norm.backward(dx, grads, layout.outputNorm, dxb, resid[c.layers()], params, rstdF, N, d);
+        Norm.backward(dx, dW, layout.outputNorm, dxb, resid[c.layers()], params, rstdF, N, d);
         for (int l = c.layers() - 1; l >= 0; l--) {
             ParamLayout.Layer p = layout.layer(l);
             // resid[l+1] = xMid + down(silu(gate) * up); dx holds d/d resid[l+1], which is also d/d xMid so far.
             Arrays.fill(dh, 0f);
-            mm.backward(dh, grads, dx, h[l], params, p.down(), N, f, d);
+            mm.backward(dh, dW, dx, h[l], params, p.down(), N, f, d);
             if (lora != null) lora.backward(l, LoraTarget.FFN_DOWN, dh, dx, h[l]);
             SwiGlu.backward(dgate, dup, dh, gate[l], up[l], N * f);
             Arrays.fill(dxb, 0f);
-            mm.backward(dxb, grads, dgate, xb2[l], params, p.gate(), N, d, f);
-            mm.backward(dxb, grads, dup, xb2[l], params, p.up(), N, d, f);
+            mm.backward(dxb, dW, dgate, xb2[l], params, p.gate(), N, d, f);
+            mm.backward(dxb, dW, dup, xb2[l], params, p.up(), N, d, f);
             if (lora != null) {
                 lora.backward(l, LoraTarget.FFN_GATE, dxb, dgate, xb2[l]);
                 lora.backward(l, LoraTarget.FFN_UP, dxb, dup, xb2[l]);
             }
-            Norm.backward(dx, grads, p.ffnNorm(), dxb, xMid[l], params, rstd2[l], N, d);
+            Norm.backward(dx, dW, p.ffnNorm(), dxb, xMid[l], params, rstd2[l], N, d);
             // xMid = resid[l] + wo(attention(...)); dx now holds d/d xMid.
             Arrays.fill(dao, 0f);
-            mm.backward(dao, grads, dx, ao[l], params, p.wo(), N, d, d);
+            mm.backward(dao, dW, dx, ao[l], params, p.wo(), N, d, d);
             if (lora != null) lora.backward(l, LoraTarget.ATTN_OUTPUT, dao, dx, ao[l]);
             Arrays.fill(dq, 0f);
             Arrays.fill(dk, 0f);
@@ -259,16 +262,17 @@ public final class LlamaModel {
                 rope.rotate(dk, n * kv, c.kvHeads(), n % T, -1f);
             }
             Arrays.fill(dxb, 0f);
-            mm.backward(dxb, grads, dq, xb1[l], params, p.wq(), N, d, d);
-            mm.backward(dxb, grads, dk, xb1[l], params, p.wk(), N, d, kv);
-            mm.backward(dxb, grads, dv, xb1[l], params, p.wv(), N, d, kv);
+            mm.backward(dxb, dW, dq, xb1[l], params, p.wq(), N, d, d);
+            mm.backward(dxb, dW, dk, xb1[l], params, p.wk(), N, d, kv);
+            mm.backward(dxb, dW, dv, xb1[l], params, p.wv(), N, d, kv);
             if (lora != null) {
                 lora.backward(l, LoraTarget.ATTN_Q, dxb, dq, xb1[l]);
                 lora.backward(l, LoraTarget.ATTN_K, dxb, dk, xb1[l]);
                 lora.backward(l, LoraTarget.ATTN_V, dxb, dv, xb1[l]);
             }
-            Norm.backward(dx, grads, p.attnNorm(), dxb, resid[l], params, rstd1[l], N, d);
+            Norm.backward(dx, dW, p.attnNorm(), dxb, resid[l], params, rstd1[l], N, d);
         }
+        if (dW == null) return;
         for (int n = 0; n < N; n++) Vec.axpy(grads, layout.tokenEmbd + tokens[n] * d, 1f, dx, n * d, d);
     }
 

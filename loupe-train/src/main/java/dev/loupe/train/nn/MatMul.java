@@ -78,14 +78,14 @@ final class MatMul {
         this.y = null;
     }
 
-    /** dx += dy W; dw += dy^T x (dx may be null when the input needs no gradient). */
+    /** dx += dy W; dw += dy^T x (either may be null: an input that needs no gradient, a frozen weight). */
     void backward(float[] dx, float[] dw, float[] dy, float[] x, float[] w, int wOff, int n, int in, int out) {
         set(x, w, wOff, n, in, out);
         this.dy = dy;
         this.dw = dw;
         this.dx = dx;
         if (dx != null) pool.run(inputGradRows, tiles(n));
-        pool.run(weightGradRows, tiles(out));
+        if (dw != null) pool.run(weightGradRows, tiles(out));
         this.dy = this.dx = this.dw = null;
     }
 

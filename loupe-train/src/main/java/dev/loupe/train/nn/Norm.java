@@ -24,7 +24,7 @@ final class Norm {
 
     /**
      * dx += s (w*dy) - s^3/d * x * sum(w*dy*x); dw += dy * x * s. (s = 1/rms depends on x through the mean of
-     * squares, which gives the second term.)
+     * squares, which gives the second term.) {@code dw} null: the gains are frozen, only dx is wanted.
      */
     static void backward(float[] dx, float[] dw, int wOff, float[] dy, float[] x, float[] w, float[] rstd, int n, int d) {
         for (int r = 0; r < n; r++) {
@@ -33,9 +33,9 @@ final class Norm {
             double dot = 0;
             for (int i = 0; i < d; i++) dot += (double) w[wOff + i] * dy[o + i] * x[o + i];
             float c = (float) (dot * s * s * s / d);
-            for (int i = 0; i < d; i++) {
-                dx[o + i] += s * w[wOff + i] * dy[o + i] - c * x[o + i];
-                dw[wOff + i] += dy[o + i] * x[o + i] * s;
+            for (int i = 0; i < d; i++) dx[o + i] += s * w[wOff + i] * dy[o + i] - c * x[o + i];
+            if (dw != null) {
+                for (int i = 0; i < d; i++) dw[wOff + i] += dy[o + i] * x[o + i] * s;
             }
         }
     }

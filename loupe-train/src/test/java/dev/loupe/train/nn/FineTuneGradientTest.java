@@ -110,14 +110,15 @@ class FineTuneGradientTest {
         m.zeroGrad();
         m.forward(tokens, targets, false);
         m.backward(1f);
-        float[] gl = lora.grads.clone(), gb = m.grads.clone();
+        float[] gl = lora.grads.clone();
         for (Lora.Pair p : lora.pairs()) {
             int r = lora.config().rank();
             check(p.baseName() + ".lora_a", lora.params, p.aOff(), r * p.in(), gl, p.aOff(), () -> m.forward(tokens, targets, false), 12, p.aOff());
             check(p.baseName() + ".lora_b", lora.params, p.bOff(), r * p.out(), gl, p.bOff(), () -> m.forward(tokens, targets, false), 12, p.bOff());
         }
-        // The input gradient flows through the adapters too: the embedding (below every adapter) still checks out.
-        check("token_embd", m.params, m.layout().tokenEmbd, 11 * 8, gb, m.layout().tokenEmbd, () -> m.forward(tokens, targets, false), 24, 1);
+        // The input gradient flows through the adapters too: layer 0's adapters check out only if the gradient reaching
+        // them passed correctly through layer 1's. The frozen base's weight gradients are not formed at all.
+        assertThat(m.grads).as("no gradient for the frozen base").containsOnly(0f);
     }
 
     @Test
