@@ -35,34 +35,50 @@ final class F16Codec implements Codec {
         return finish(acc, src, offset, x, xOff, i, n);
     }
 
+    /** Per pool thread: the weight row converted to floats, reused across calls. */
+    private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
+
     /**
-     * Four inputs at a time: each vector of halves is converted once and multiplied into four accumulators, so a
-     * batch pays the conversion (most of the work) once per weight, not once per input. Every row's sum is formed
-     * in exactly {@link #dot}'s order, so the results are bit-identical to it.
+     * The row's halves are converted once (most of {@link #dot}'s work) into a per-thread float buffer that stays in
+     * L1, then multiplied into the inputs four at a time (four accumulators per pass, the weight vector loaded once
+     * for the four). Every input's sum is formed in exactly {@link #dot}'s order, so the results are bit-identical
+     * to it whatever the batch.
      */
     @Override
     public void dotRows(MemorySegment src, long offset, float[] x, int xOff, int xStride, int rows, int n,
                         float[] out, int outOff, int outStride) {
-        int b = 0;
+        if (rows < 2) {
+            for (int b = 0; b < rows; b++) out[outOff + b * outStride] = dot(src, offset, x, xOff + b * xStride, n);
+            return;
+        }
         int upper = Lanes.F.loopBound(n);
+        float[][] holder = ROW.get();
+        if (holder[0].length < upper) holder[0] = new float[upper];
+        float[] wf = holder[0];
+        for (int i = 0; i < upper; i += Lanes.L) load(src, offset, i).intoArray(wf, i);
+        int b = 0;
         for (; b + 4 <= rows; b += 4) {
             int x0 = xOff + b * xStride, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
             FloatVector a0 = FloatVector.zero(Lanes.F), a1 = a0, a2 = a0, a3 = a0;
-            int i = 0;
-            for (; i < upper; i += Lanes.L) {
-                FloatVector w = load(src, offset, i);
+            for (int i = 0; i < upper; i += Lanes.L) {
+                FloatVector w = FloatVector.fromArray(Lanes.F, wf, i);
                 a0 = w.fma(FloatVector.fromArray(Lanes.F, x, x0 + i), a0);
                 a1 = w.fma(FloatVector.fromArray(Lanes.F, x, x1 + i), a1);
                 a2 = w.fma(FloatVector.fromArray(Lanes.F, x, x2 + i), a2);
                 a3 = w.fma(FloatVector.fromArray(Lanes.F, x, x3 + i), a3);
             }
             int o = outOff + b * outStride;
-            out[o] = finish(a0, src, offset, x, x0, i, n);
-            out[o + outStride] = finish(a1, src, offset, x, x1, i, n);
-            out[o + 2 * outStride] = finish(a2, src, offset, x, x2, i, n);
-            out[o + 3 * outStride] = finish(a3, src, offset, x, x3, i, n);
+            out[o] = finish(a0, src, offset, x, x0, upper, n);
+            out[o + outStride] = finish(a1, src, offset, x, x1, upper, n);
+            out[o + 2 * outStride] = finish(a2, src, offset, x, x2, upper, n);
+            out[o + 3 * outStride] = finish(a3, src, offset, x, x3, upper, n);
         }
-        for (; b < rows; b++) out[outOff + b * outStride] = dot(src, offset, x, xOff + b * xStride, n);
+        for (; b < rows; b++) {
+            int x0 = xOff + b * xStride;
+            FloatVector a0 = FloatVector.zero(Lanes.F);
+            for (int i = 0; i < upper; i += Lanes.L) a0 = FloatVector.fromArray(Lanes.F, wf, i).fma(FloatVector.fromArray(Lanes.F, x, x0 + i), a0);
+            out[outOff + b * outStride] = finish(a0, src, offset, x, x0, upper, n);
+        }
     }
 
     /**

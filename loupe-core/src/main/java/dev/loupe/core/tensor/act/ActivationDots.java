@@ -23,16 +23,16 @@ public final class ActivationDots {
         floatType(GgmlType.F32);
         floatType(GgmlType.F16);
         floatType(GgmlType.BF16);
-        quantized(BlockFormat.Q8_0, GgmlType.Q8_0, VectorDots::q8_0);
-        quantized(BlockFormat.Q4_0, GgmlType.Q8_0, VectorDots::q4_0);
-        quantized(BlockFormat.Q5_0, GgmlType.Q8_0, null);
-        quantized(BlockFormat.Q4_1, GgmlType.Q8_1, null);
-        quantized(BlockFormat.Q5_1, GgmlType.Q8_1, null);
-        quantized(BlockFormat.Q2_K, GgmlType.Q8_K, null);
-        quantized(BlockFormat.Q3_K, GgmlType.Q8_K, null);
-        quantized(BlockFormat.Q4_K, GgmlType.Q8_K, VectorDots::q4_K);
-        quantized(BlockFormat.Q5_K, GgmlType.Q8_K, VectorDots::q5_K);
-        quantized(BlockFormat.Q6_K, GgmlType.Q8_K, VectorDots::q6_K);
+        quantized(BlockFormat.Q8_0, GgmlType.Q8_0, VectorDots::q8_0, VectorDotRows::q8_0);
+        quantized(BlockFormat.Q4_0, GgmlType.Q8_0, VectorDots::q4_0, VectorDotRows::q4_0);
+        quantized(BlockFormat.Q5_0, GgmlType.Q8_0, null, null);
+        quantized(BlockFormat.Q4_1, GgmlType.Q8_1, null, null);
+        quantized(BlockFormat.Q5_1, GgmlType.Q8_1, null, null);
+        quantized(BlockFormat.Q2_K, GgmlType.Q8_K, null, null);
+        quantized(BlockFormat.Q3_K, GgmlType.Q8_K, null, null);
+        quantized(BlockFormat.Q4_K, GgmlType.Q8_K, VectorDots::q4_K, VectorDotRows::q4_K);
+        quantized(BlockFormat.Q5_K, GgmlType.Q8_K, VectorDots::q5_K, VectorDotRows::q5_K);
+        quantized(BlockFormat.Q6_K, GgmlType.Q8_K, VectorDots::q6_K, VectorDotRows::q6_K);
     }
 
     private ActivationDots() {}
@@ -54,9 +54,33 @@ public final class ActivationDots {
         TABLE.put(t, new Entry(t, d, d));
     }
 
-    private static void quantized(BlockFormat f, GgmlType vecDotType, ActivationDot vector) {
+    /** {@link ActivationDot#dotRows}'s signature: one weight row against {@code rows} inputs. */
+    @FunctionalInterface
+    private interface Rows {
+        void dotRows(MemorySegment w, long off, QuantizedVector a, int e, int rows, int n, float[] out, int o, int os);
+    }
+
+    private static void quantized(BlockFormat f, GgmlType vecDotType, ActivationDot vector, Rows rows) {
         ActivationDot ref = new ScalarDot(f);
-        TABLE.put(f.type, new Entry(vecDotType, vector != null && VectorDots.AVAILABLE ? vector : ref, ref));
+        ActivationDot fast = vector != null && VectorDots.AVAILABLE ? vector : ref;
+        if (rows != null && VectorDots.AVAILABLE) fast = withRows(vector, rows);
+        TABLE.put(f.type, new Entry(vecDotType, fast, ref));
+    }
+
+    /** {@code one} for a single input, {@code rows} (weights unpacked once, bit-identical) for a batch. */
+    private static ActivationDot withRows(ActivationDot one, Rows rows) {
+        return new ActivationDot() {
+            @Override
+            public float dot(MemorySegment w, long off, QuantizedVector a, int e, int n) {
+                return one.dot(w, off, a, e, n);
+            }
+
+            @Override
+            public void dotRows(MemorySegment w, long off, QuantizedVector a, int e, int r, int n, float[] out, int o, int os) {
+                if (r < VectorDotRows.MIN_ROWS) ActivationDot.super.dotRows(w, off, a, e, r, n, out, o, os);
+                else rows.dotRows(w, off, a, e, r, n, out, o, os);
+            }
+        };
     }
 
     public static boolean supports(GgmlType weightType) {

@@ -29,6 +29,13 @@ public final class QuantizedVector {
     float[] s = new float[0];
     /** Q8_K per 16 elements: Σ qs (ggml's int16 bsums). */
     int[] bsums = new int[0];
+    /**
+     * Q8_0/Q8_K: the same quants as floats (exact), each 16 of them stored evens first, then odds:
+     * lanes[16c + j] = qs[16c + 2j], lanes[16c + 8 + j] = qs[16c + 2j + 1] for j in 0..7. That is the lane
+     * order in which {@link VectorDots} pairs its 16-bit products into int lanes, so {@link VectorDotRows}
+     * can form the same exact int lane sums with float FMAs and no shuffles per input.
+     */
+    float[] lanes = new float[0];
     /** F32/F16/BF16: the activations as that type, widened to float. */
     float[] f = new float[0];
 
@@ -90,6 +97,13 @@ public final class QuantizedVector {
         if (vecDotType.isQuantized()) {
             wide = grow(wide, n);
             for (int i = 0; i < n; i++) wide[i] = qs[i];
+            lanes = grow(lanes, n);
+            for (int c = 0; c < n; c += 16) {
+                for (int j = 0; j < 8; j++) {
+                    lanes[c + j] = qs[c + 2 * j];
+                    lanes[c + 8 + j] = qs[c + 2 * j + 1];
+                }
+            }
         }
     }
 

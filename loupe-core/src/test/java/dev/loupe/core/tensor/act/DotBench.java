@@ -17,7 +17,8 @@ import java.util.Random;
  * Reports the best of several passes both in wall time and in thread CPU time: on a shared machine the
  * scheduler steals whole time slices, which CPU time does not count (cache and memory contention it does).
  * Run: java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes dev.loupe.core.tensor.act.DotBench
- *      [rows cols [TYPE,TYPE,... [float]]]   e.g. "64 4096" for the L2-resident case
+ *      [rows cols [TYPE,TYPE,... [float|batchN]]]   e.g. "64 4096" for the L2-resident case; batch8: dotRows
+ *      of 8 inputs against dot once per input
  */
 public final class DotBench {
     private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -27,6 +28,7 @@ public final class DotBench {
         int cols = args.length > 1 ? Integer.parseInt(args[1]) : 4096;
         String list = args.length > 2 ? args[2] : "Q8_0,Q4_0,Q4_K,Q5_K,Q6_K,F16";
         boolean withFloat = args.length > 3 && args[3].equals("float");
+        int batch = args.length > 3 && args[3].startsWith("batch") ? Integer.parseInt(args[3].substring(5)) : 1;
         Random r = new Random(1);
         float[] x = ActivationDotTest.randomActivations(cols, r);
         float[] out = new float[rows];
@@ -47,6 +49,29 @@ public final class DotBench {
                     for (int k = 0; k < reps; k++) for (int row = 0; row < rows; row++) out[row] = dot.dot(w, row * rowBytes, a, 0, cols);
                 });
                 double bytes = (double) rowBytes * rows * reps;
+                if (batch > 1) {
+                    // The same weights against `batch` inputs: dotRows (unpacked once) vs dot per input.
+                    float[] xs = ActivationDotTest.randomActivations(cols * batch, r);
+                    QuantizedVector ab = new QuantizedVector();
+                    ab.quantize(xs, cols * batch, ActivationDots.vecDotType(t));
+                    float[] outs = new float[rows * batch];
+                    double[] one = measure(() -> {
+                        for (int k = 0; k < reps; k++) {
+                            for (int row = 0; row < rows; row++) {
+                                for (int b = 0; b < batch; b++) outs[b * rows + row] = dot.dot(w, row * rowBytes, ab, b * cols, cols);
+                            }
+                        }
+                    });
+                    double[] many = measure(() -> {
+                        for (int k = 0; k < reps; k++) {
+                            for (int row = 0; row < rows; row++) dot.dotRows(w, row * rowBytes, ab, 0, batch, cols, outs, row, rows);
+                        }
+                    });
+                    double perInput = (double) rows * reps * batch;
+                    System.out.printf("%-5s %5dx%d batch %d: dot per input cpu %7.1f ns/row/input, dotRows cpu %7.1f ns/row/input (%.2fx)%n",
+                            t, rows, cols, batch, one[1] * 1e6 / perInput, many[1] * 1e6 / perInput, one[1] / many[1]);
+                    continue;
+                }
                 System.out.printf("%-5s %5dx%d x%-3d %6.1f MB  %s-activation  wall %7.2f ms %6.2f GB/s %7.1f ns/row   cpu %7.2f ms %6.2f GB/s%n",
                         t, rows, cols, reps, rowBytes * rows / 1e6, ActivationDots.vecDotType(t),
                         best[0], bytes / best[0] / 1e6, best[0] * 1e6 / rows / reps, best[1], bytes / best[1] / 1e6);
