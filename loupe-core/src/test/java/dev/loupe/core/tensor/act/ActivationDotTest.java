@@ -85,7 +85,6 @@ class ActivationDotTest {
     @Property(tries = 200)
     void dotRowsEqualsDotBitForBit(@ForAll("rowTypes") GgmlType type, @ForAll @IntRange(min = 1, max = 11) int rows,
                                    @ForAll @IntRange(min = 1, max = 3) int blocks, @ForAll long seed) {
-        compileKernels();
         Random r = new Random(seed);
         int n = blocks * Math.max(type.blockSize, 32) + (type.blockSize == 1 ? 7 : 0); // F16: a tail after the lanes too
         MemorySegment w = type.blockSize == 1 ? finiteFloats(type, n, r) : randomBlocks(type, n / type.blockSize, 0, r);
@@ -107,7 +106,6 @@ class ActivationDotTest {
      */
     @Test
     void dotRowsExactAtExtremeQuants() {
-        compileKernels();
         for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
             for (int fill : new int[] {0x80, 0xFF}) {
                 int blocks = 2, n = blocks * type.blockSize, rows = 5;
@@ -130,33 +128,6 @@ class ActivationDotTest {
                     float ref = ActivationDots.reference(type).dot(w, 0, a, b * n, n);
                     assertThat((double) Math.abs(one - ref)).as("%s reference %s", type, ref).isLessThanOrEqualTo(1e-5 * Math.abs(ref));
                 }
-            }
-        }
-    }
-
-    private static boolean compiled;
-
-    /**
-     * The quantized single-row and batched kernels both end in {@code reduceLanes(ADD)}, whose summation order
-     * differs between the interpreter and C2 (see {@code Lanes}): they agree bit for bit when the same tier runs
-     * both, as in a server after its first steps, but not while one is compiled and the other is not. So both run
-     * until C2 has compiled them (tens of thousands of calls, ~1 s) before any is compared; the property then
-     * checks the compiled code, the code that serves.
-     */
-    private static synchronized void compileKernels() {
-        if (compiled) return;
-        compiled = true;
-        Random r = new Random(1);
-        for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
-            int n = type.blockSize == 32 ? 64 : 256, rows = 5; // five inputs: the four-at-a-time pass and the single tail
-            MemorySegment w = randomBlocks(type, n / type.blockSize, 0, r);
-            QuantizedVector a = new QuantizedVector();
-            a.quantize(randomActivations(rows * n, r), rows * n, ActivationDots.vecDotType(type));
-            ActivationDot d = ActivationDots.of(type);
-            float[] out = new float[rows];
-            for (int i = 0; i < 40_000; i++) {
-                d.dotRows(w, 0, a, 0, rows, n, out, 0, 1);
-                out[i % rows] += d.dot(w, 0, a, (i % rows) * n, n);
             }
         }
     }
