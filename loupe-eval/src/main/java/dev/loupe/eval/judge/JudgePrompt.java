@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.loupe.core.LoupeException;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,24 +20,16 @@ public record JudgePrompt(String name, String type, String systemPrompt, String 
 
     public static Map<String, JudgePrompt> load(Path file) {
         Map<String, JudgePrompt> out = new LinkedHashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
-                if (line.isBlank()) continue;
-                JudgePrompt p;
-                try {
-                    p = JSON.readValue(line, JudgePrompt.class);
-                } catch (IOException e) {
-                    throw new LoupeException(file + " line " + n + ": not a judge prompt: " + e.getMessage().lines().findFirst().orElse(""));
-                }
-                if (p.name() == null || p.promptTemplate() == null) throw new LoupeException(file + " line " + n + ": judge prompt needs name and prompt_template");
-                out.put(p.name(), p);
+        JsonLines.read(file, "judge prompts", (n, row) -> {
+            JudgePrompt p;
+            try {
+                p = JSON.treeToValue(row, JudgePrompt.class);
+            } catch (IOException e) {
+                throw new LoupeException(file + " line " + n + ": not a judge prompt: " + e.getMessage().lines().findFirst().orElse(""));
             }
-        } catch (IOException e) {
-            throw new LoupeException("cannot read judge prompts " + file + ": " + e.getMessage(), e);
-        }
+            if (p.name() == null || p.promptTemplate() == null) throw new LoupeException(file + " line " + n + ": judge prompt needs name and prompt_template");
+            out.put(p.name(), p);
+        });
         return out;
     }
 
