@@ -135,10 +135,10 @@ final class VectorDotRows {
                 c2 = block(w0, w1, w2, w3, al, x2 + p).fma(FloatVector.broadcast(F, dw * ad[(x2 + p) >> 5]), c2);
                 c3 = block(w0, w1, w2, w3, al, x3 + p).fma(FloatVector.broadcast(F, dw * ad[(x3 + p) >> 5]), c3);
             }
-            out[o + r * os] = VectorDots.sum(c0);
-            out[o + (r + 1) * os] = VectorDots.sum(c1);
-            out[o + (r + 2) * os] = VectorDots.sum(c2);
-            out[o + (r + 3) * os] = VectorDots.sum(c3);
+            out[o + r * os] = (((c0.lane(0) + c0.lane(4)) + (c0.lane(2) + c0.lane(6))) + ((c0.lane(1) + c0.lane(5)) + (c0.lane(3) + c0.lane(7))));
+            out[o + (r + 1) * os] = (((c1.lane(0) + c1.lane(4)) + (c1.lane(2) + c1.lane(6))) + ((c1.lane(1) + c1.lane(5)) + (c1.lane(3) + c1.lane(7))));
+            out[o + (r + 2) * os] = (((c2.lane(0) + c2.lane(4)) + (c2.lane(2) + c2.lane(6))) + ((c2.lane(1) + c2.lane(5)) + (c2.lane(3) + c2.lane(7))));
+            out[o + (r + 3) * os] = (((c3.lane(0) + c3.lane(4)) + (c3.lane(2) + c3.lane(6))) + ((c3.lane(1) + c3.lane(5)) + (c3.lane(3) + c3.lane(7))));
         }
         for (; r < rows; r++) {
             int x0 = e0 + r * n;
@@ -148,7 +148,7 @@ final class VectorDotRows {
                 FloatVector w2 = FloatVector.fromArray(F, wl, p + 16), w3 = FloatVector.fromArray(F, wl, p + 24);
                 c0 = block(w0, w1, w2, w3, al, x0 + p).fma(FloatVector.broadcast(F, wd[blk] * ad[(x0 + p) >> 5]), c0);
             }
-            out[o + r * os] = VectorDots.sum(c0);
+            out[o + r * os] = (((c0.lane(0) + c0.lane(4)) + (c0.lane(2) + c0.lane(6))) + ((c0.lane(1) + c0.lane(5)) + (c0.lane(3) + c0.lane(7))));
         }
     }
 
@@ -214,7 +214,7 @@ final class VectorDotRows {
                 acc = isum.fma(FloatVector.broadcast(F, s.d[2 * blk] * da), acc);
                 mins += (s.d[2 * blk + 1] * da) * minSum;
             }
-            out[o + r * os] = VectorDots.sum(acc) - mins;
+            out[o + r * os] = (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - mins;
         }
     }
 
@@ -258,7 +258,7 @@ final class VectorDotRows {
                 acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale), acc);
                 offsets += scale * (32 * offset);
             }
-            out[o + r * os] = VectorDots.sum(acc) - offsets;
+            out[o + r * os] = (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - offsets;
         }
     }
 

@@ -48,17 +48,13 @@ final class VectorDots {
 
     static final boolean AVAILABLE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
 
-    /**
-     * The 8 lanes added in a fixed tree order, ggml's hsum_float_8 on AVX2: ((0+4)+(2+6)) + ((1+5)+(3+7)).
-     * {@code reduceLanes(ADD)} adds them in one order in the interpreter and another in C2's intrinsic, so a dot
-     * would change by an ulp while the JIT warms up, and a sequence decoded alone would stop matching the same
-     * sequence decoded in a batch ({@link VectorDotRows} ends its sums with this too). The order is ggml's so that
-     * greedy decoding keeps agreeing with llama.cpp's near ties (LlamaCppAgreementTest).
-     */
-    static float sum(FloatVector v) {
-        float a = v.lane(0) + v.lane(4), b = v.lane(1) + v.lane(5), c = v.lane(2) + v.lane(6), d = v.lane(3) + v.lane(7);
-        return (a + c) + (b + d);
-    }
+    // Kernels end by adding the 8 lanes of their accumulator in a fixed tree order, ggml's hsum_float_8 on AVX2:
+    // ((0+4)+(2+6)) + ((1+5)+(3+7)), written out at each site with lane() (force-inlined by the API). Not
+    // reduceLanes(ADD): its order differs between the interpreter and C2's intrinsic, so a dot would change by an ulp
+    // while the JIT warms up and a sequence decoded alone would stop matching itself decoded in a batch
+    // (VectorDotRows ends the same way). Not a helper method either: the big K-quant kernels pass C2's inlining node
+    // cutoff, and an out-of-line helper taking a vector boxes it, i.e. allocates on every dot. ggml's order also keeps
+    // greedy decoding on llama.cpp's side of near ties (LlamaCppAgreementTest).
 
     private VectorDots() {}
 
@@ -133,7 +129,7 @@ final class VectorDots {
             IntVector p = pairsWide(w16(w, b + 2).mul(a16(a, e)).add(w16(w, b + 18).mul(a16(a, e + 16))));
             acc = fma(p, Bytes.half(w, b) * a.d[e >> 5], acc);
         }
-        return sum(acc);
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
     }
 
     /** q4_0 × q8_0: low nibbles are quants 0..15, high 16..31, both minus 8; pair sums at most 4·8·127. */
@@ -146,7 +142,7 @@ final class VectorDots {
             IntVector p = pairs(low(v).sub(EIGHT).mul(a16(a, e)).add(high(v).and(NIBBLE).sub(EIGHT).mul(a16(a, e + 16))));
             acc = fma(p, Bytes.half(w, b) * a.d[e >> 5], acc);
         }
-        return sum(acc);
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
     }
 
     // ---- Q4_K, Q5_K ----
@@ -176,7 +172,7 @@ final class VectorDots {
             acc = fma(isum, Bytes.half(w, b) * da, acc);
             mins += (Bytes.half(w, b + 2) * da) * k4MinSum(w, b, a, e);
         }
-        return sum(acc) - mins;
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - mins;
     }
 
     /**
@@ -202,7 +198,7 @@ final class VectorDots {
             acc = fma(isum, Bytes.half(w, b) * da, acc);
             mins += (Bytes.half(w, b + 2) * da) * k4MinSum(w, b, a, e);
         }
-        return sum(acc) - mins;
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - mins;
     }
 
     /** The nibble of {@code qs} at {@code shift}, with bit {@code g} of {@code qh} above it. */
@@ -272,7 +268,7 @@ final class VectorDots {
             acc = fma(isum, scale, acc);
             offsets += scale * (32 * q6Offset(w, b, a, e));
         }
-        return sum(acc) - offsets;
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - offsets;
     }
 
     /** Σ_g scale(g)·bsum(g) over the 16 groups of the Q6_K super-block at b. */
