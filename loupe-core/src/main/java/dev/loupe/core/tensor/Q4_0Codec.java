@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 /** block_q4_0: fp16 d, 16 bytes of nibbles; value j is (low nibble of qs[j] - 8) * d, value j+16 the high nibble. */
 final class Q4_0Codec extends BlockCodec {
     private static final int QK = 32;
-    private static final int BYTES = 18;
 
     Q4_0Codec() {
         super(GgmlType.Q4_0);

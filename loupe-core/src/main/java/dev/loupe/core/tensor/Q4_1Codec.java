@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 /** block_q4_1: fp16 d, fp16 m, 16 bytes of nibbles; value = q * d + m, nibble order as in Q4_0. */
 final class Q4_1Codec extends BlockCodec {
     private static final int QK = 32;
-    private static final int BYTES = 20;
 
     Q4_1Codec() {
         super(GgmlType.Q4_1);

@@ -9,7 +9,6 @@ import java.lang.foreign.MemorySegment;
  */
 final class Q4_KCodec extends BlockCodec {
     private static final int QK = 256;
-    private static final int BYTES = 144;
 
     Q4_KCodec() {
         super(GgmlType.Q4_K);

@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
  */
 final class Q5_0Codec extends BlockCodec {
     private static final int QK = 32;
-    private static final int BYTES = 22;
 
     /** Fifth bit of value j (of the low half), placed at 0x10. Shared with Q5_1. */
     static int xh0(int qh, int j) {

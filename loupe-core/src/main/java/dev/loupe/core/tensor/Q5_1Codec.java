@@ -5,7 +5,6 @@ import java.lang.foreign.MemorySegment;
 /** block_q5_1: fp16 d, fp16 m, then the Q5_0 layout of fifth bits and nibbles; value = q * d + m. */
 final class Q5_1Codec extends BlockCodec {
     private static final int QK = 32;
-    private static final int BYTES = 24;
 
     Q5_1Codec() {
         super(GgmlType.Q5_1);

@@ -8,7 +8,6 @@ import java.lang.foreign.MemorySegment;
  */
 final class Q5_KCodec extends BlockCodec {
     private static final int QK = 256;
-    private static final int BYTES = 176;
 
     Q5_KCodec() {
         super(GgmlType.Q5_K);
