@@ -44,7 +44,8 @@ public final class Generator {
     public GenerationResult generate(int[] promptIds, int[] history, SamplingParams params, Consumer<String> onText,
                                      TokenConstraint constraint) {
         if (promptIds.length == 0 && session.position() == 0) throw new LoupeException("the prompt is empty");
-        if (session.position() + promptIds.length >= session.contextLength()) {
+        // Under an evicting context policy a long prompt streams through the cache; without one it must fit.
+        if (!session.evicts() && session.position() + promptIds.length >= session.contextLength()) {
             throw new LoupeException("the prompt (" + promptIds.length + " tokens) does not fit the context of "
                     + session.contextLength() + " tokens; raise --ctx-size");
         }
@@ -94,7 +95,7 @@ public final class Generator {
                 reason = FinishReason.STOP;
                 break;
             }
-            if (session.position() >= session.contextLength()) break;
+            if (!session.canContinue()) break;
             logits = session.forward(next, true);
         }
         if (stopString == null) emit(stops.append(decoder.flush()).text() + stops.flush(), text, onText);
@@ -105,7 +106,7 @@ public final class Generator {
 
     /** Tokens that may still be drawn, this one included: the request's limit and the context's room. */
     private int budget(SamplingParams params, int count) {
-        int room = session.contextLength() - session.position();
+        int room = session.evicts() ? Integer.MAX_VALUE : session.contextLength() - session.position();
         return params.maxTokens() < 0 ? room : Math.min(room, params.maxTokens() - count);
     }
 

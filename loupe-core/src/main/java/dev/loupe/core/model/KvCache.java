@@ -17,6 +17,11 @@ final class KvCache {
     final int capacity;
     int[] table;
     int blocks;
+    /**
+     * Per position, the attention probability it has received, summed over layers, heads and queries; null unless a
+     * context policy asks for it (H2O). The attention kernel adds to it; {@link #compact} moves it with the rows.
+     */
+    float[] scores;
 
     KvCache(KvPool pool, int capacity) {
         this.pool = pool;
@@ -93,6 +98,37 @@ final class KvCache {
             }
             t += run;
         }
+    }
+
+    /**
+     * Keeps the positions {@code keep[0..n)} (ascending) as positions 0..n-1, in every layer: each kept row moves down
+     * to its new slot and its key is re-rotated by RoPE from its old position to the new one (keys are cached after
+     * RoPE), then rounded to the cache's F16 again. A private cache only: shared blocks must never be written.
+     */
+    void compact(int[] keep, int n, Rope rope, int kvHeads, int headDim) {
+        int kv = pool.kvDim, vd = pool.vDim, layers = pool.keys.length;
+        int shift = 0;
+        boolean set = false;
+        for (int i = 0; i < n; i++) {
+            int from = keep[i];
+            if (from < i || (i > 0 && from <= keep[i - 1])) throw new IllegalArgumentException("kept positions must ascend: " + from + " at " + i);
+            if (from == i) continue;
+            int src = row(from), dst = row(i);
+            if (!set || shift != i - from) {
+                shift = i - from;
+                set = true;
+                rope.setShift(shift);
+            }
+            for (int l = 0; l < layers; l++) {
+                float[] k = pool.keys[l];
+                System.arraycopy(k, src * kv, k, dst * kv, kv);
+                rope.apply(k, dst * kv, kvHeads, headDim);
+                Ops.roundToHalf(k, dst * kv, kv);
+                System.arraycopy(pool.values[l], src * vd, pool.values[l], dst * vd, vd);
+            }
+            if (scores != null) scores[i] = scores[from];
+        }
+        if (scores != null) java.util.Arrays.fill(scores, n, capacity, 0f);
     }
 
     private int rowsLeftInBlock(int t) {

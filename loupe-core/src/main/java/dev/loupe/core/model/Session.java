@@ -1,6 +1,7 @@
 package dev.loupe.core.model;
 
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.context.ContextPolicy;
 import dev.loupe.core.parallel.ThreadPool;
 
 /**
@@ -27,6 +28,12 @@ public final class Session implements AutoCloseable {
     /** 0, 1, ..., maxBatch - 1: every row's logits, for {@link #forwardAll}; made on first use. */
     private int[] everyRow;
     private int position;
+    /** What happens when the context is full; see {@link #setContextPolicy}. */
+    private ContextPolicy policy = new ContextPolicy.None();
+    /** Scratch for the policy's plan, and the rotation that moves kept keys; made when a policy is set. */
+    private int[] keepScratch;
+    private Rope shiftRope;
+    private long evicted;
 
     /** A session with its own forward engine on {@code pool} (or a new pool of all cores when null). */
     public Session(Model model, int contextLength, ThreadPool pool) {
@@ -83,6 +90,72 @@ public final class Session implements AutoCloseable {
         return cache.capacity;
     }
 
+    /**
+     * Chooses what happens when the context fills (see {@link ContextPolicy}): by default ({@code none}) running past
+     * it is an error; under another policy the session evicts cached positions and re-positions the rest, so
+     * {@link #position()} (the next token's position, the count of cached positions) can go down and the session runs
+     * on for ever within the context's memory. A session of its own only (a shared pool's blocks may be shared).
+     */
+    public void setContextPolicy(ContextPolicy p) {
+        if (p instanceof ContextPolicy.None) {
+            policy = p;
+            cache.scores = null;
+            return;
+        }
+        if (paged) throw new LoupeException("context policies need a session with its own KV cache, not a shared pool");
+        p.validate(cache.capacity);
+        policy = p;
+        keepScratch = new int[cache.capacity];
+        if (shiftRope == null) shiftRope = new Rope(c, model.weights().ropeFreqs());
+        cache.scores = p.needsScores() ? new float[cache.capacity] : null;
+    }
+
+    public ContextPolicy contextPolicy() {
+        return policy;
+    }
+
+    /** Whether the policy evicts when the context is full (any but {@code none}): the session then never runs out. */
+    public boolean evicts() {
+        return !(policy instanceof ContextPolicy.None);
+    }
+
+    /** Whether another token can be run: room in the context, or a policy that makes room. */
+    public boolean canContinue() {
+        return evicts() || position < cache.capacity;
+    }
+
+    /** Positions evicted by the context policy so far. */
+    public long evicted() {
+        return evicted;
+    }
+
+    /** Accumulated attention per cached position (a copy), when the policy tracks it (H2O); else null. */
+    public float[] attentionScores() {
+        return cache.scores == null ? null : java.util.Arrays.copyOf(cache.scores, position);
+    }
+
+    /**
+     * Room for up to {@code n} more tokens: the count that fit now, after the policy evicted if the context was full.
+     * Under {@code none} all n must fit or it is the "context is full" error.
+     */
+    private int makeRoom(int n) {
+        if (!evicts()) {
+            if (position + n > cache.capacity) {
+                throw new LoupeException("context is full (" + cache.capacity + " tokens); start a new session, raise the context size or choose a context policy");
+            }
+            return n;
+        }
+        int room = policy.room(position, cache.capacity);
+        if (room == 0) {
+            int kept = policy.plan(position, n, cache.capacity, cache.scores, keepScratch);
+            cache.compact(keepScratch, kept, shiftRope, c.kvHeads(), c.headDim());
+            evicted += position - kept;
+            position = kept;
+            room = policy.room(position, cache.capacity);
+        }
+        return Math.min(n, room);
+    }
+
     /** The cache this session writes; for batching several sessions in one {@link Forward#step}. */
     KvCache cache() {
         return cache;
@@ -100,6 +173,7 @@ public final class Session implements AutoCloseable {
         if (pos < 0 || pos > position) throw new IllegalArgumentException("cannot rewind to " + pos + " from " + position);
         position = pos;
         if (paged) cache.truncate(pos);
+        if (cache.scores != null) java.util.Arrays.fill(cache.scores, pos, cache.capacity, 0f);
     }
 
     /**
@@ -216,10 +290,19 @@ public final class Session implements AutoCloseable {
         return forward;
     }
 
+    /** Runs tokens[from, from + n) (n at most a batch), in smaller pieces when the policy frees less room at a time. */
     private float[] run(int[] tokens, int from, int n, boolean wantLogits) {
-        if (position + n > cache.capacity) {
-            throw new LoupeException("context is full (" + cache.capacity + " tokens); start a new session or raise the context size");
+        float[] out = null;
+        while (n > 0) {
+            int m = makeRoom(n);
+            out = runBatch(tokens, from, m, wantLogits && m == n);
+            from += m;
+            n -= m;
         }
+        return out;
+    }
+
+    private float[] runBatch(int[] tokens, int from, int n, boolean wantLogits) {
         if (!cache.reserve(position + n)) throw new LoupeException("the KV cache pool is full");
         int[] batch = from == 0 && n == tokens.length ? tokens : java.util.Arrays.copyOfRange(tokens, from, from + n);
         for (int i = 0; i < n; i++) positions[i] = position + i;
