@@ -40,6 +40,7 @@ import java.util.concurrent.Callable;
                 "  loupe run -m big.gguf --draft small.gguf --draft-k 4 -p \"Hi\"   speculative decoding with a draft model",
                 "  loupe run -m model.gguf --lookup --lookup-n 3 -p \"$(cat doc.txt) Summary:\"   prompt lookup (no draft)",
                 "  loupe run --rope-scaling yarn --rope-scale 4 -p \"...\"   YaRN: four times the trained context",
+                "  loupe run \"ROMEO:\" -n 1000 --context-policy sinks       past the 128-token context: 4 sinks + a recent window",
                 "  loupe run \"ROMEO:\" --temp 0 --steer love.safetensors:8   steered (see 'loupe lens steer make')"})
 final class RunCommand implements Callable<Integer> {
     @Spec
@@ -59,6 +60,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     SteerOptions steering;
+
+    @Mixin
+    ContextPolicyOptions contextPolicy;
 
     @Option(names = "--json", description = "Print one JSON object at the end: prompt_ids, ids, text, prompt_tokens_per_s, gen_tokens_per_s (and speculative: acceptance_rate ... with --draft or --lookup).")
     boolean json;
@@ -94,6 +98,10 @@ final class RunCommand implements Callable<Integer> {
         try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession();
              Drafter drafter = drafter(lm)) {
             steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
+            contextPolicy.apply(lm, session);
+            if (drafter != null && session.evicts()) {
+                throw new LoupeException("--context-policy does not combine with --draft or --lookup yet (their rollback needs an unevicted cache)");
+            }
             int[] ids = lm.tokenizer().encode(text, !noBos, special);
             if (ids.length == 0) throw new LoupeException("the prompt has no tokens");
             if (!json) {

@@ -124,7 +124,7 @@ public final class Session implements AutoCloseable {
         return evicts() || position < cache.capacity;
     }
 
-    /** Positions evicted by the context policy so far. */
+    /** Positions the context policy evicted since the session was last empty. */
     public long evicted() {
         return evicted;
     }
@@ -174,6 +174,7 @@ public final class Session implements AutoCloseable {
         position = pos;
         if (paged) cache.truncate(pos);
         if (cache.scores != null) java.util.Arrays.fill(cache.scores, pos, cache.capacity, 0f);
+        if (pos == 0) evicted = 0;
     }
 
     /**
