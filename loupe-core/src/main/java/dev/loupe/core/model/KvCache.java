@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * One sequence's view of a {@link KvPool}: its block table, mapping position {@code t} to row
- * {@code table[t / blockSize] * blockSize + t % blockSize} of the pool's per-layer arrays. The table grows a block at
+ * {@code table[t / blockSize] * blockSize + t % blockSize} of the pool (slot {@code t % blockSize} of block
+ * {@code table[t / blockSize]}). The table grows a block at
  * a time as the sequence does ({@link #reserve}); a private cache (a session of its own) simply has every block of
  * its context from the start. The first blocks may be shared with other sequences (a cached prefix): they are only
  * read, since a sequence writes at its own position and shared blocks are full.
@@ -30,14 +31,14 @@ final class KvCache {
     }
 
     /** A cache with a pool of its own, every block of the context taken up front: the single-session path. */
-    static KvCache privateCache(ModelConfig c, int capacity) {
-        KvPool pool = new KvPool(c, (capacity + KvPool.DEFAULT_BLOCK_SIZE - 1) / KvPool.DEFAULT_BLOCK_SIZE, KvPool.DEFAULT_BLOCK_SIZE);
+    static KvCache privateCache(ModelConfig c, int capacity, KvFormat format) {
+        KvPool pool = new KvPool(c, (capacity + KvPool.DEFAULT_BLOCK_SIZE - 1) / KvPool.DEFAULT_BLOCK_SIZE, KvPool.DEFAULT_BLOCK_SIZE, format);
         KvCache cache = new KvCache(pool, capacity);
         if (!cache.reserve(capacity)) throw new IllegalStateException("a private pool is sized for its context");
         return cache;
     }
 
-    /** Row of position {@code t} in the pool's arrays. */
+    /** Row of position {@code t} in the pool (see {@link KvPool}'s row API). */
     int row(int t) {
         return (table[t >>> pool.blockShift] << pool.blockShift) | (t & pool.blockMask);
     }
@@ -79,57 +80,58 @@ final class KvCache {
         if (partial != 0 && pool.references(table[keep - 1]) > 1) {
             int copy = pool.allocate();
             if (copy < 0) throw new LoupeException("the KV pool is full");
-            pool.copy(table[keep - 1], copy, partial);
+            pool.copyBlock(table[keep - 1], copy, partial);
             pool.release(table[keep - 1]);
             table[keep - 1] = copy;
         }
     }
 
-    /** Copies the keys and values of positions [0, n) of {@code source} into this cache, run by run of rows. */
+    /**
+     * Copies the keys and values of positions [0, n) of {@code source} into this cache, run by run of rows (converted
+     * when the two pools store different types).
+     */
     void copyFrom(KvCache source, int n) {
         if (!reserve(n)) throw new LoupeException("the KV cache pool is full");
-        int kv = pool.kvDim, vd = pool.vDim;
         for (int t = 0; t < n; ) {
             int run = Math.min(n - t, Math.min(source.rowsLeftInBlock(t), rowsLeftInBlock(t)));
-            int from = source.row(t), to = row(t);
-            for (int l = 0; l < pool.keys.length; l++) {
-                System.arraycopy(source.pool.keys[l], from * kv, pool.keys[l], to * kv, run * kv);
-                System.arraycopy(source.pool.values[l], from * vd, pool.values[l], to * vd, run * vd);
-            }
+            pool.copyRows(source.pool, source.row(t), row(t), run);
             t += run;
         }
     }
 
     /**
      * Keeps the positions {@code keep[0..n)} (ascending) as positions 0..n-1, in every layer: each kept row moves down
-     * to its new slot and its key is re-rotated by RoPE from its old position to the new one (keys are cached after
-     * RoPE), then rounded to the cache's F16 again. A private cache only: shared blocks must never be written.
+     * to its new slot (bytes copied) and its key is re-rotated by RoPE from its old position to the new one (keys are
+     * cached after RoPE), decoded and encoded again in the cache's key type, as llama.cpp's K-shift does. A private
+     * cache only: shared blocks must never be written.
      */
     void compact(int[] keep, int n, Rope rope, int kvHeads, int headDim) {
-        int kv = pool.kvDim, vd = pool.vDim, layers = pool.keys.length;
+        if (rotated.length < pool.kvDim) rotated = new float[pool.kvDim];
         int shift = 0;
         boolean set = false;
         for (int i = 0; i < n; i++) {
             int from = keep[i];
             if (from < i || (i > 0 && from <= keep[i - 1])) throw new IllegalArgumentException("kept positions must ascend: " + from + " at " + i);
             if (from == i) continue;
-            int src = row(from), dst = row(i);
+            int dst = row(i);
+            pool.copyRows(pool, row(from), dst, 1);
             if (!set || shift != i - from) {
                 shift = i - from;
                 set = true;
                 rope.setShift(shift);
             }
-            for (int l = 0; l < layers; l++) {
-                float[] k = pool.keys[l];
-                System.arraycopy(k, src * kv, k, dst * kv, kv);
-                rope.apply(k, dst * kv, kvHeads, headDim);
-                Ops.roundToHalf(k, dst * kv, kv);
-                System.arraycopy(pool.values[l], src * vd, pool.values[l], dst * vd, vd);
+            for (int l = 0; l < pool.layers; l++) {
+                pool.readKey(l, dst, rotated, 0);
+                rope.apply(rotated, 0, kvHeads, headDim);
+                pool.writeKey(l, dst, rotated, 0);
             }
             if (scores != null) scores[i] = scores[from];
         }
         if (scores != null) java.util.Arrays.fill(scores, n, capacity, 0f);
     }
+
+    /** Scratch for one key row being re-rotated. */
+    private float[] rotated = new float[0];
 
     private int rowsLeftInBlock(int t) {
         return pool.blockSize - (t & pool.blockMask);

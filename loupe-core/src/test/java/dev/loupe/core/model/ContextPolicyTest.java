@@ -203,17 +203,17 @@ class ContextPolicyTest {
             assertThat(s.evicted()).isEqualTo(total - slots.size()).isPositive();
             fresh.prefill(slots.stream().mapToInt(Integer::intValue).toArray());
             ModelConfig c = m.config();
-            float[] k = s.cache().pool.keys[0], v = s.cache().pool.values[0];
-            float[] fk = fresh.cache().pool.keys[0], fv = fresh.cache().pool.values[0];
+            KvPool kp = s.cache().pool, fp = fresh.cache().pool;
+            float[] k = new float[c.kvDim()], v = new float[c.vDim()], fk = new float[c.kvDim()], fv = new float[c.vDim()];
             double worstK = 0;
             for (int t = 0; t < slots.size(); t++) {
-                int r = s.cache().row(t) , fr = fresh.cache().row(t);
-                assertThat(Arrays.copyOfRange(v, r * c.vDim(), (r + 1) * c.vDim())).as("value row %d", t)
-                        .containsExactly(Arrays.copyOfRange(fv, fr * c.vDim(), (fr + 1) * c.vDim()));
-                for (int i = 0; i < c.kvDim(); i++) {
-                    float a = k[r * c.kvDim() + i], b = fk[fr * c.kvDim() + i];
-                    worstK = Math.max(worstK, Math.abs(a - b) / Math.max(1f, Math.abs(b)));
-                }
+                int r = s.cache().row(t), fr = fresh.cache().row(t);
+                kp.readValue(0, r, v, 0);
+                fp.readValue(0, fr, fv, 0);
+                assertThat(v).as("value row %d", t).containsExactly(fv);
+                kp.readKey(0, r, k, 0);
+                fp.readKey(0, fr, fk, 0);
+                for (int i = 0; i < c.kvDim(); i++) worstK = Math.max(worstK, Math.abs(k[i] - fk[i]) / Math.max(1f, Math.abs(fk[i])));
             }
             assertThat(worstK).as("largest relative difference of a layer-0 key after %d evictions", events).isLessThan(1e-3 * (events + 1));
         }
