@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.core.LoupeException;
 import dev.loupe.core.context.ContextPolicy;
 import dev.loupe.core.context.Perplexity;
+import dev.loupe.core.model.KvFormat;
 import dev.loupe.core.model.Session;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,7 +33,8 @@ import java.util.concurrent.Callable;
                 "  loupe perplexity -m model.gguf -f wiki.test.raw -c 512      all chunks, like llama-perplexity -c 512",
                 "  loupe perplexity -f input.txt --stream --context-policy sinks --sinks 4 --chunks 32",
                 "  loupe perplexity -f input.txt --stream --context-policy h2o -c 64 --tokens 4096 --json",
-                "  loupe perplexity -f input.txt --stream -c 4096 --tokens 4096   full cache over the whole text (the dense baseline)"})
+                "  loupe perplexity -f input.txt --stream -c 4096 --tokens 4096   full cache over the whole text (the dense baseline)",
+                "  loupe perplexity -f input.txt -ctk q8_0 -ctv q8_0              a quantized KV cache, as llama.cpp's -ctk/-ctv"})
 final class PerplexityCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -55,6 +57,12 @@ final class PerplexityCommand implements Callable<Integer> {
     @Mixin
     ContextPolicyOptions contextPolicy;
 
+    @Option(names = {"-ctk", "--cache-type-k"}, paramLabel = "TYPE", description = "KV cache type of the keys: f32, f16, q8_0, q4_0 (default: ${DEFAULT-VALUE}).")
+    String cacheTypeK = "f16";
+
+    @Option(names = {"-ctv", "--cache-type-v"}, paramLabel = "TYPE", description = "KV cache type of the values: f32, f16, q8_0, q4_0 (default: ${DEFAULT-VALUE}).")
+    String cacheTypeV = "f16";
+
     @Option(names = "--json", description = "Print one JSON object: mode, policy, ctx, tokens, scored, ppl, ppl_uncertainty, mean_nll, evicted (and chunk_ppl).")
     boolean json;
 
@@ -69,7 +77,8 @@ final class PerplexityCommand implements Callable<Integer> {
             throw new LoupeException("--context-policy applies to --stream (chunked mode starts every chunk from an empty cache)");
         }
         String text = Files.readString(file, StandardCharsets.UTF_8);
-        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession()) {
+        KvFormat format = new KvFormat(KvFormat.parseType(cacheTypeK), KvFormat.parseType(cacheTypeV));
+        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = new Session(lm.model(), lm.contextSize(), lm.pool(), format)) {
             int[] tokens = lm.tokenizer().encode(text, true, false);
             if (maxTokens != null && tokens.length > maxTokens) tokens = Arrays.copyOf(tokens, maxTokens);
             int ctx = session.contextLength();
@@ -83,7 +92,7 @@ final class PerplexityCommand implements Callable<Integer> {
                     throw new LoupeException("the text (" + tokens.length + " tokens) is longer than the context (" + ctx
                             + "); choose a --context-policy, raise --ctx-size or lower --tokens");
                 }
-                if (!json) err.printf("streaming %d tokens through a %d-token cache, policy %s%n", tokens.length, ctx, policy.describe());
+                if (!json) err.printf("streaming %d tokens through a %d-token cache (%s), policy %s%n", tokens.length, ctx, format, policy.describe());
                 try (Progress bar = Progress.count(err, "perplexity", tokens.length - 1)) {
                     r = Perplexity.streaming(session, tokens, bar::update);
                 }
@@ -100,6 +109,8 @@ final class PerplexityCommand implements Callable<Integer> {
                 o.put("mode", stream ? "stream" : "chunked");
                 o.put("policy", policy == null ? "none" : policy.describe());
                 o.put("ctx", ctx);
+                o.put("cache_type_k", cacheTypeK.toLowerCase(java.util.Locale.ROOT));
+                o.put("cache_type_v", cacheTypeV.toLowerCase(java.util.Locale.ROOT));
                 o.put("tokens", tokens.length);
                 o.put("scored", r.scored());
                 o.put("ppl", r.perplexity());
