@@ -74,11 +74,7 @@ public sealed interface ContextPolicy permits ContextPolicy.None, ContextPolicy.
 
         @Override
         public int plan(int used, int incoming, int capacity, float[] scores, int[] keep) {
-            int discard = (used - this.keep) / 2;
-            int n = 0;
-            for (int t = 0; t < this.keep; t++) keep[n++] = t;
-            for (int t = this.keep + discard; t < used; t++) keep[n++] = t;
-            return n;
+            return keepEnds(this.keep, this.keep + (used - this.keep) / 2, used, keep);
         }
 
         @Override
@@ -108,10 +104,7 @@ public sealed interface ContextPolicy permits ContextPolicy.None, ContextPolicy.
         @Override
         public int plan(int used, int incoming, int capacity, float[] scores, int[] keep) {
             int evict = Math.min(Math.max(1, used + incoming - capacity), used - sinks);
-            int n = 0;
-            for (int t = 0; t < sinks; t++) keep[n++] = t;
-            for (int t = sinks + evict; t < used; t++) keep[n++] = t;
-            return n;
+            return keepEnds(sinks, sinks + evict, used, keep);
         }
 
         @Override
@@ -170,6 +163,14 @@ public sealed interface ContextPolicy permits ContextPolicy.None, ContextPolicy.
         public String describe() {
             return "h2o(heavy " + heavy + ")";
         }
+    }
+
+    /** Keeps [0, head) and [from, used): writes them to {@code keep} and returns the count. */
+    private static int keepEnds(int head, int from, int used, int[] keep) {
+        int n = 0;
+        for (int t = 0; t < head; t++) keep[n++] = t;
+        for (int t = from; t < used; t++) keep[n++] = t;
+        return n;
     }
 
     /**
