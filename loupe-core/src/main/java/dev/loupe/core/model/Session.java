@@ -100,7 +100,9 @@ public final class Session implements AutoCloseable {
      * Chooses what happens when the context fills (see {@link ContextPolicy}): by default ({@code none}) running past
      * it is an error; under another policy the session evicts cached positions and re-positions the rest, so
      * {@link #position()} (the next token's position, the count of cached positions) can go down and the session runs
-     * on for ever within the context's memory. A session of its own only (a shared pool's blocks may be shared).
+     * on for ever within the context's memory. {@link #prefill} and {@link #forward} evict; {@link #prefillAll},
+     * {@link #forwardAll} and rollback ({@link #rewind}) work within the context only. A session of its own only (a
+     * shared pool's blocks may be shared).
      */
     public void setContextPolicy(ContextPolicy p) {
         if (p instanceof ContextPolicy.None) {
