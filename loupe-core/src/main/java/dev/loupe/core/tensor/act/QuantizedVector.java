@@ -23,11 +23,6 @@ public final class QuantizedVector {
      * reuses the activations, so widening them once here saves a conversion per 16 quants per row.
      */
     short[] wide = new short[0];
-    /**
-     * Q8_0 per block of 32: 8·(a[j] + a[j+16]) for j in 0..15, at 16·block + j. The Q4_0 kernel takes its nibbles
-     * without their −8 and subtracts this once per lane instead (see {@link VectorDots#q4_0}).
-     */
-    short[] q4Offsets = new short[0];
     /** Per block: the scale ggml's dot reads (Q8_0/Q8_1: the fp16 d widened; Q8_K: the float d). */
     float[] d = new float[0];
     /** Q8_1 per block: fp16(d * Σ qs), widened. */
@@ -90,12 +85,6 @@ public final class QuantizedVector {
                 d = grow(d, n / 32);
                 if (vecDotType == GgmlType.Q8_1) s = grow(s, n / 32);
                 for (int b = 0; b < n / 32; b++) quantizeQ8Block(x, b, vecDotType == GgmlType.Q8_1);
-                if (vecDotType == GgmlType.Q8_0) {
-                    q4Offsets = grow(q4Offsets, n / 2);
-                    for (int b = 0; b < n / 32; b++) {
-                        for (int j = 0; j < 16; j++) q4Offsets[16 * b + j] = (short) (8 * (qs[32 * b + j] + qs[32 * b + 16 + j]));
-                    }
-                }
             }
             case Q8_K -> {
                 qs = grow(qs, n);

@@ -20,9 +20,9 @@ import java.nio.ByteOrder;
  *
  * <p>Q8_0/Q4_0 blocks are small, so their ints become float and are multiplied by the block's float factor
  * per block, into a float accumulator, as ggml does. A K-quant super-block sums into one vector of exact
- * lane sums — Q6_K in int (its worst case passes 2^24, and is then rounded as ggml's cvtepi32_ps rounds it),
- * Q4_K/Q5_K in float, which is exact because their sums stay below 2^24 and spares an int multiply per group
- * ({@link #fma16}) — times d·da once; the Q8_K bsums supply the K-quant mins and
+ * lane sums — in int for Q4_K and Q6_K (Q6_K's worst case passes 2^24, and is then rounded as ggml's
+ * cvtepi32_ps rounds it), in float for Q5_K, which is exact because its sums stay below 2^24 and spares an int
+ * multiply per group ({@link #fma16}) — times d·da once; the Q8_K bsums supply the K-quant mins and
  * Q6_K's −32 offset as a scalar term per super-block, as in ggml, so no lane subtracts anything. Against
  * {@link ScalarDot} the results differ only in float summation order.
  *
@@ -78,6 +78,7 @@ final class VectorDots {
 
     // Constant vectors rather than scalar operands: each scalar operand is a broadcast C2 must parse again.
     private static final ShortVector NIBBLE = ShortVector.broadcast(S, (short) 0x0F);
+    private static final ShortVector EIGHT = ShortVector.broadcast(S, (short) 8);
     private static final ShortVector BIT4 = ShortVector.broadcast(S, (short) 0x10);
     private static final ShortVector BITS45 = ShortVector.broadcast(S, (short) 0x30);
 
@@ -109,7 +110,7 @@ final class VectorDots {
     /**
      * As {@link #pairs}, but each int lane holds 2^16 times the pair sum: the pair sum lands in the top half and the
      * low half is masked off rather than shifted out. (Alone it measures the same as {@link #pairs}; with
-     * {@link #fma16} it saves the K-quant kernels an int multiply per group.)
+     * {@link #fma16} it saves Q5_K an int multiply per group.)
      */
     private static IntVector pairs16(ShortVector p) {
         IntVector v = p.reinterpretAsInts();
@@ -152,56 +153,46 @@ final class VectorDots {
         return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
     }
 
-    /**
-     * q4_0 × q8_0: low nibbles are quants 0..15, high 16..31, both minus 8. The nibbles are taken unsigned and the
-     * −8 is subtracted once per lane pair from the activations' {@link QuantizedVector#q4Offsets}:
-     * (l−8)·a + (h−8)·a' = l·a + h·a' − 8·(a + a'), the same lane values with one subtraction instead of two.
-     * Pair sums are at most 4·8·127.
-     */
+    /** q4_0 × q8_0: low nibbles are quants 0..15, high 16..31, both minus 8; pair sums at most 4·8·127. */
     static float q4_0(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
         FloatVector acc = FloatVector.zero(F);
         for (int blk = 0; blk < n / 32; blk++) {
             long b = off + blk * 18L;
             int e = e0 + blk * 32;
-            ShortVector v = u16(w, b + 2);
-            ShortVector p = low(v).mul(a16(a, e)).add(high(v).mul(a16(a, e + 16))).sub(ShortVector.fromArray(S, a.q4Offsets, e >> 1));
-            acc = fma(pairs(p), Bytes.half(w, b) * a.d[e >> 5], acc);
+            ShortVector v = w16(w, b + 2);
+            IntVector p = pairs(low(v).sub(EIGHT).mul(a16(a, e)).add(high(v).and(NIBBLE).sub(EIGHT).mul(a16(a, e + 16))));
+            acc = fma(p, Bytes.half(w, b) * a.d[e >> 5], acc);
         }
         return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
     }
 
     // ---- Q4_K, Q5_K ----
-    // A super-block is summed into one vector (each lane an exact partial of Σ_g scale(g)·Σ q·a, in float), then
-    // times d·da into a float accumulator; the mins term is scalar, as in ggml's AVX2 kernels, in a pass of its own.
-    // Q4_K's loop body takes the two groups that share 32 bytes (low and high nibbles) with constant shifts; Q5_K's
-    // keeps one group, its nibble and high bit picked by shift counts. Both stay under C2's node cutoff with every
-    // helper inlined (a whole super-block written out does not: its vectors are then boxed, ~4x slower).
+    // A super-block is summed into one vector (each lane an exact partial of Σ_g scale(g)·Σ q·a), then times d·da
+    // into a float accumulator; the mins term is scalar, as in ggml's AVX2 kernels (Q5_K: in a pass of its own).
+    // The loop body holds one group, its nibble (and Q5_K's high bit) picked by shift counts, so the method stays under C2's
+    // node cutoff with every helper inlined (a super-block written out does not: its vectors are boxed, ~4x slower).
 
     /** q4_K × q8_K: d·da·Σ_g scale(g)·Σ q·a − dmin·da·Σ_g min(g)·(bsum pair of g), per super-block. */
     static float q4_K(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
-        return q4KScaled(w, off, a, e0, n) - k4MinsTerm(w, off, 144, a, e0, n);
-    }
-
-    /** q4_K's d·da·Σ_g scale(g)·Σ q·a part, lanes summed. */
-    private static float q4KScaled(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
         FloatVector acc = FloatVector.zero(F);
+        float mins = 0;
         for (int blk = 0; blk < n / 256; blk++) {
             long b = off + blk * 144L;
             int e = e0 + blk * 256;
             long scales = k4Scales(w.get(LE_INT, b + 4), w.get(LE_INT, b + 12));
-            FloatVector isum = FloatVector.zero(F); // exact: every lane sum is an integer below 2^24
-            for (int k = 0; k < 4; k++) { // 32 bytes hold groups 2k (low nibbles) and 2k + 1 (high): loaded once for both
-                long qs = b + 16 + 32 * k;
-                int ea = e + 64 * k;
-                ShortVector v0 = u16(w, qs), v1 = u16(w, qs + 16);
-                ShortVector lo = low(v0).mul(a16(a, ea)).add(low(v1).mul(a16(a, ea + 16)));
-                ShortVector hi = high(v0).mul(a16(a, ea + 32)).add(high(v1).mul(a16(a, ea + 48)));
-                isum = fma16(pairs16(hi), u8(scales, 2 * k + 1), fma16(pairs16(lo), u8(scales, 2 * k), isum));
+            IntVector isum = IntVector.zero(I);
+            for (int g = 0; g < 8; g++) { // group g: 32 bytes at 32·(g/2), low nibbles for even g, high for odd
+                long qs = b + 16 + 32 * (g >> 1);
+                int shift = 4 * (g & 1), ea = e + 32 * g;
+                ShortVector p = u16(w, qs).lanewise(VectorOperators.LSHR, shift).and(NIBBLE).mul(a16(a, ea))
+                        .add(u16(w, qs + 16).lanewise(VectorOperators.LSHR, shift).and(NIBBLE).mul(a16(a, ea + 16)));
+                isum = isum.add(pairs(p).mul(u8(scales, g)));
             }
             float da = a.d[e >> 8];
-            acc = isum.fma(FloatVector.broadcast(F, Bytes.half(w, b) * da), acc);
+            acc = fma(isum, Bytes.half(w, b) * da, acc);
+            mins += (Bytes.half(w, b + 2) * da) * k4MinSum(w, b, a, e);
         }
-        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - mins;
     }
 
     /**
@@ -240,25 +231,31 @@ final class VectorDots {
     }
 
     /**
-     * Σ_blocks dmin·da·Σ_g min(g)·(Σ of the activations of group g, from the Q8_K bsums): the Q4_K/Q5_K mins term of a
-     * row of super-blocks of {@code size} bytes, summed in block order as ggml does. A scalar pass of its own, apart
-     * from the vector loop, so that C2's inlining budget for the kernel goes to the vector calls (inlined into the
-     * kernel, this loop's helpers passed NodeCountInliningCutoff and became calls, ~30% of the kernel's time). The
-     * kernels call it beside their vector part, not from it, so it is compiled (or inlined) on its own budget.
+     * Σ_blocks dmin·da·Σ_g min(g)·(Σ of the activations of group g, from the Q8_K bsums): the Q5_K mins term of a
+     * row of super-blocks of {@code size} bytes, summed in block order as ggml does (and as Q4_K does inline). A
+     * scalar pass of its own, called beside the vector loop rather than from it, so that C2's inlining budget for the
+     * kernel goes to the vector calls: inlined into a K-quant kernel with a bigger loop body, this loop's helpers
+     * passed NodeCountInliningCutoff and became calls (30% slower). With it apart and its group sums in float, Q5_K
+     * runs ~15% faster.
      */
     private static float k4MinsTerm(MemorySegment w, long off, int size, QuantizedVector a, int e0, int n) {
-        int[] bs = a.bsums;
         float mins = 0;
         for (int blk = 0; blk < n / 256; blk++) {
             long b = off + (long) blk * size;
             int e = e0 + blk * 256;
-            long m = k4Mins(w.get(LE_INT, b + 4), w.get(LE_INT, b + 8), w.get(LE_INT, b + 12));
-            int j = e >> 4;
-            int sum = 0;
-            for (int g = 0; g < 8; g++) sum += u8(m, g) * (bs[j + 2 * g] + bs[j + 2 * g + 1]);
-            mins += (Bytes.half(w, b + 2) * a.d[e >> 8]) * sum;
+            mins += (Bytes.half(w, b + 2) * a.d[e >> 8]) * k4MinSum(w, b, a, e);
         }
         return mins;
+    }
+
+    /** Σ_g min(g)·(Σ of the activations of group g, from the Q8_K bsums) for the Q4_K/Q5_K super-block at b. */
+    private static int k4MinSum(MemorySegment w, long b, QuantizedVector a, int e) {
+        long mins = k4Mins(w.get(LE_INT, b + 4), w.get(LE_INT, b + 8), w.get(LE_INT, b + 12));
+        int[] bs = a.bsums;
+        int j = e >> 4;
+        int sum = 0;
+        for (int g = 0; g < 8; g++) sum += u8(mins, g) * (bs[j + 2 * g] + bs[j + 2 * g + 1]);
+        return sum;
     }
 
     /**
