@@ -10,7 +10,7 @@
 # tokens, ~3.5 passes over the training split) took 24 minutes on one thread of the shared 2-core machine (load
 # 11-17; ~11 minutes when it was quieter at the start). Validation loss 1.583 nats per character (4.364 per token, 39
 # batches = the whole split; the default model: 1.640). One thread leaves the other core alone; the result does not
-# depend on the thread count (PretrainResumeTest), and the shipped file is this script's output byte for byte.
+# depend on the thread count (PretrainResumeTest). The shipped file is this script's unmodified output.
 # Resumable as the default model's script: run it again after an interruption. LOUPE overrides the launcher.
 set -euo pipefail
 corpus="${1:?usage: $0 CORPUS [OUT_DIR] [pretrain options...]}"
