@@ -59,7 +59,7 @@ class ShippedDraftTest {
     }
 
     @ParameterizedTest(name = "k={0} p-min={1}")
-    @CsvSource({"2, 0", "4, 0", "6, 0", "4, 0.6"})
+    @CsvSource({"2, 0", "4, 0", "6, 0", "4, 0.1"})
     void greedyOutputEqualsPlainDecoding(int k, float minConfidence) {
         SamplingParams params = SamplingParams.greedy().withMaxTokens(TOKENS);
         int drafted = 0, accepted = 0;
@@ -80,13 +80,15 @@ class ShippedDraftTest {
                 }
             }
         }
-        // Measured 2026-11-27: 60-80% of greedy guesses accepted over these prompts (BENCHMARKS.md); a broken draft
-        // (another tokenizer's ids, an untrained model) is accepted a few percent of the time.
+        // Greedy from "ROMEO:" 61-88% of guesses are accepted (BENCHMARKS.md); a draft of random weights with this
+        // vocabulary would agree with the target's argmax about 1 time in 2048.
         assertThat((double) accepted / drafted).as("acceptance").isGreaterThan(0.4);
     }
 
     @Test
     void aMinimumConfidenceGuessesLessAndWastesLess() {
+        // Both models are rarely sure (top probability ~0.1 along a greedy run), so at 0.6 the draft guesses only
+        // at the few positions where it is (e.g. the line break after "ROMEO:", 0.83).
         SamplingParams params = SamplingParams.greedy().withMaxTokens(TOKENS);
         int[] prompt = tok.encode(PROMPTS[2], true, false);
         SpeculativeStats always = run(prompt, params, 0), confident = run(prompt, params, 0.6f);
