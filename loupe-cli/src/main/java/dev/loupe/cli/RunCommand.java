@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
                 "  loupe run -m model.gguf -p \"The capital of France is\" -n 32 --temp 0",
                 "  loupe run -m model.gguf -p \"Hi\" --seed 42 --temp 0.7  same seed, same text",
                 "  loupe run -m model.gguf -p \"Hi\" -n 16 --temp 0 --json  one JSON object for scripts",
-                "  loupe run --draft models/loupe-shakespeare-draft.gguf -p \"ROMEO:\"   speculative decoding with a draft model",
+                "  loupe run --draft models/loupe-shakespeare-draft.gguf --draft-k 2 --temp 0 -p \"ROMEO:\"   speculative decoding",
                 "  loupe run -m model.gguf --lookup --lookup-n 3 -p \"$(cat doc.txt) Summary:\"   prompt lookup (no draft)",
                 "  loupe run --rope-scaling yarn --rope-scale 4 -p \"...\"   YaRN: four times the trained context",
                 "  loupe run \"ROMEO:\" --temp 0 --steer love.safetensors:8   steered (see 'loupe lens steer make')"})
@@ -72,8 +72,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--draft", paramLabel = "FILE",
             description = {"Speculative decoding: this smaller model (same tokenizer) guesses tokens that the model checks several at a time; "
                     + "greedy output is identical, sampled output has the same distribution.",
-                    "Pays when the draft is many times cheaper than the model and agrees with it often (models/loupe-shakespeare-draft.gguf "
-                    + "for the shipped model); a same-size or quantized copy of the model slows decoding down (see BENCHMARKS.md)."})
+                    "Use it when the draft costs a small fraction of a model step (10x fewer weights or more) and agrees with it often, "
+                    + "mostly with greedy decoding (--temp 0) and a small --draft-k (2-3). For the shipped model: "
+                    + "models/loupe-shakespeare-draft.gguf, 0-20% less CPU greedy at --draft-k 2, slower when sampling. "
+                    + "A quantized copy of the model itself is too expensive a draft and slows decoding down (BENCHMARKS.md)."})
     Path draft;
 
     @Option(names = "--lookup", description = "Prompt lookup decoding: guess the tokens that followed the last earlier occurrence of the context's last n-gram (no draft model).")
