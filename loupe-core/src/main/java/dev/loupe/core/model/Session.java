@@ -146,6 +146,40 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * Saves the keys and values of positions [0, tokens.length) with their tokens to {@code file} (atomically: a
+     * temporary file beside it, then a rename), for {@link #restore} in a later run. {@code tokens} must be what this
+     * session computed at those positions; {@code fingerprint} names the model and anything else that shaped them.
+     */
+    public void save(java.nio.file.Path file, int[] tokens, ModelFingerprint fingerprint) {
+        if (tokens.length == 0 || tokens.length > position) {
+            throw new IllegalArgumentException("cannot save " + tokens.length + " tokens of a session at position " + position);
+        }
+        SessionFile.write(file, cache, tokens, fingerprint);
+    }
+
+    /**
+     * Starts this empty session from a file {@link #save} wrote: the keys and values of the longest common prefix of
+     * its tokens and {@code prompt}, leaving at least the prompt's last token to compute (its logits are needed).
+     * Returns how many positions were restored (the caller prefills the rest of the prompt from there). A file that is
+     * not a session, is damaged, or was saved for another model or cache type throws {@link SessionFileException} and
+     * leaves the session empty, so recomputing from scratch is always the fallback.
+     */
+    public SessionFile.Restored restore(java.nio.file.Path file, int[] prompt, ModelFingerprint fingerprint) {
+        if (position != 0) throw new IllegalStateException("restore into a session at position " + position);
+        int limit = Math.min(prompt.length - 1, cache.capacity);
+        if (limit > 0 && !cache.reserve(limit)) throw new LoupeException("the KV cache pool is full");
+        try {
+            SessionFile.Restored r = SessionFile.read(file, cache, prompt, Math.max(0, limit), fingerprint);
+            position = r.positions();
+            if (paged) cache.truncate(position);
+            return r;
+        } catch (RuntimeException e) {
+            if (paged) cache.truncate(0);
+            throw e;
+        }
+    }
+
+    /**
      * Runs one token at the current position and advances. Returns the logits (a buffer reused by the next
      * call) when {@code wantLogits}, else null, skipping the output projection.
      */
