@@ -32,6 +32,7 @@ import java.util.concurrent.Callable;
                 "  loupe chat -m model.gguf --system \"You are terse.\" --temp 0.3",
                 "  loupe chat -m model.gguf --chat-template chatml     override the model's template",
                 "  echo \"Hello\" | loupe chat -m model.gguf             one turn from a pipe",
+                "  loupe chat -m model.gguf --system \"$(cat manual.txt)\" --prompt-cache manual.session   long system prompt computed once",
                 "  loupe chat -m model.gguf --steer calm.safetensors:4  every turn steered (see 'loupe lens steer')"})
 final class ChatCommand implements Callable<Integer> {
     @Spec
@@ -52,6 +53,9 @@ final class ChatCommand implements Callable<Integer> {
 
     @Mixin
     SteerOptions steering;
+
+    @Mixin
+    PromptCacheOptions promptCache;
 
     @Override
     public Integer call() throws Exception {
@@ -109,9 +113,12 @@ final class ChatCommand implements Callable<Integer> {
                 // Reuse the cached prefix; re-feed at least one token so there are logits to sample from.
                 int keep = Math.min(commonPrefix(cached, ids), ids.length - 1);
                 session.rewind(Math.min(keep, session.position()));
+                if (session.position() == 0) promptCache.restore(lm, session, ids, modelOptions.lora, steering.steer, err);
                 keep = session.position();
                 int[] fresh = Arrays.copyOfRange(ids, keep, ids.length);
-                GenerationResult r = new Generator(session, tok).generate(fresh, Arrays.copyOf(ids, keep), params, s -> {
+                int[] prompt = ids;
+                Generator g = new Generator(session, tok).afterPrompt(() -> promptCache.save(session, prompt, err));
+                GenerationResult r = g.generate(fresh, Arrays.copyOf(ids, keep), params, s -> {
                     out.print(s);
                     out.flush();
                 });
