@@ -39,4 +39,26 @@ final class KvRows {
             for (int i = 0; i < width; i++) data[o + i] = Float.float16ToFloat(src.getShort());
         }
     }
+
+    /** Root mean square of the values in rows [from, to) of {@code layer}. */
+    static double rms(KvCache cache, int layer, boolean values, int from, int to) {
+        float[] data = values ? cache.pool.values[layer] : cache.pool.keys[layer];
+        int width = values ? cache.pool.vDim : cache.pool.kvDim;
+        double sum = 0;
+        for (int t = from; t < to; t++) {
+            int o = cache.row(t) * width;
+            for (int i = 0; i < width; i++) sum += (double) data[o + i] * data[o + i];
+        }
+        return Math.sqrt(sum / ((double) (to - from) * width));
+    }
+
+    /** Fills rows [from, to) of {@code layer} with Gaussian noise of standard deviation {@code sigma}, stored as the cache stores. */
+    static void fillGaussian(KvCache cache, int layer, boolean values, int from, int to, double sigma, java.util.SplittableRandom random) {
+        float[] data = values ? cache.pool.values[layer] : cache.pool.keys[layer];
+        int width = values ? cache.pool.vDim : cache.pool.kvDim;
+        for (int t = from; t < to; t++) {
+            int o = cache.row(t) * width;
+            for (int i = 0; i < width; i++) data[o + i] = Float.float16ToFloat(Float.floatToFloat16((float) (random.nextGaussian() * sigma)));
+        }
+    }
 }

@@ -180,6 +180,28 @@ public final class Session implements AutoCloseable {
     }
 
     /**
+     * For benchmarks at depth only: brings this empty session to {@code positions} positions without computing most of
+     * them. {@code real} tokens are computed as usual; the keys and values of the positions after them are Gaussian
+     * noise with the standard deviation each layer's real keys and values have, stored as the cache stores. Attention
+     * costs the same whatever the values are, so speed measured after this is speed at that depth; the text the session
+     * would produce is meaningless.
+     */
+    public void fillSynthetic(int[] real, int positions, long seed) {
+        if (position != 0) throw new IllegalStateException("fillSynthetic on a session at position " + position);
+        if (real.length == 0 || real.length > positions) throw new IllegalArgumentException(real.length + " real tokens for " + positions + " positions");
+        prefill(real);
+        if (!cache.reserve(positions)) throw new LoupeException("the KV cache pool is full");
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (int l = 0; l < c.layers(); l++) {
+            for (boolean values : new boolean[]{false, true}) {
+                double sigma = KvRows.rms(cache, l, values, 0, real.length);
+                KvRows.fillGaussian(cache, l, values, real.length, positions, sigma, random);
+            }
+        }
+        position = positions;
+    }
+
+    /**
      * Runs one token at the current position and advances. Returns the logits (a buffer reused by the next
      * call) when {@code wantLogits}, else null, skipping the output projection.
      */
