@@ -2,16 +2,36 @@ package dev.loupe.core.model;
 
 import dev.loupe.core.parallel.RangeTask;
 import dev.loupe.core.parallel.ThreadPool;
+import dev.loupe.core.tensor.Codec;
+import dev.loupe.core.tensor.Codecs;
+import dev.loupe.core.tensor.GgmlType;
+import dev.loupe.core.tensor.act.ActivationDot;
+import dev.loupe.core.tensor.act.ActivationDots;
+import dev.loupe.core.tensor.act.QuantizedVector;
+
+import java.lang.foreign.MemorySegment;
 
 /**
  * Causal multi-head attention of a batch of queries against their sessions' caches; (row, head) pairs are
- * split across threads. Q and the attention weights are rounded to F16 before their products with the F16
- * cache, as llama.cpp's CPU matmul converts its operands.
+ * split across threads. The operands are converted as llama.cpp's CPU backend converts them
+ * (ggml-cpu.c, ggml_compute_forward_mul_mat and ggml_compute_forward_flash_attn_ext_f16_one_chunk):
+ * <ul>
+ *   <li>Q·K: Q is converted to the key type's {@code vec_dot_type} (rounded to F16 for an F16 cache, quantized
+ *   to Q8_0 for a Q8_0 or Q4_0 cache) and each score is that type's dot — an integer dot for the block types —
+ *   against the stored key row, read in place.</li>
+ *   <li>P·V: an F16 value cache gets the probabilities rounded to F16 (mul_mat converts kq to V's vec_dot_type);
+ *   a quantized value cache, which llama.cpp runs only with flash attention, has each value row converted to
+ *   floats ({@code v_to_float}) and summed with float weights; an F32 one sums in floats.</li>
+ * </ul>
  */
 final class Attention implements RangeTask {
     private final ModelConfig c;
     private final float[][] scores;
     private final float[][] qHalf;
+    /** Per slot: the query head converted to the key type's vec_dot_type. */
+    private final QuantizedVector[] qConverted;
+    /** Per slot: one value row head decoded to floats. */
+    private final float[][] valueRow;
     private float[] q;
     private float[] out;
     private KvCache[] caches;
@@ -24,7 +44,12 @@ final class Attention implements RangeTask {
         int slots = maxBatch * c.heads();
         this.scores = new float[Math.min(slots, Math.max(c.heads(), 128))][];
         this.qHalf = new float[scores.length][c.headDim()];
-        for (int i = 0; i < scores.length; i++) scores[i] = new float[maxContext];
+        this.qConverted = new QuantizedVector[scores.length];
+        this.valueRow = new float[scores.length][c.valueDim()];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = new float[maxContext];
+            qConverted[i] = new QuantizedVector();
+        }
     }
 
     /** What a wave computes: both halves fused (no pattern hook), or one half into/out of a pattern buffer. */
@@ -86,56 +111,66 @@ final class Attention implements RangeTask {
             switch (mode) {
                 case FUSED -> {
                     probabilities(slot, b, h, start, pos, scores[slot], 0);
-                    weightedValues(b, h, start, pos, scores[slot], 0);
+                    weightedValues(slot, b, h, start, pos, scores[slot], 0);
                 }
                 case PROBABILITIES -> {
                     int row = item * keys;
                     java.util.Arrays.fill(pattern, row, row + keys, 0f);
                     probabilities(slot, b, h, start, pos, pattern, row + start);
                 }
-                case WEIGHTED_VALUES -> weightedValues(b, h, start, pos, pattern, item * keys + start);
+                case WEIGHTED_VALUES -> weightedValues(slot, b, h, start, pos, pattern, item * keys + start);
             }
         }
     }
 
-    /** p[off + (t - start)] = softmax over t in [start, pos] of q·k_t, rounded to F16 as llama.cpp feeds its matmul. */
+    /** p[off + (t - start)] = softmax over t in [start, pos] of q·k_t, rounded to F16 for an F16 value cache. */
     private void probabilities(int slot, int b, int h, int start, int pos, float[] p, int off) {
-        int hd = c.headDim(), kvDim = c.kvDim(), heads = c.heads(), group = heads / c.kvHeads();
+        int hd = c.headDim(), heads = c.heads(), group = heads / c.kvHeads();
         KvCache cache = caches[b];
-        float[] keysOfLayer = cache.pool.keys[layer];
-        int kvh = h / group;
+        KvPool kv = cache.pool;
+        GgmlType keyType = kv.format().keys();
+        ActivationDot dot = ActivationDots.of(keyType);
         float[] qh = qHalf[slot];
         System.arraycopy(q, b * heads * hd + h * hd, qh, 0, hd);
-        Ops.roundToHalf(qh, 0, hd);
+        QuantizedVector qc = qConverted[slot];
+        qc.quantize(qh, hd, ActivationDots.vecDotType(keyType));
+        long head = (h / group) * keyType.rowBytes(hd), stride = kv.keyRowBytes();
         float scale = c.attnScale();
-        // Walk the block table: within a block the positions are consecutive rows of the pool, so the inner loop
-        // is the same strided walk as over a contiguous cache.
+        // Walk the block table: within a block the positions are consecutive rows, so the inner loop is the same
+        // strided walk as over a contiguous cache.
         for (int t = start; t <= pos; ) {
             int end = Math.min(pos, cache.lastInBlock(t));
-            for (int row = cache.row(t); t <= end; t++, row++) {
-                p[off + t - start] = Ops.dot(qh, 0, keysOfLayer, row * kvDim + kvh * hd, hd) * scale;
+            int row = cache.row(t);
+            MemorySegment block = kv.block(row >>> kv.blockShift);
+            for (long o = kv.keyOffset(layer, row & kv.blockMask) + head; t <= end; t++, o += stride) {
+                p[off + t - start] = dot.dot(block, o, qc, 0, hd) * scale;
             }
         }
         int n = pos - start + 1;
         if (c.attnSoftcap() > 0) Ops.softcap(p, off, n, c.attnSoftcap());
         Ops.softmax(p, off, n);
-        Ops.roundToHalf(p, off, n);
+        if (kv.format().values() == GgmlType.F16) Ops.roundToHalf(p, off, n);
     }
 
     /** out[b, h] = sum over t in [start, pos] of p[off + (t - start)] * v_t. */
-    private void weightedValues(int b, int h, int start, int pos, float[] p, int off) {
-        int vd = c.valueDim(), vDim = c.vDim(), heads = c.heads(), group = heads / c.kvHeads();
+    private void weightedValues(int slot, int b, int h, int start, int pos, float[] p, int off) {
+        int vd = c.valueDim(), heads = c.heads(), group = heads / c.kvHeads();
         KvCache cache = caches[b];
-        float[] values = cache.pool.values[layer];
-        int kvh = h / group;
+        KvPool kv = cache.pool;
+        GgmlType valueType = kv.format().values();
+        Codec codec = Codecs.of(valueType, "KV cache values");
+        float[] v = valueRow[slot];
+        long head = (h / group) * valueType.rowBytes(vd), stride = kv.valueRowBytes();
         int o = b * heads * vd + h * vd;
         for (int i = 0; i < vd; i++) out[o + i] = 0;
         for (int t = start; t <= pos; ) {
             int end = Math.min(pos, cache.lastInBlock(t));
-            for (int row = cache.row(t); t <= end; t++, row++) {
+            int row = cache.row(t);
+            MemorySegment block = kv.block(row >>> kv.blockShift);
+            for (long vo = kv.valueOffset(layer, row & kv.blockMask) + head; t <= end; t++, vo += stride) {
                 float pt = p[off + t - start];
-                int vo = row * vDim + kvh * vd;
-                for (int i = 0; i < vd; i++) out[o + i] += pt * values[vo + i];
+                codec.dequantize(block, vo, v, 0, vd);
+                for (int i = 0; i < vd; i++) out[o + i] += pt * v[i];
             }
         }
     }

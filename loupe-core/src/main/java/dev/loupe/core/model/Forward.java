@@ -139,11 +139,10 @@ public final class Forward {
                 hk.fire(HookSite.ATTN_ROT_K, l, k, n, c.kvDim(), c.kvHeads(), positions);
             }
             for (int b = 0; b < n; b++) {
-                Ops.roundToHalf(k, b * c.kvDim(), c.kvDim());
-                Ops.roundToHalf(v, b * c.vDim(), c.vDim());
+                // Stored as the cache's types (rounded to F16 by default), as llama.cpp's set_rows does.
                 int row = caches[b].row(positions[b]);
-                System.arraycopy(k, b * c.kvDim(), caches[b].pool.keys[l], row * c.kvDim(), c.kvDim());
-                System.arraycopy(v, b * c.vDim(), caches[b].pool.values[l], row * c.vDim(), c.vDim());
+                caches[b].pool.writeKey(l, row, k, b * c.kvDim());
+                caches[b].pool.writeValue(l, row, v, b * c.vDim());
             }
             if (hk != null && hk.has(HookSite.ATTN_PATTERN, l)) {
                 attendWithPatternHook(hk, l, caches, positions, n);

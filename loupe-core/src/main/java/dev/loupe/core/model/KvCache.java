@@ -6,7 +6,8 @@ import java.util.Arrays;
 
 /**
  * One sequence's view of a {@link KvPool}: its block table, mapping position {@code t} to row
- * {@code table[t / blockSize] * blockSize + t % blockSize} of the pool's per-layer arrays. The table grows a block at
+ * {@code table[t / blockSize] * blockSize + t % blockSize} of the pool (slot {@code t % blockSize} of block
+ * {@code table[t / blockSize]}). The table grows a block at
  * a time as the sequence does ({@link #reserve}); a private cache (a session of its own) simply has every block of
  * its context from the start. The first blocks may be shared with other sequences (a cached prefix): they are only
  * read, since a sequence writes at its own position and shared blocks are full.
@@ -25,14 +26,14 @@ final class KvCache {
     }
 
     /** A cache with a pool of its own, every block of the context taken up front: the single-session path. */
-    static KvCache privateCache(ModelConfig c, int capacity) {
-        KvPool pool = new KvPool(c, (capacity + KvPool.DEFAULT_BLOCK_SIZE - 1) / KvPool.DEFAULT_BLOCK_SIZE, KvPool.DEFAULT_BLOCK_SIZE);
+    static KvCache privateCache(ModelConfig c, int capacity, KvFormat format) {
+        KvPool pool = new KvPool(c, (capacity + KvPool.DEFAULT_BLOCK_SIZE - 1) / KvPool.DEFAULT_BLOCK_SIZE, KvPool.DEFAULT_BLOCK_SIZE, format);
         KvCache cache = new KvCache(pool, capacity);
         if (!cache.reserve(capacity)) throw new IllegalStateException("a private pool is sized for its context");
         return cache;
     }
 
-    /** Row of position {@code t} in the pool's arrays. */
+    /** Row of position {@code t} in the pool (see {@link KvPool}'s row API). */
     int row(int t) {
         return (table[t >>> pool.blockShift] << pool.blockShift) | (t & pool.blockMask);
     }
@@ -74,23 +75,21 @@ final class KvCache {
         if (partial != 0 && pool.references(table[keep - 1]) > 1) {
             int copy = pool.allocate();
             if (copy < 0) throw new LoupeException("the KV pool is full");
-            pool.copy(table[keep - 1], copy, partial);
+            pool.copyBlock(table[keep - 1], copy, partial);
             pool.release(table[keep - 1]);
             table[keep - 1] = copy;
         }
     }
 
-    /** Copies the keys and values of positions [0, n) of {@code source} into this cache, run by run of rows. */
+    /**
+     * Copies the keys and values of positions [0, n) of {@code source} into this cache, run by run of rows (converted
+     * when the two pools store different types).
+     */
     void copyFrom(KvCache source, int n) {
         if (!reserve(n)) throw new LoupeException("the KV cache pool is full");
-        int kv = pool.kvDim, vd = pool.vDim;
         for (int t = 0; t < n; ) {
             int run = Math.min(n - t, Math.min(source.rowsLeftInBlock(t), rowsLeftInBlock(t)));
-            int from = source.row(t), to = row(t);
-            for (int l = 0; l < pool.keys.length; l++) {
-                System.arraycopy(source.pool.keys[l], from * kv, pool.keys[l], to * kv, run * kv);
-                System.arraycopy(source.pool.values[l], from * vd, pool.values[l], to * vd, run * vd);
-            }
+            pool.copyRows(source.pool, source.row(t), row(t), run);
             t += run;
         }
     }

@@ -30,12 +30,22 @@ public final class Session implements AutoCloseable {
 
     /** A session with its own forward engine on {@code pool} (or a new pool of all cores when null). */
     public Session(Model model, int contextLength, ThreadPool pool) {
-        this(model, contextLength, pool, null);
+        this(model, contextLength, pool, KvFormat.DEFAULT);
+    }
+
+    /** A session with its own forward engine on {@code pool} (or all cores when null) and a cache of {@code format}. */
+    public Session(Model model, int contextLength, ThreadPool pool, KvFormat format) {
+        this(model, contextLength, pool, null, null, format);
     }
 
     /** A session computing with a shared {@code forward} engine. */
     public Session(Model model, int contextLength, Forward forward) {
-        this(model, contextLength, null, forward, null);
+        this(model, contextLength, null, forward, null, KvFormat.DEFAULT);
+    }
+
+    /** A session computing with a shared {@code forward} engine, its private cache of {@code format}. */
+    public Session(Model model, int contextLength, Forward forward, KvFormat format) {
+        this(model, contextLength, null, forward, null, format);
     }
 
     /**
@@ -44,14 +54,10 @@ public final class Session implements AutoCloseable {
      * {@code rewind(0)} frees all). For a server running many sequences in one memory budget.
      */
     public Session(Model model, int contextLength, Forward forward, KvPool kv) {
-        this(model, contextLength, null, forward, kv);
+        this(model, contextLength, null, forward, kv, kv.format());
     }
 
-    private Session(Model model, int contextLength, ThreadPool pool, Forward shared) {
-        this(model, contextLength, pool, shared, null);
-    }
-
-    private Session(Model model, int contextLength, ThreadPool pool, Forward shared, KvPool kv) {
+    private Session(Model model, int contextLength, ThreadPool pool, Forward shared, KvPool kv, KvFormat format) {
         if (contextLength <= 0) throw new LoupeException("context length must be positive");
         this.model = model;
         this.c = model.config();
@@ -62,7 +68,7 @@ public final class Session implements AutoCloseable {
             this.ownedPool = pool == null ? new ThreadPool(ThreadPool.defaultThreads()) : null;
             this.forward = new Forward(model, pool != null ? pool : ownedPool, Math.min(PREFILL_BATCH, contextLength), contextLength);
         }
-        this.cache = kv == null ? KvCache.privateCache(c, contextLength) : new KvCache(kv, contextLength);
+        this.cache = kv == null ? KvCache.privateCache(c, contextLength, format) : new KvCache(kv, contextLength);
         this.paged = kv != null;
         int B = forward.maxBatch();
         this.caches = new KvCache[B];
@@ -287,8 +293,15 @@ public final class Session implements AutoCloseable {
         return logits;
     }
 
+    /** The types this session's cache stores keys and values as. */
+    public KvFormat kvFormat() {
+        return cache.pool.format();
+    }
+
+    /** Frees the cache's memory, unless it is a shared pool's (its owner closes that), and an owned thread pool. */
     @Override
     public void close() {
+        if (!paged) cache.pool.close();
         if (ownedPool != null) ownedPool.close();
     }
 }

@@ -39,6 +39,16 @@ public final class Quantizers {
         };
     }
 
+    /**
+     * What llama.cpp's CPU backend runs when it writes float rows into a tensor of {@code type} at run time
+     * ({@code type_traits_cpu[type].from_float}, as {@code ggml_compute_forward_set_rows} does for the KV cache):
+     * the reference quantizer for every type but Q8_0, whose x86 conversion rounds differently (see
+     * {@link Q8_0Quantizer#x86()}). One instance per thread.
+     */
+    public static RowQuantizer fromFloat(GgmlType type) {
+        return type == GgmlType.Q8_0 ? Q8_0Quantizer.x86() : create(type);
+    }
+
     /** The float types, for tensors whose shape rules out every block type (llama.cpp falls back to F16). */
     private record FloatRows(GgmlType type) implements RowQuantizer {
         @Override

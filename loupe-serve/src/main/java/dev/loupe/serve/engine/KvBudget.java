@@ -30,8 +30,7 @@ public record KvBudget(int contextLength, int blocks) {
             long enough = (long) parallel * ((wanted + bs - 1) / bs);
             blocks = Math.min(enough, freeHeap / 2 / perBlock);
         }
-        // One layer's keys live in one Java array.
-        blocks = Math.min(blocks, (Integer.MAX_VALUE - 16) / ((long) bs * Math.max(c.kvDim(), c.vDim())));
+        blocks = Math.min(blocks, Integer.MAX_VALUE / bs); // block ids and positions are ints
         long capacity = blocks * bs;
         if (capacity < 2) {
             throw new LoupeException("the KV cache memory holds " + capacity + " tokens (" + perBlock + " bytes per "

@@ -471,5 +471,7 @@ public final class Scheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // The KV pool is off-heap: free it once nothing can compute on it any more.
+        if (!thread.isAlive()) kv.close();
     }
 }
