@@ -24,7 +24,7 @@ import java.util.zip.CRC32C;
  *  12  model fingerprint          32 bytes ({@link ModelFingerprint})
  *  44  layers, kvDim, vDim        u32 x 3
  *  56  K row bytes, V row bytes   u32 x 2  (one position of one layer, in the cache's stored form)
- *  64  K type, V type             8 bytes each, ASCII, zero-padded ("f16")
+ *  64  K type, V type             8 bytes each, ASCII, zero-padded ("f16", "q8_0", ...)
  *  80  context length at save     u32 (for information)
  *  84  n, the token count         u32
  *  88  token ids                  i32 x n
@@ -51,7 +51,7 @@ public final class SessionFile {
     public record Restored(int positions, int savedTokens) {}
 
     static void write(Path file, KvCache cache, int[] tokens, ModelFingerprint fingerprint) {
-        int n = tokens.length, layers = cache.pool.keys.length;
+        int n = tokens.length, layers = cache.pool.layers;
         int kRow = KvRows.rowBytes(cache, false), vRow = KvRows.rowBytes(cache, true);
         try {
             AtomicFile.write(file, ch -> {
@@ -113,7 +113,7 @@ public final class SessionFile {
             b.getInt(); // context length at save: informational
             int n = b.getInt();
             String ours = KvRows.typeName(cache, false) + "/" + KvRows.typeName(cache, true);
-            if (layers != cache.pool.keys.length || kvDim != cache.pool.kvDim || vDim != cache.pool.vDim
+            if (layers != cache.pool.layers || kvDim != cache.pool.kvDim || vDim != cache.pool.vDim
                     || kRow != KvRows.rowBytes(cache, false) || vRow != KvRows.rowBytes(cache, true)
                     || !(kType + "/" + vType).equals(ours)) {
                 throw new SessionFileException(Reason.OTHER_KV_TYPE, name + " holds a " + kType + "/" + vType

@@ -3,6 +3,7 @@ package dev.loupe.core.model;
 import dev.loupe.core.Fixtures;
 import dev.loupe.core.model.SessionFileException.Reason;
 import dev.loupe.core.parallel.ThreadPool;
+import dev.loupe.core.tensor.GgmlType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -177,13 +178,37 @@ class SessionFileTest {
     @Test
     void aFileOfAnotherCacheTypeIsRejected() throws IOException {
         Path f = saved();
-        byte[] all = Files.readAllBytes(f);
-        System.arraycopy("q8_0\0\0\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, all, 64, 8);
-        Files.write(f, all);
+        KvFormat f32 = new KvFormat(GgmlType.F16, GgmlType.F32);
+        try (Session s = new Session(model, CTX, pool, f32)) {
+            assertThatThrownBy(() -> s.restore(f, prompt, fp))
+                    .isInstanceOfSatisfying(SessionFileException.class, e -> assertThat(e.reason()).isEqualTo(Reason.OTHER_KV_TYPE))
+                    .hasMessageContaining("f16/f16").hasMessageContaining("f16/f32");
+            assertThat(s.position()).isZero();
+        }
+        putInt(f, 56, 2 * model.config().kvDim() + 2); // another row width
         assertRejected(f, Reason.OTHER_KV_TYPE);
-        Path g = saved();
-        putInt(g, 56, 2 * model.config().kvDim() + 2); // another row width
-        assertRejected(g, Reason.OTHER_KV_TYPE);
+    }
+
+    @Test
+    void aQuantizedCacheRoundTripsBitForBit() {
+        KvFormat q = new KvFormat(GgmlType.Q8_0, GgmlType.Q4_0); // needs 32-wide heads: the small fixture has 64
+        Path f = dir.resolve("q.session");
+        float[] expected;
+        try (Model small = Model.load(Fixtures.model("small-llama-q6_k.gguf"))) {
+            ModelFingerprint smallFp = ModelFingerprint.of(small, "");
+            try (Session s = new Session(small, CTX, pool, q)) {
+                s.prefill(Arrays.copyOf(prompt, 40));
+                s.save(f, Arrays.copyOf(prompt, 40), smallFp);
+                expected = s.forward(prompt[40], true).clone();
+            }
+            try (Session s = new Session(small, CTX, pool, q)) {
+                assertThat(s.restore(f, prompt, smallFp).positions()).isEqualTo(40);
+                assertThat(s.forward(prompt[40], true)).isEqualTo(expected);
+            }
+            try (Session s = new Session(small, CTX, pool)) {
+                assertThatThrownBy(() -> s.restore(f, prompt, smallFp)).hasMessageContaining("q8_0/q4_0");
+            }
+        }
     }
 
     @Test
