@@ -44,7 +44,7 @@ final class KvRows {
             int row = cache.row(t), slot = row & pool.blockMask;
             long offset = values ? pool.valueOffset(layer, slot) : pool.keyOffset(layer, slot);
             long bytes = (end - t + 1) * rowBytes;
-            MemorySegment block = pool.block(row >>> pool.blockShift);
+            MemorySegment block = out ? pool.readableBlock(row >>> pool.blockShift, layer) : pool.writableBlock(row >>> pool.blockShift, layer);
             if (out) MemorySegment.copy(block, offset, mem, at, bytes);
             else MemorySegment.copy(mem, at, block, offset, bytes);
             at += bytes;

@@ -27,6 +27,12 @@ public final class Session implements AutoCloseable {
     /** 0, 1, ..., maxBatch - 1: every row's logits, for {@link #forwardAll}; made on first use. */
     private int[] everyRow;
     private int position;
+    /** The token at each position, for recomputing the cache when offloaded rows fail their check. */
+    private int[] history = new int[64];
+    /** Leading positions whose tokens {@link #history} knows (not synthetic, not adopted from another sequence). */
+    private int known;
+    private int recomputations;
+    private java.util.function.Consumer<String> warnings = System.err::println;
 
     /** A session with its own forward engine on {@code pool} (or a new pool of all cores when null). */
     public Session(Model model, int contextLength, ThreadPool pool) {
@@ -35,7 +41,15 @@ public final class Session implements AutoCloseable {
 
     /** A session with its own forward engine on {@code pool} (or all cores when null) and a cache of {@code format}. */
     public Session(Model model, int contextLength, ThreadPool pool, KvFormat format) {
-        this(model, contextLength, pool, null, null, format);
+        this(model, contextLength, pool, format, null);
+    }
+
+    /**
+     * As {@link #Session(Model, int, ThreadPool, KvFormat)}, with the cache's blocks beyond {@code offload}'s RAM budget
+     * spilled to a file in its directory (null: all in RAM). See {@link SpillStorage}.
+     */
+    public Session(Model model, int contextLength, ThreadPool pool, KvFormat format, KvOffload offload) {
+        this(model, contextLength, pool, null, null, format, offload);
     }
 
     /** A session computing with a shared {@code forward} engine. */
@@ -58,6 +72,10 @@ public final class Session implements AutoCloseable {
     }
 
     private Session(Model model, int contextLength, ThreadPool pool, Forward shared, KvPool kv, KvFormat format) {
+        this(model, contextLength, pool, shared, kv, format, null);
+    }
+
+    private Session(Model model, int contextLength, ThreadPool pool, Forward shared, KvPool kv, KvFormat format, KvOffload offload) {
         if (contextLength <= 0) throw new LoupeException("context length must be positive");
         this.model = model;
         this.c = model.config();
@@ -68,7 +86,7 @@ public final class Session implements AutoCloseable {
             this.ownedPool = pool == null ? new ThreadPool(ThreadPool.defaultThreads()) : null;
             this.forward = new Forward(model, pool != null ? pool : ownedPool, Math.min(PREFILL_BATCH, contextLength), contextLength);
         }
-        this.cache = kv == null ? KvCache.privateCache(c, contextLength, format) : new KvCache(kv, contextLength);
+        this.cache = kv == null ? KvCache.privateCache(c, contextLength, format, offload) : new KvCache(kv, contextLength);
         this.paged = kv != null;
         int B = forward.maxBatch();
         this.caches = new KvCache[B];
@@ -105,6 +123,7 @@ public final class Session implements AutoCloseable {
     public void rewind(int pos) {
         if (pos < 0 || pos > position) throw new IllegalArgumentException("cannot rewind to " + pos + " from " + position);
         position = pos;
+        known = Math.min(known, pos);
         if (paged) cache.truncate(pos);
     }
 
@@ -134,6 +153,7 @@ public final class Session implements AutoCloseable {
         if (position != 0) throw new IllegalStateException("adoptPrefix on a session at position " + position);
         cache.adopt(shared, count);
         position = count * cache.pool.blockSize;
+        known = 0; // the adopted rows' tokens are the other sequence's business
     }
 
     /**
@@ -149,6 +169,8 @@ public final class Session implements AutoCloseable {
         if (paged) cache.truncate(0); // never write into blocks others may share
         cache.copyFrom(source.cache, n);
         position = n;
+        known = Math.min(source.known, n);
+        remember(source.history, 0, known, 0);
     }
 
     /**
@@ -177,6 +199,8 @@ public final class Session implements AutoCloseable {
         try {
             SessionFile.Restored r = SessionFile.read(file, cache, prompt, Math.max(0, limit), fingerprint);
             position = r.positions();
+            remember(prompt, 0, position, 0);
+            known = position;
             if (paged) cache.truncate(position);
             return r;
         } catch (RuntimeException e) {
@@ -205,6 +229,7 @@ public final class Session implements AutoCloseable {
             }
         }
         position = positions;
+        known = real.length; // the noise has no tokens to recompute it from
     }
 
     /**
@@ -244,7 +269,7 @@ public final class Session implements AutoCloseable {
         for (int from = 0; from < tokens.length; from += B) {
             int n = Math.min(B, tokens.length - from);
             for (int i = 0; i < n; i++) positions[i] = position + i;
-            float[] out = forward.step(caches, positions, java.util.Arrays.copyOfRange(tokens, from, from + n), n, rows, n);
+            float[] out = step(java.util.Arrays.copyOfRange(tokens, from, from + n), n, rows, n);
             System.arraycopy(out, 0, all, from * V, n * V);
             position += n;
         }
@@ -268,7 +293,7 @@ public final class Session implements AutoCloseable {
             for (int i = 0; i < everyRow.length; i++) everyRow[i] = i;
         }
         for (int i = 0; i < n; i++) positions[i] = position + i;
-        float[] out = forward.step(caches, positions, tokens, n, everyRow, n);
+        float[] out = step(tokens, n, everyRow, n);
         position += n;
         return out;
     }
@@ -286,11 +311,69 @@ public final class Session implements AutoCloseable {
         int[] batch = from == 0 && n == tokens.length ? tokens : java.util.Arrays.copyOfRange(tokens, from, from + n);
         for (int i = 0; i < n; i++) positions[i] = position + i;
         logitRow[0] = n - 1;
-        float[] out = forward.step(caches, positions, batch, n, logitRow, wantLogits ? 1 : 0);
+        float[] out = step(batch, n, logitRow, wantLogits ? 1 : 0);
         position += n;
         if (!wantLogits) return null;
         System.arraycopy(out, 0, logits, 0, c.vocabSize());
         return logits;
+    }
+
+    /**
+     * Runs {@code tokens[0..n)} at {@link #positions} (set by the caller from {@link #position}) and records them. When
+     * offloaded rows fail their check, recomputes the cache from the recorded tokens and runs the batch again: a
+     * damaged offload file costs time, never a wrong logit.
+     */
+    private float[] step(int[] tokens, int n, int[] rows, int count) {
+        float[] out;
+        KvOffloadException damage = null;
+        for (int failures = 0; ; ) {
+            try {
+                if (damage != null) recompute(damage);
+                for (int i = 0; i < n; i++) positions[i] = position + i;
+                out = forward.step(caches, positions, tokens, n, rows, count);
+                break;
+            } catch (KvOffloadException e) {
+                if (known < position) {
+                    throw new LoupeException(e.getMessage() + "; this session's rows cannot be recomputed (they were not computed from tokens here)");
+                }
+                // Each failure marks the damaged slices for rewriting, so every retry gets further; damage spread over
+                // many layers may take one recomputation per layer.
+                if (++failures > c.layers() + 1) throw new LoupeException(e.getMessage() + "; still failing after " + (failures - 1) + " recomputations");
+                damage = e;
+            }
+        }
+        if (known == position) {
+            remember(tokens, 0, n, position);
+            known = position + n;
+        }
+        return out;
+    }
+
+    /** Runs positions [0, position) again from their tokens, rewriting every row of the cache. */
+    private void recompute(KvOffloadException cause) {
+        recomputations++;
+        warnings.accept("warning: " + cause.getMessage() + "; recomputing the " + position + " positions before it");
+        int B = forward.maxBatch();
+        for (int from = 0; from < position; from += B) {
+            int m = Math.min(B, position - from);
+            for (int i = 0; i < m; i++) positions[i] = from + i;
+            forward.step(caches, positions, java.util.Arrays.copyOfRange(history, from, from + m), m, logitRow, 0);
+        }
+    }
+
+    private void remember(int[] tokens, int from, int n, int at) {
+        if (at + n > history.length) history = java.util.Arrays.copyOf(history, Math.max(at + n, Math.min(2 * history.length, cache.capacity)));
+        System.arraycopy(tokens, from, history, at, n);
+    }
+
+    /** How often a damaged offload file made this session recompute its cache. */
+    public int recomputations() {
+        return recomputations;
+    }
+
+    /** Where warnings go (a recomputation after a damaged offload file); standard error by default. */
+    public void onWarning(java.util.function.Consumer<String> sink) {
+        this.warnings = sink;
     }
 
     /** The types this session's cache stores keys and values as. */
