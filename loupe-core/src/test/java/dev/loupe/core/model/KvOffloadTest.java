@@ -30,11 +30,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class KvOffloadTest {
     static final int CTX = 512, PROMPT = 300, STEPS = 6;
-    /**
-     * Eight layers, so the two-layer window is a quarter of a block; four 64-wide KV heads make a layer of a block
-     * three pages (K as Q8_0, V as F16), so page rounding does not hide what is resident.
-     */
-    static final ModelShape SHAPE = new ModelShape("llama", 256, 8, 4, 4, 64, 256, 0, CTX, 10000f, 1e-5f, false);
+    /** Eight layers, so the two-layer window is a quarter of a block; 32-wide heads allow a Q8_0 key cache. */
+    static final ModelShape SHAPE = new ModelShape("llama", 64, 8, 2, 1, 32, 96, 0, CTX, 10000f, 1e-5f, false);
     static final KvFormat FORMAT = new KvFormat(GgmlType.Q8_0, GgmlType.F16);
     static Model model;
     static ThreadPool pool;
