@@ -22,6 +22,8 @@ import java.lang.foreign.MemorySegment;
  *   <li>P·V: an F16 value cache gets the probabilities rounded to F16 (mul_mat converts kq to V's vec_dot_type);
  *   a quantized value cache, which llama.cpp runs only with flash attention, has each value row converted to
  *   floats ({@code v_to_float}) and summed with float weights; an F32 one sums in floats.</li>
+ *   <li>A quantized cache is stored Hadamard-rotated ({@link Hadamard}, llama-graph.cpp's build_attn): Q is rotated
+ *   like the stored K before the dot, and the value sum rotated back.</li>
  * </ul>
  */
 final class Attention implements RangeTask {
@@ -132,6 +134,7 @@ final class Attention implements RangeTask {
         ActivationDot dot = ActivationDots.of(keyType);
         float[] qh = qHalf[slot];
         System.arraycopy(q, b * heads * hd + h * hd, qh, 0, hd);
+        if (kv.keyRotation() > 0) Hadamard.rotate(qh, 0, hd, kv.keyRotation());
         QuantizedVector qc = qConverted[slot];
         qc.quantize(qh, hd, ActivationDots.vecDotType(keyType));
         long head = (h / group) * keyType.rowBytes(hd), stride = kv.keyRowBytes();
@@ -173,5 +176,6 @@ final class Attention implements RangeTask {
                 for (int i = 0; i < vd; i++) out[o + i] += pt * v[i];
             }
         }
+        if (kv.valueRotation() > 0) Hadamard.rotate(out, o, vd, kv.valueRotation());
     }
 }

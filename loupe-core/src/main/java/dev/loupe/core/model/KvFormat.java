@@ -3,9 +3,8 @@ package dev.loupe.core.model;
 import dev.loupe.core.LoupeException;
 import dev.loupe.core.tensor.GgmlType;
 
-import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -18,7 +17,7 @@ import java.util.stream.Collectors;
  */
 public record KvFormat(GgmlType keys, GgmlType values) {
     /** The types a cache row can be: the float types and the 32-element block types with integer dots. */
-    public static final Set<GgmlType> TYPES = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0);
+    public static final List<GgmlType> TYPES = List.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0, GgmlType.Q4_0);
 
     /** F16 keys and values, as llama.cpp caches by default. */
     public static final KvFormat DEFAULT = new KvFormat(GgmlType.F16, GgmlType.F16);
@@ -43,6 +42,24 @@ public record KvFormat(GgmlType keys, GgmlType values) {
     public void checkFits(ModelConfig c) {
         fits(keys, c.headDim(), "key");
         fits(values, c.valueDim(), "value");
+    }
+
+    /**
+     * The Hadamard chunk Q and K are rotated by before K is stored, or 0 for none: as llama.cpp (attn_rot_k), a
+     * quantized key cache whose head size is a multiple of 64 is rotated in chunks of the largest power of two
+     * dividing the head size.
+     */
+    public int keyRotation(ModelConfig c) {
+        if (!keys.isQuantized() || c.headDim() % 64 != 0) return 0;
+        return Integer.lowestOneBit(c.headDim());
+    }
+
+    /**
+     * The Hadamard chunk V is rotated by before it is stored (and the attention output after), or 0 for none: as
+     * llama.cpp (attn_rot_v), chunks of 64 for a quantized value cache whose head size is a multiple of 64.
+     */
+    public int valueRotation(ModelConfig c) {
+        return values.isQuantized() && c.valueDim() % 64 == 0 ? 64 : 0;
     }
 
     private static void fits(GgmlType t, int headSize, String what) {

@@ -27,7 +27,8 @@ import java.lang.foreign.ValueLayout;
  * <p>
  * <b>Row API</b> (for attention, cache policies and persistence): {@link #readKey}/{@link #readValue} decode one
  * position's row of a layer to floats, {@link #writeKey}/{@link #writeValue} encode floats as the cache type does
- * (llama.cpp's CPU {@code from_float}), {@link #copyBlock} and {@link #copyRows} move positions between blocks
+ * (llama.cpp's CPU {@code from_float}, after the Hadamard rotation llama.cpp applies to quantized rows, see
+ * {@link #keyRotation}; reads undo it, so rows are always in the model's own basis), {@link #copyBlock} and {@link #copyRows} move positions between blocks
  * (compaction, copy on write) and pools; {@link #block}, {@link #keyOffset} and {@link #valueOffset} give the raw
  * bytes for kernels that compute on the stored type directly.
  * <p>
@@ -62,7 +63,11 @@ public final class KvPool implements AutoCloseable {
     private final RowQuantizer keyWriter;
     private final RowQuantizer valueWriter;
     private final byte[] encoded;
+    private final float[] rotated;
     private float[] transit = new float[0];
+    /** Hadamard chunks of stored keys and values, 0 for none (see {@link KvFormat#keyRotation}). */
+    private final int keyRotation;
+    private final int valueRotation;
 
     /** A pool of F16 keys and values, llama.cpp's default cache precision. */
     public KvPool(ModelConfig c, int blocks, int blockSize) {
@@ -105,6 +110,9 @@ public final class KvPool implements AutoCloseable {
         this.keyWriter = Quantizers.fromFloat(format.keys());
         this.valueWriter = Quantizers.fromFloat(format.values());
         this.encoded = new byte[(int) Math.max(keyRowBytes, valueRowBytes)];
+        this.rotated = new float[Math.max(kvDim, vDim)];
+        this.keyRotation = format.keyRotation(c);
+        this.valueRotation = format.valueRotation(c);
     }
 
     /** Bytes one block of F16 keys and values takes (every layer). */
@@ -129,6 +137,19 @@ public final class KvPool implements AutoCloseable {
     /** Bytes of one block, as {@link #bytesPerBlock(ModelConfig, int, KvFormat)}. */
     public long bytesPerBlock() {
         return blockBytes;
+    }
+
+    /**
+     * The Hadamard chunk the stored keys are rotated by (queries must be rotated alike before their dot with a stored
+     * key), or 0. The row API hides it: {@link #writeKey} rotates, {@link #readKey} rotates back.
+     */
+    public int keyRotation() {
+        return keyRotation;
+    }
+
+    /** The Hadamard chunk the stored values are rotated by (a sum of value rows must be rotated back), or 0. */
+    public int valueRotation() {
+        return valueRotation;
     }
 
     /** Bytes of one position's key row in one layer. */
@@ -216,22 +237,36 @@ public final class KvPool implements AutoCloseable {
     /** Decodes the key row ({@code kvDim} values) of {@code row} in {@code layer} into {@code dst[off..]}. */
     public void readKey(int layer, int row, float[] dst, int off) {
         keyCodec.dequantize(block(row >>> blockShift), keyOffset(layer, row & blockMask), dst, off, kvDim);
+        if (keyRotation > 0) Hadamard.rotate(dst, off, kvDim, keyRotation);
     }
 
     /** Decodes the value row ({@code vDim} values) of {@code row} in {@code layer} into {@code dst[off..]}. */
     public void readValue(int layer, int row, float[] dst, int off) {
         valueCodec.dequantize(block(row >>> blockShift), valueOffset(layer, row & blockMask), dst, off, vDim);
+        if (valueRotation > 0) Hadamard.rotate(dst, off, vDim, valueRotation);
     }
 
     /** Encodes {@code src[off..off+kvDim)} as the key row of {@code row} in {@code layer}. Owner thread only. */
     public void writeKey(int layer, int row, float[] src, int off) {
-        keyWriter.quantize(src, off, kvDim, encoded, 0);
+        if (keyRotation > 0) {
+            System.arraycopy(src, off, rotated, 0, kvDim);
+            Hadamard.rotate(rotated, 0, kvDim, keyRotation);
+            keyWriter.quantize(rotated, 0, kvDim, encoded, 0);
+        } else {
+            keyWriter.quantize(src, off, kvDim, encoded, 0);
+        }
         MemorySegment.copy(encoded, 0, storage.writable(row >>> blockShift, layer), ValueLayout.JAVA_BYTE, keyOffset(layer, row & blockMask), (int) keyRowBytes);
     }
 
     /** Encodes {@code src[off..off+vDim)} as the value row of {@code row} in {@code layer}. Owner thread only. */
     public void writeValue(int layer, int row, float[] src, int off) {
-        valueWriter.quantize(src, off, vDim, encoded, 0);
+        if (valueRotation > 0) {
+            System.arraycopy(src, off, rotated, 0, vDim);
+            Hadamard.rotate(rotated, 0, vDim, valueRotation);
+            valueWriter.quantize(rotated, 0, vDim, encoded, 0);
+        } else {
+            valueWriter.quantize(src, off, vDim, encoded, 0);
+        }
         MemorySegment.copy(encoded, 0, storage.writable(row >>> blockShift, layer), ValueLayout.JAVA_BYTE, valueOffset(layer, row & blockMask), (int) valueRowBytes);
     }
 

@@ -110,16 +110,21 @@ class LlamaCppAgreementTest {
 
     /** Logits of the first prompt and greedy continuations of every prompt against {@code ref}. */
     static void check(Model model, Reference ref, double relTol, double marginTolerance) {
-        assertThat(model.config().vocabSize()).isEqualTo(ref.vocab());
-        checkLogits(model, ref, relTol);
-        for (Reference.Prompt p : ref.prompts()) checkGreedy(model, p, marginTolerance);
+        check(model, ref, relTol, marginTolerance, KvFormat.DEFAULT);
     }
 
-    private static void checkLogits(Model model, Reference ref, double relTol) {
+    /** As {@link #check(Model, Reference, double, double)}, with the KV cache stored as {@code kv}. */
+    static void check(Model model, Reference ref, double relTol, double marginTolerance, KvFormat kv) {
+        assertThat(model.config().vocabSize()).isEqualTo(ref.vocab());
+        checkLogits(model, ref, relTol, kv);
+        for (Reference.Prompt p : ref.prompts()) checkGreedy(model, p, marginTolerance, kv);
+    }
+
+    private static void checkLogits(Model model, Reference ref, double relTol, KvFormat kv) {
         int[] ids = ref.prompts().getFirst().promptIds();
         int n = ref.vocab();
         assertThat(ref.firstPromptLogits()).hasSize(ids.length * n);
-        try (Session s = new Session(model, 256, pool)) {
+        try (Session s = new Session(model, 256, pool, kv)) {
             for (int t = 0; t < ids.length; t++) {
                 float[] logits = s.forward(ids[t], true);
                 float min = Float.MAX_VALUE, max = -Float.MAX_VALUE, worst = 0;
@@ -136,8 +141,8 @@ class LlamaCppAgreementTest {
         }
     }
 
-    private static void checkGreedy(Model model, Reference.Prompt p, double marginTolerance) {
-        try (Session s = new Session(model, 256, pool)) {
+    private static void checkGreedy(Model model, Reference.Prompt p, double marginTolerance, KvFormat kv) {
+        try (Session s = new Session(model, 256, pool, kv)) {
             float[] logits = s.prefill(p.promptIds());
             for (int step = 0; step < p.greedyIds().length; step++) {
                 int next = argmax(logits);

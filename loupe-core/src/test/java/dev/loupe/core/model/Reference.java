@@ -25,7 +25,8 @@ record Reference(String model, int vocab, List<Prompt> prompts, float[] firstPro
     static Reference loadGenerated(String model) throws IOException {
         try {
             java.nio.file.Path dir = java.nio.file.Path.of(Reference.class.getResource("/reference/" + model + ".json").toURI()).getParent();
-            return load(model, dir.resolve(model + ".json"), dir.resolve(model + ".logits.f32"));
+            String file = java.nio.file.Path.of(model).getFileName().toString(); // model may name a subfolder
+            return load(model, dir.resolve(file + ".json"), dir.resolve(file + ".logits.f32"));
         } catch (java.net.URISyntaxException e) {
             throw new IOException(e);
         }
