@@ -38,6 +38,7 @@ import java.util.concurrent.Callable;
                 "  loupe bench -m model.gguf -p 0 -n 32 --json       generation only, as JSON for scripts",
                 "  loupe bench -m model.gguf -p 0 -n 32 -d 0,1024,4096   generation speed at three context depths",
                 "  loupe bench -m model.gguf -p 0 -n 16 -d 32768 --depth-fill random   a 32k cache without its prefill",
+                "  loupe bench -m model.gguf -p 0 -n 16 -d 32768 --depth-fill random -ctk q8_0 -ctv q8_0 --kv-ram 256M --kv-offload-dir /tmp",
                 "", "Compare with: llama-bench -m model.gguf -t 2 -p 512 -n 128 -r 3"})
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -69,6 +70,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "How the depth is filled: real (computed from random tokens, default) or random (64 computed, the rest noise of their scale; same attention cost, far quicker).")
     String depthFill = "real";
 
+    @picocli.CommandLine.Mixin
+    KvCacheOptions kvCache;
+
+    @picocli.CommandLine.Mixin
+    KvOffloadOptions kvOffload;
+
     @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "Measure with this LoRA adapter applied (repeatable).")
     List<String> lora = new ArrayList<>();
 
@@ -91,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<BenchResult> results = new ArrayList<>();
         try (Model m = Model.load(model, lora.stream().map(dev.loupe.core.lora.LoraSpec::parse).toList()); ThreadPool pool = new ThreadPool(threads);
-             Session s = new Session(m, Math.addExact(maxDepth, Math.max(prompt, gen)), pool)) {
+             Session s = new Session(m, Math.addExact(maxDepth, Math.max(prompt, gen)), pool, kvCache.format(), kvOffload.offload())) {
             BenchRunner runner = new BenchRunner(s, m.config().vocabSize());
             boolean warm = false;
             for (int d : depthList) {

@@ -41,6 +41,12 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    KvCacheOptions kvCache;
+
+    @Mixin
+    KvOffloadOptions kvOffload;
+
     @Option(names = "--system", paramLabel = "TEXT", description = "A system message to start the conversation with.")
     String system;
 
@@ -62,8 +68,9 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SamplingParams params = sampling.toParams();
-        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession()) {
+        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession(kvCache.format(), kvOffload.offload())) {
             steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
+            session.onWarning(err::println);
             Tokenizer tok = lm.tokenizer();
             ChatTemplate tpl = ChatTemplates.select(lm.model().file().metadata(), template,
                     tok.bos() >= 0 ? tok.piece(tok.bos()) : "", tok.eos() >= 0 ? tok.piece(tok.eos()) : "");

@@ -49,6 +49,12 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    KvCacheOptions kvCache;
+
+    @Mixin
+    KvOffloadOptions kvOffload;
+
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt (or give it as the last arguments).")
     String prompt;
 
@@ -98,9 +104,10 @@ final class RunCommand implements Callable<Integer> {
         if (promptCache.enabled() && (draft != null || lookup)) {
             throw new LoupeException("--prompt-cache does not combine with --draft or --lookup yet; drop one of them");
         }
-        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession();
+        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession(kvCache.format(), kvOffload.offload());
              Drafter drafter = drafter(lm)) {
             steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
+            session.onWarning(err::println);
             int[] ids = lm.tokenizer().encode(text, !noBos, special);
             if (ids.length == 0) throw new LoupeException("the prompt has no tokens");
             if (!json) {
