@@ -111,26 +111,21 @@ final class BenchCommand implements Callable<Integer> {
                     runner.fill(0, fill, done -> {});
                 }
                 // One untimed run per test at the first depth: the kernels are the same at every depth.
-                if (prompt > 0) {
-                    String name = BenchResult.name("pp" + prompt, d);
-                    if (!json) err.printf("%s: %s%d runs...%n", name, warm ? "" : "warming up, then ", reps);
-                    if (!warm) runner.promptOnce(prompt);
-                    double[] samples = runner.repeat(reps, () -> runner.promptOnce(prompt));
-                    results.add(BenchResult.of("pp" + prompt, d, threads, samples, ProcStatus.read()));
-                }
-                if (gen > 0) {
-                    String name = BenchResult.name("tg" + gen, d);
-                    if (!json) err.printf("%s: %s%d runs...%n", name, warm ? "" : "warming up, then ", reps);
-                    if (!warm) runner.generateOnce(gen);
-                    double[] samples = runner.repeat(reps, () -> runner.generateOnce(gen));
-                    results.add(BenchResult.of("tg" + gen, d, threads, samples, ProcStatus.read()));
-                }
+                if (prompt > 0) results.add(measure("pp" + prompt, d, !warm, () -> runner.promptOnce(prompt), runner, err));
+                if (gen > 0) results.add(measure("tg" + gen, d, !warm, () -> runner.generateOnce(gen), runner, err));
                 warm = true;
             }
         }
         if (json) printJson(out, results);
         else printTable(out, results);
         return 0;
+    }
+
+    /** One test at depth {@code d}: an untimed run first when {@code warmUp}, then the timed repetitions. */
+    private BenchResult measure(String test, int d, boolean warmUp, java.util.function.DoubleSupplier once, BenchRunner runner, PrintWriter err) {
+        if (!json) err.printf("%s: %s%d runs...%n", BenchResult.name(test, d), warmUp ? "warming up, then " : "", reps);
+        if (warmUp) once.getAsDouble();
+        return BenchResult.of(test, d, threads, runner.repeat(reps, once), ProcStatus.read());
     }
 
     private void printTable(PrintWriter out, List<BenchResult> results) throws java.io.IOException {
