@@ -38,7 +38,7 @@ import java.util.concurrent.Callable;
                 "  loupe bench -m model.gguf -p 0 -n 32 --json       generation only, as JSON for scripts",
                 "  loupe bench -m model.gguf -p 0 -n 32 -d 0,1024,4096   generation speed at three context depths",
                 "  loupe bench -m model.gguf -p 0 -n 16 -d 32768 --depth-fill random   a 32k cache without its prefill",
-                "  loupe bench -m model.gguf -p 0 -n 16 -d 32768 --depth-fill random -ctk q8_0 -ctv q8_0 --kv-ram 256M --kv-offload-dir /tmp",
+                "  loupe bench -m m.gguf -p 0 -n 8 -d 32768 --depth-fill random -ctk q8_0 -ctv q8_0 --kv-ram 256M --kv-offload-dir /tmp",
                 "", "Compare with: llama-bench -m model.gguf -t 2 -p 512 -n 128 -r 3"})
 final class BenchCommand implements Callable<Integer> {
     @Spec
