@@ -32,6 +32,7 @@ import java.util.concurrent.Callable;
                 "  loupe chat -m model.gguf --system \"You are terse.\" --temp 0.3",
                 "  loupe chat -m model.gguf --chat-template chatml     override the model's template",
                 "  echo \"Hello\" | loupe chat -m model.gguf             one turn from a pipe",
+                "  loupe chat -m model.gguf --system \"$(cat manual.txt)\" --prompt-cache manual.session   long system prompt computed once",
                 "  loupe chat -m model.gguf --steer calm.safetensors:4  every turn steered (see 'loupe lens steer')",
                 "  loupe chat --context-policy shift --keep 16          a long conversation: drop half of the old turns when full"})
 final class ChatCommand implements Callable<Integer> {
@@ -40,6 +41,12 @@ final class ChatCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    KvCacheOptions kvCache;
+
+    @Mixin
+    KvOffloadOptions kvOffload;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "A system message to start the conversation with.")
     String system;
@@ -57,14 +64,18 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ContextPolicyOptions contextPolicy;
 
+    @Mixin
+    PromptCacheOptions promptCache;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SamplingParams params = sampling.toParams();
-        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession()) {
+        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession(kvCache.format(), kvOffload.offload())) {
             steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
             contextPolicy.apply(lm, session);
+            session.onWarning(err::println);
             Tokenizer tok = lm.tokenizer();
             ChatTemplate tpl = ChatTemplates.select(lm.model().file().metadata(), template,
                     tok.bos() >= 0 ? tok.piece(tok.bos()) : "", tok.eos() >= 0 ? tok.piece(tok.eos()) : "");
@@ -121,10 +132,13 @@ final class ChatCommand implements Callable<Integer> {
                     keep = Math.min(commonPrefix(fed, ids), ids.length - 1);
                 } else {
                     session.rewind(Math.min(keep, session.position()));
+                    if (session.position() == 0) promptCache.restore(lm, session, ids, modelOptions.lora, steering.steer, err);
                     keep = session.position();
                 }
                 int[] fresh = Arrays.copyOfRange(ids, keep, ids.length);
-                GenerationResult r = new Generator(session, tok).generate(fresh, Arrays.copyOf(ids, keep), params, s -> {
+                int[] prompt = ids;
+                Generator g = new Generator(session, tok).afterPrompt(() -> promptCache.save(session, prompt, err));
+                GenerationResult r = g.generate(fresh, Arrays.copyOf(ids, keep), params, s -> {
                     out.print(s);
                     out.flush();
                 });

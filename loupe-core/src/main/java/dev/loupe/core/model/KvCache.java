@@ -32,7 +32,15 @@ final class KvCache {
 
     /** A cache with a pool of its own, every block of the context taken up front: the single-session path. */
     static KvCache privateCache(ModelConfig c, int capacity, KvFormat format) {
-        KvPool pool = new KvPool(c, (capacity + KvPool.DEFAULT_BLOCK_SIZE - 1) / KvPool.DEFAULT_BLOCK_SIZE, KvPool.DEFAULT_BLOCK_SIZE, format);
+        return privateCache(c, capacity, format, null);
+    }
+
+    /** A private cache whose blocks beyond {@code offload}'s RAM budget spill to its directory (null: all in RAM). */
+    static KvCache privateCache(ModelConfig c, int capacity, KvFormat format, KvOffload offload) {
+        int blocks = (capacity + KvPool.DEFAULT_BLOCK_SIZE - 1) / KvPool.DEFAULT_BLOCK_SIZE;
+        KvStorage storage = offload == null ? null
+                : SpillStorage.create(offload, blocks, KvPool.bytesPerBlock(c, KvPool.DEFAULT_BLOCK_SIZE, format), c.layers());
+        KvPool pool = new KvPool(c, blocks, KvPool.DEFAULT_BLOCK_SIZE, format, storage);
         KvCache cache = new KvCache(pool, capacity);
         if (!cache.reserve(capacity)) throw new IllegalStateException("a private pool is sized for its context");
         return cache;

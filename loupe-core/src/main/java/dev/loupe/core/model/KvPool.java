@@ -255,7 +255,7 @@ public final class KvPool implements AutoCloseable {
         } else {
             keyWriter.quantize(src, off, kvDim, encoded, 0);
         }
-        MemorySegment.copy(encoded, 0, block(row >>> blockShift), ValueLayout.JAVA_BYTE, keyOffset(layer, row & blockMask), (int) keyRowBytes);
+        MemorySegment.copy(encoded, 0, storage.writable(row >>> blockShift, layer), ValueLayout.JAVA_BYTE, keyOffset(layer, row & blockMask), (int) keyRowBytes);
     }
 
     /** Encodes {@code src[off..off+vDim)} as the value row of {@code row} in {@code layer}. Owner thread only. */
@@ -267,12 +267,12 @@ public final class KvPool implements AutoCloseable {
         } else {
             valueWriter.quantize(src, off, vDim, encoded, 0);
         }
-        MemorySegment.copy(encoded, 0, block(row >>> blockShift), ValueLayout.JAVA_BYTE, valueOffset(layer, row & blockMask), (int) valueRowBytes);
+        MemorySegment.copy(encoded, 0, storage.writable(row >>> blockShift, layer), ValueLayout.JAVA_BYTE, valueOffset(layer, row & blockMask), (int) valueRowBytes);
     }
 
     /** Copies the first {@code positions} positions of block {@code from} into block {@code to}, in every layer. */
     public void copyBlock(int from, int to, int positions) {
-        MemorySegment src = block(from), dst = block(to);
+        MemorySegment src = block(from), dst = storage.writable(to, -1);
         if (positions == blockSize) {
             MemorySegment.copy(src, 0, dst, 0, blockBytes);
             return;
@@ -292,7 +292,7 @@ public final class KvPool implements AutoCloseable {
         if (source.kvDim != kvDim || source.vDim != vDim || source.layers != layers) {
             throw new IllegalArgumentException("KV pools of different models");
         }
-        MemorySegment src = source.block(srcRow >>> source.blockShift), dst = block(dstRow >>> blockShift);
+        MemorySegment src = source.block(srcRow >>> source.blockShift), dst = storage.writable(dstRow >>> blockShift, -1);
         int s = srcRow & source.blockMask, d = dstRow & blockMask;
         if (source.format.equals(format)) {
             for (int l = 0; l < layers; l++) {
@@ -310,6 +310,26 @@ public final class KvPool implements AutoCloseable {
                 writeValue(l, dstRow + i, transit, 0);
             }
         }
+    }
+
+    /** Block {@code id}'s bytes for writing {@code layer} (-1: any), through the storage's {@link KvStorage#writable}. */
+    MemorySegment writableBlock(int id, int layer) {
+        return storage.writable(id, layer);
+    }
+
+    /** Block {@code id}'s bytes for reading {@code layer} (-1: any), through the storage's {@link KvStorage#readable}. */
+    MemorySegment readableBlock(int id, int layer) {
+        return storage.readable(id, layer);
+    }
+
+    /** See {@link KvStorage#beginLayer}: the forward pass calls this before it writes and attends a layer. */
+    void beginLayer(int layer) {
+        storage.beginLayer(layer);
+    }
+
+    /** See {@link KvStorage#endLayer}. */
+    void endLayer(int layer) {
+        storage.endLayer(layer);
     }
 
     /** Frees the pool's memory; nothing may read or write it afterwards. */

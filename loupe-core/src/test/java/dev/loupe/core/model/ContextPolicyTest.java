@@ -196,7 +196,7 @@ class ContextPolicyTest {
             for (int i = 0; i < total; i++) {
                 if (p.room(slots.size(), ctx) == 0) {
                     events++;
-                    int n = p.plan(slots.size(), 1, ctx, null, keep);
+                    int n = p.plan(slots.size(), Session.evictionStep(keyType, ctx), ctx, null, keep);
                     List<Integer> next = new ArrayList<>();
                     for (int j = 0; j < n; j++) next.add(slots.get(keep[j]));
                     slots = next;
