@@ -24,10 +24,10 @@ import java.util.concurrent.Callable;
 
 @Command(name = "perplexity", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Perplexity of a model on a text file, as llama.cpp's llama-perplexity computes it.",
-                "Chunked (default): the text is cut into --ctx-size chunks, each run from an empty cache with BOS first,"
-                        + " and the second half of each chunk is scored.",
-                "Streaming (--stream): the text runs token by token through one KV cache of --ctx-size positions under"
-                        + " --context-policy (StreamingLLM's evaluation), every token after the first scored.", ""},
+                "Chunked (default): the text is cut into --ctx-size chunks, each run from an empty cache with BOS first,",
+                "and the second half of each chunk is scored.",
+                "Streaming (--stream): the text runs token by token through one KV cache of --ctx-size positions under",
+                "--context-policy (StreamingLLM's evaluation), every token after the first scored.", ""},
         footer = {"", "Examples:",
                 "  loupe perplexity -f input.txt --chunks 8                    the shipped model, 8 chunks of its 128-token context",
                 "  loupe perplexity -m model.gguf -f wiki.test.raw -c 512      all chunks, like llama-perplexity -c 512",
