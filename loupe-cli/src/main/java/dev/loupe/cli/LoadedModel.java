@@ -1,5 +1,6 @@
 package dev.loupe.cli;
 
+import dev.loupe.core.StartupTrace;
 import dev.loupe.core.model.Model;
 import dev.loupe.core.model.Session;
 import dev.loupe.core.parallel.ThreadPool;
@@ -12,6 +13,7 @@ record LoadedModel(Model model, Tokenizer tokenizer, ThreadPool pool, int contex
         Model m = Model.load(o.resolveModel(), o.loraSpecs(), o.ropeOverride());
         try {
             Tokenizer t = Tokenizer.fromMetadata(m.file().metadata());
+            StartupTrace.mark("tokenizer built");
             // With RoPE stretched by a flag, the default context is the stretched one (still capped by contextSize).
             int trained = m.config().contextLength();
             int usable = o.ropeOverride() == null ? trained : m.config().ropeScaling().extendedContext(trained);
@@ -23,7 +25,9 @@ record LoadedModel(Model model, Tokenizer tokenizer, ThreadPool pool, int contex
     }
 
     Session newSession() {
-        return new Session(model, contextSize, pool);
+        Session s = new Session(model, contextSize, pool);
+        StartupTrace.mark("session (KV cache, scratch)");
+        return s;
     }
 
     @Override

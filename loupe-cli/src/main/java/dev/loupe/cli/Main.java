@@ -32,6 +32,7 @@ public final class Main {
     public static final int EXIT_INTERNAL = 1;
 
     public static void main(String[] args) {
+        dev.loupe.core.StartupTrace.mark("jvm up, main() entered");
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

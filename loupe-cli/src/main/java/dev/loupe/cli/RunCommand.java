@@ -96,6 +96,7 @@ final class RunCommand implements Callable<Integer> {
             steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
             int[] ids = lm.tokenizer().encode(text, !noBos, special);
             if (ids.length == 0) throw new LoupeException("the prompt has no tokens");
+            if (dev.loupe.core.StartupTrace.enabled()) dev.loupe.core.StartupTrace.mark("prompt encoded (" + ids.length + " tokens)");
             if (!json) {
                 out.print(text);
                 out.flush();

@@ -1,5 +1,6 @@
 package dev.loupe.core.model;
 
+import dev.loupe.core.StartupTrace;
 import dev.loupe.core.gguf.GgufFile;
 import dev.loupe.core.gguf.TensorInfo;
 import dev.loupe.core.tensor.GgmlType;
@@ -48,6 +49,7 @@ final class KernelWarmup {
         Thread.ofPlatform().daemon().name("loupe-warmup").start(() -> {
             try {
                 for (TensorInfo t : todo.values()) warm(f.tensorData(t), t.type());
+                StartupTrace.mark("kernel warm-up " + todo.keySet());
             } catch (RuntimeException | LinkageError e) {
                 // The model was closed or a kernel is missing: the engine will compile the kernels itself.
             }
