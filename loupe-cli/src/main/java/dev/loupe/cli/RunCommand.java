@@ -84,6 +84,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        dev.loupe.core.StartupTrace.mark("command line parsed");
         String text = prompt != null ? prompt : words != null ? String.join(" ", words) : null;
         if (text == null || text.isEmpty()) throw new LoupeException("give a prompt: loupe run \"Once upon a time\" (or -p TEXT)");
         SamplingParams params = sampling.toParams();

@@ -16,10 +16,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * System.err as a WARN line in front of the user's help, which the in-process CLI tests' own streams never see.
  */
 class HelpTextTest {
+    /** A named command gets a tree of itself alone (start-up); anything else the whole tree, aliases included. */
+    @Test
+    void theTreeHoldsTheNamedCommandOnlyOrAll() {
+        assertThat(Main.commandLine("run").getSubcommands().keySet()).containsExactly("run");
+        assertThat(Main.commandLine("ls").getSubcommands().keySet()).containsExactlyInAnyOrder("list", "ls");
+        assertThat(Main.commandLine("--help").getSubcommands().keySet()).contains("run", "chat", "lens", "help", "ls").hasSize(16);
+        assertThat(Main.commandLine("rnu").getSubcommands()).hasSize(16);
+    }
+
     @Test
     void everyCommandsHelpRendersWithoutPicocliWarnings() {
         List<CommandLine> all = new ArrayList<>();
-        collect(new CommandLine(new Main()), all);
+        collect(Main.commandLine(null), all);
         assertThat(all).hasSizeGreaterThan(20);
 
         PrintStream saved = System.err;
