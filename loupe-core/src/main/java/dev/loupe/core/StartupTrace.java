@@ -44,6 +44,7 @@ public final class StartupTrace {
             if (!on) return;
             print(phase);
             System.err.print(cpuByThread());
+            System.err.print(residentMemory());
             System.err.flush();
             on = false;
         }
@@ -120,6 +121,29 @@ public final class StartupTrace {
                 .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
                 .forEach(e -> sb.append(String.format(Locale.ROOT, " %s %.3f s;", e.getKey(), e.getValue() / 1e6)));
         return sb.append(System.lineSeparator()).toString();
+    }
+
+    /** Resident memory split into the mapped model (file pages) and everything else (anonymous: heap, JIT, KV). */
+    private static String residentMemory() {
+        try {
+            long rss = 0, anon = 0, file = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/self/smaps_rollup"))) {
+                String[] f = line.split("\\s+");
+                if (f.length < 2) continue;
+                switch (f[0]) {
+                    case "Rss:" -> rss = Long.parseLong(f[1]);
+                    case "Anonymous:" -> anon = Long.parseLong(f[1]);
+                    default -> { }
+                }
+            }
+            file = rss - anon; // the model's pages, plus the JDK's own libraries and archive (~40 MiB)
+            Runtime rt = Runtime.getRuntime();
+            return String.format(Locale.ROOT, "startup: resident %.0f MiB: anonymous %.0f MiB (Java heap committed %.0f MiB, used %.0f MiB), "
+                    + "file-backed %.0f MiB%n", rss / 1024.0, anon / 1024.0, rt.totalMemory() / 1048576.0,
+                    (rt.totalMemory() - rt.freeMemory()) / 1048576.0, file / 1024.0);
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private static long nowMicros() {
