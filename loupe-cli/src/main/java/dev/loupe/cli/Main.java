@@ -71,7 +71,9 @@ public final class Main {
      * The command tree, with only the subcommand {@code first} names when it names one: picocli builds a model of
      * every command it is given by reflection, and the whole tree (lens, eval, data, train ... with their mixins)
      * took about a second of CPU on a cold JVM before {@code run} could start. Anything else (help, a typo, an
-     * option) gets the whole tree, so listings and suggestions stay complete.
+     * option) gets the whole tree, so listings and suggestions stay complete. Help is laid out {@value #HELP_WIDTH}
+     * columns wide: descriptions and footers are written as lines of up to that width (examples in aligned
+     * columns); at picocli's default of 80 they were broken again mid-sentence.
      */
     static CommandLine commandLine(String first) {
         CommandLine cl = new CommandLine(new Main());
@@ -83,8 +85,12 @@ public final class Main {
         for (Class<?> c : COMMANDS) {
             if (only == null || c == only) cl.addSubcommand(c);
         }
+        // After the subcommands: picocli hands the width to the commands present when it is set.
+        cl.setUsageHelpWidth(HELP_WIDTH);
         return cl;
     }
+
+    static final int HELP_WIDTH = 120;
 
     private static String commandPath(CommandLine c) {
         String name = c.getCommandName();

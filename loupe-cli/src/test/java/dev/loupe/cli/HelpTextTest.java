@@ -23,6 +23,8 @@ class HelpTextTest {
         assertThat(Main.commandLine("ls").getSubcommands().keySet()).containsExactlyInAnyOrder("list", "ls");
         assertThat(Main.commandLine("--help").getSubcommands().keySet()).contains("run", "chat", "lens", "help", "ls").hasSize(16);
         assertThat(Main.commandLine("rnu").getSubcommands()).hasSize(16);
+        // The help width reaches a subcommand added for start-up as it reaches the whole tree.
+        assertThat(Main.commandLine("run").getSubcommands().get("run").getUsageHelpWidth()).isEqualTo(Main.HELP_WIDTH);
     }
 
     @Test
@@ -44,11 +46,22 @@ class HelpTextTest {
                 if (!warned.isBlank()) problems.add(path + ": " + warned.strip());
                 if (usage.contains("%n")) problems.add(path + ": unformatted %n in help");
                 if (!usage.contains("Usage:")) problems.add(path + ": no usage line");
+                // A hand-written line longer than the help width is broken again mid-sentence by picocli.
+                for (String line : handWritten(c.getCommandSpec())) {
+                    if (line.length() > Main.HELP_WIDTH) problems.add(path + ": line longer than " + Main.HELP_WIDTH + ": " + line);
+                }
             }
         } finally {
             System.setErr(saved);
         }
         assertThat(problems).isEmpty();
+    }
+
+    private static List<String> handWritten(CommandLine.Model.CommandSpec spec) {
+        List<String> lines = new ArrayList<>(List.of(spec.usageMessage().description()));
+        lines.addAll(List.of(spec.usageMessage().footer()));
+        lines.addAll(List.of(spec.usageMessage().header()));
+        return lines;
     }
 
     private static void collect(CommandLine c, List<CommandLine> into) {
