@@ -74,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
                     + "greedy output is identical, sampled output has the same distribution.",
                     "Use it when the draft costs a small fraction of a model step (10x fewer weights or more) and agrees with it often, "
                     + "mostly with greedy decoding (--temp 0) and a small --draft-k (2-3). For the shipped model: "
-                    + "models/loupe-shakespeare-draft.gguf, 0-20% less CPU greedy at --draft-k 2, slower when sampling. "
+                    + "models/loupe-shakespeare-draft.gguf, 0-20%% less CPU greedy at --draft-k 2, slower when sampling. "
                     + "A quantized copy of the model itself is too expensive a draft and slows decoding down (BENCHMARKS.md)."})
     Path draft;
 
