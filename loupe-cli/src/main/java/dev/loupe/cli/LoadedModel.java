@@ -1,5 +1,6 @@
 package dev.loupe.cli;
 
+import dev.loupe.core.StartupTrace;
 import dev.loupe.core.model.KvFormat;
 import dev.loupe.core.model.KvOffload;
 import dev.loupe.core.model.Model;
@@ -14,6 +15,7 @@ record LoadedModel(Model model, Tokenizer tokenizer, ThreadPool pool, int contex
         Model m = Model.load(o.resolveModel(), o.loraSpecs(), o.ropeOverride());
         try {
             Tokenizer t = Tokenizer.fromMetadata(m.file().metadata());
+            StartupTrace.mark("tokenizer built");
             // With RoPE stretched by a flag, the default context is the stretched one (still capped by contextSize).
             int trained = m.config().contextLength();
             int usable = o.ropeOverride() == null ? trained : m.config().ropeScaling().extendedContext(trained);
@@ -25,7 +27,9 @@ record LoadedModel(Model model, Tokenizer tokenizer, ThreadPool pool, int contex
     }
 
     Session newSession() {
-        return new Session(model, contextSize, pool);
+        Session s = new Session(model, contextSize, pool);
+        StartupTrace.mark("session (KV cache, scratch)");
+        return s;
     }
 
     /** A session whose KV cache stores keys and values as {@code kv} says. */
@@ -35,7 +39,9 @@ record LoadedModel(Model model, Tokenizer tokenizer, ThreadPool pool, int contex
 
     /** A session whose KV cache stores keys and values as {@code kv} says, beyond {@code offload}'s budget on disk (null: none). */
     Session newSession(KvFormat kv, KvOffload offload) {
-        return new Session(model, contextSize, pool, kv, offload);
+        Session s = new Session(model, contextSize, pool, kv, offload);
+        StartupTrace.mark("session (KV cache, scratch)");
+        return s;
     }
 
     @Override

@@ -5,6 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /** The {@code loupe} command. Exit codes: 0 success, 2 bad input (one line on stderr), 1 internal error. */
 @Command(name = "loupe", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -22,22 +23,25 @@ import java.io.PrintWriter;
                 "  loupe eval run arithmetic_mc              evaluate on a built-in task (see 'loupe eval list')",
                 "  loupe lens logit-lens \"The cat sat\"       what each layer predicts (see 'loupe lens --help')",
                 "  loupe think run tasks.jsonl --strategy majority --n 8   spend inference-time compute",
-                "", "Run 'loupe help COMMAND' for a command's options."},
-        subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class,
-                QuantizeCommand.class, BenchCommand.class, PerplexityCommand.class, ServeCommand.class, ListCommand.class, EvalCommand.class,
-                DataCommand.class, TrainCommand.class, LensCommand.class, ThinkCommand.class,
-                CommandLine.HelpCommand.class})
+                "", "Run 'loupe help COMMAND' for a command's options."})
 public final class Main {
+    /** The subcommands, in the order help lists them. */
+    static final List<Class<?>> COMMANDS = List.of(RunCommand.class, ChatCommand.class, InspectCommand.class,
+            TokenizeCommand.class, GenModelCommand.class, QuantizeCommand.class, BenchCommand.class, PerplexityCommand.class, ServeCommand.class,
+            ListCommand.class, EvalCommand.class, DataCommand.class, TrainCommand.class, LensCommand.class, ThinkCommand.class,
+            CommandLine.HelpCommand.class);
+
     public static final int EXIT_BAD_INPUT = 2;
     public static final int EXIT_INTERNAL = 1;
 
     public static void main(String[] args) {
+        dev.loupe.core.StartupTrace.mark("jvm up, main() entered");
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs the CLI with the given streams; returns the exit code (used by tests in-process). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args.length > 0 ? args[0] : null);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -64,12 +68,24 @@ public final class Main {
     }
 
     /**
-     * The command tree with its help laid out {@value #HELP_WIDTH} columns wide. Descriptions and footers are written
-     * as lines of up to that width (examples in aligned columns); at picocli's default of 80 they were broken again
-     * mid-sentence.
+     * The command tree, with only the subcommand {@code first} names when it names one: picocli builds a model of
+     * every command it is given by reflection, and the whole tree (lens, eval, data, train ... with their mixins)
+     * took about a second of CPU on a cold JVM before {@code run} could start. Anything else (help, a typo, an
+     * option) gets the whole tree, so listings and suggestions stay complete. Help is laid out {@value #HELP_WIDTH}
+     * columns wide: descriptions and footers are written as lines of up to that width (examples in aligned
+     * columns); at picocli's default of 80 they were broken again mid-sentence.
      */
-    static CommandLine commandLine() {
+    static CommandLine commandLine(String first) {
         CommandLine cl = new CommandLine(new Main());
+        Class<?> only = null;
+        for (Class<?> c : COMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (first != null && (a.name().equals(first) || List.of(a.aliases()).contains(first))) only = c;
+        }
+        for (Class<?> c : COMMANDS) {
+            if (only == null || c == only) cl.addSubcommand(c);
+        }
+        // After the subcommands: picocli hands the width to the commands present when it is set.
         cl.setUsageHelpWidth(HELP_WIDTH);
         return cl;
     }

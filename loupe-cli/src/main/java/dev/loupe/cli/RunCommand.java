@@ -107,6 +107,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        dev.loupe.core.StartupTrace.mark("command line parsed");
         String text = prompt != null ? prompt : words != null ? String.join(" ", words) : null;
         if (text == null || text.isEmpty()) throw new LoupeException("give a prompt: loupe run \"Once upon a time\" (or -p TEXT)");
         SamplingParams params = sampling.toParams();
@@ -127,6 +128,7 @@ final class RunCommand implements Callable<Integer> {
             session.onWarning(err::println);
             int[] ids = lm.tokenizer().encode(text, !noBos, special);
             if (ids.length == 0) throw new LoupeException("the prompt has no tokens");
+            if (dev.loupe.core.StartupTrace.enabled()) dev.loupe.core.StartupTrace.mark("prompt encoded (" + ids.length + " tokens)");
             if (!json) {
                 out.print(text);
                 out.flush();

@@ -16,10 +16,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * System.err as a WARN line in front of the user's help, which the in-process CLI tests' own streams never see.
  */
 class HelpTextTest {
+    /** A named command gets a tree of itself alone (start-up); anything else the whole tree, aliases included. */
+    @Test
+    void theTreeHoldsTheNamedCommandOnlyOrAll() {
+        assertThat(Main.commandLine("run").getSubcommands().keySet()).containsExactly("run");
+        assertThat(Main.commandLine("ls").getSubcommands().keySet()).containsExactlyInAnyOrder("list", "ls");
+        assertThat(Main.commandLine("--help").getSubcommands().keySet()).contains("run", "chat", "lens", "help", "ls")
+                .hasSize(Main.COMMANDS.size() + 1); // every command, and list's alias ls
+        assertThat(Main.commandLine("rnu").getSubcommands()).hasSize(Main.COMMANDS.size() + 1);
+        // The help width reaches a subcommand added for start-up as it reaches the whole tree.
+        assertThat(Main.commandLine("run").getSubcommands().get("run").getUsageHelpWidth()).isEqualTo(Main.HELP_WIDTH);
+    }
+
     @Test
     void everyCommandsHelpRendersWithoutPicocliWarnings() {
         List<CommandLine> all = new ArrayList<>();
-        collect(Main.commandLine(), all);
+        collect(Main.commandLine(null), all);
         assertThat(all).hasSizeGreaterThan(20);
 
         PrintStream saved = System.err;

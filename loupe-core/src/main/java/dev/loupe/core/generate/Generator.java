@@ -1,6 +1,7 @@
 package dev.loupe.core.generate;
 
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.StartupTrace;
 import dev.loupe.core.model.Session;
 import dev.loupe.core.sample.Logprobs;
 import dev.loupe.core.sample.Sampler;
@@ -70,6 +71,7 @@ public final class Generator {
         float[] logits = promptIds.length > 0 ? session.prefill(promptIds) : null;
         if (logits == null) throw new LoupeException("nothing to continue from: give a prompt");
         long t1 = System.nanoTime();
+        if (StartupTrace.enabled()) StartupTrace.mark("prefill (" + promptIds.length + " tokens)");
         if (afterPrompt != null) afterPrompt.run();
         long genStart = System.nanoTime(); // saving is neither prompt nor generation time
 
@@ -85,6 +87,7 @@ public final class Generator {
                 break;
             }
             if (params.logprobs() > 0) logprobs.add(sampler.logprobs(logits, next));
+            if (count == 0) StartupTrace.finish("first token sampled");
             if (count == out.length) out = Arrays.copyOf(out, count * 2);
             out[count++] = next;
             if (n == all.length) all = Arrays.copyOf(all, n * 2);

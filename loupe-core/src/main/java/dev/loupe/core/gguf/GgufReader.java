@@ -173,11 +173,7 @@ final class GgufReader {
                 pos += len;
                 yield v;
             }
-            case STRING -> {
-                String[] v = new String[len];
-                for (int i = 0; i < len; i++) v[i] = string(key, i);
-                yield v;
-            }
+            case STRING -> strings(key, len);
             case ARRAY -> throw new AssertionError();
         };
         return MetadataValue.array(elem, arr);
@@ -197,6 +193,31 @@ final class GgufReader {
             case STRING -> string(key);
             case ARRAY -> throw new AssertionError();
         };
+    }
+
+    /**
+     * A string array as {@link GgufStrings}: the lengths are walked and checked here, the bytes copied in one
+     * go and decoded only when asked for (a vocabulary's 400k strings were most of the time a load took).
+     */
+    private GgufStrings strings(String what, int n) {
+        long begin = pos;
+        int[] offsets = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            long len = pos + 8 <= size ? seg.get(I64, pos) : -1;
+            if (len < 0 || len > MAX_STRING || pos + 8 + len > size) {
+                string(what, i); // the checked path, for its message
+                throw new AssertionError("string " + i + " of " + what + " passed a check it failed");
+            }
+            pos += 8;
+            if (pos - begin > Integer.MAX_VALUE - 16) throw new GgufException("string array " + what + " is larger than 2 GiB");
+            offsets[i] = (int) (pos - begin);
+            pos += len;
+        }
+        if (pos - begin > Integer.MAX_VALUE - 16) throw new GgufException("string array " + what + " is larger than 2 GiB");
+        offsets[n] = (int) (pos - begin) + 8;
+        byte[] bytes = new byte[(int) (pos - begin)];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, begin, bytes, 0, bytes.length);
+        return new GgufStrings(bytes, offsets);
     }
 
     private String string(String what) {

@@ -81,6 +81,14 @@ public final class Metadata {
         return array(key, String[].class, "an array of strings");
     }
 
+    /** A string array without decoding it: strings are made only for the entries asked for. */
+    public GgufStrings getStrings(String key) {
+        MetadataValue v = values.get(key);
+        if (v == null) throw missing(key);
+        if (!v.isArray() || v.elementType() != ValueType.STRING) throw wrong(key, "an array of strings");
+        return v.strings();
+    }
+
     public float[] getFloatArray(String key) {
         return array(key, float[].class, "an array of float32");
     }
@@ -112,8 +120,9 @@ public final class Metadata {
     private <T> T array(String key, Class<T> type, String what) {
         MetadataValue v = values.get(key);
         if (v == null) throw missing(key);
-        if (!v.isArray() || !type.isInstance(v.value())) throw wrong(key, what);
-        return type.cast(v.value());
+        Object value = v.value();
+        if (!v.isArray() || !type.isInstance(value)) throw wrong(key, what);
+        return type.cast(value);
     }
 
     private static GgufException missing(String key) {

@@ -13,6 +13,8 @@ import dev.loupe.core.parallel.ThreadPool;
  * Not thread-safe: one caller at a time. Scratch is sized once for {@code maxBatch} rows.
  */
 public final class Forward {
+    /** Whether this engine has waited for the kernel warm-up once (see {@link KernelWarmup#await}). */
+    private boolean warmedUp;
     private final ModelConfig c;
     private final Weights w;
     private final ThreadPool pool;
@@ -102,6 +104,10 @@ public final class Forward {
      * (reused by the next call).
      */
     public float[] step(KvCache[] caches, int[] positions, int[] tokens, int n, int[] logitRows, int logitCount) {
+        if (!warmedUp) {
+            KernelWarmup.await();
+            warmedUp = true;
+        }
         int dim = c.dim();
         for (int b = 0; b < n; b++) {
             if (tokens[b] < 0 || tokens[b] >= c.vocabSize()) {

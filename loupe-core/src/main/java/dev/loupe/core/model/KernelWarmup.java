@@ -1,5 +1,6 @@
 package dev.loupe.core.model;
 
+import dev.loupe.core.StartupTrace;
 import dev.loupe.core.gguf.GgufFile;
 import dev.loupe.core.gguf.TensorInfo;
 import dev.loupe.core.tensor.GgmlType;
@@ -12,24 +13,37 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the dot kernels of a model's weight types on a side thread while the model and tokenizer load, so that
- * the JIT has compiled them by the first token. Until C2 compiles a Vector API kernel it runs interpreted or
- * in C1 code that boxes every vector, some 100x slower: a cold first prompt otherwise spends seconds there.
+ * Gets the dot kernels of a model's weight types compiled by C2 while the model and tokenizer load, and holds
+ * the first forward pass until they are ({@link #await}). Until C2 compiles a Vector API kernel it runs
+ * interpreted or in C1 code that boxes every vector, some 100x slower: a cold first prompt otherwise spent
+ * seconds of both cores there, starving the compiler thread it was waiting for.
  *
- * <p>It multiplies the first rows of a real tensor of each type (the mapped file itself, so the JIT profiles
- * the same segment class as the engine's and nothing is deoptimized later) by made-up activations, each type
- * once per JVM. The launcher's {@code CompileThresholdScaling} for the kernel package makes a few hundred
- * calls enough; without it this only starts the work. Any failure (e.g. the model closed meanwhile) just ends
- * the warm-up: it changes nothing the engine reads. {@code -Dloupe.noWarmup=true} turns it off.
+ * <p>Per type it calls the kernels the first token needs, on a real tensor's full rows (the mapped file itself,
+ * so the JIT profiles the same segment class and row lengths as the engine's and nothing is deoptimized later):
+ * the single-input dot (decode, the output layer) and the two-input row kernel (a short prompt's prefill). It
+ * keeps calling, in rounds, until a round runs many times faster than the slowest one, which is when the
+ * compiled code is installed (or a cap is reached). The launcher's {@code CompileThresholdScaling} for the
+ * kernel package makes a few hundred calls enough. Any failure (e.g. the model closed meanwhile) just ends the
+ * warm-up: it changes nothing the engine reads. {@code -Dloupe.noWarmup=true} turns it off.
  */
 final class KernelWarmup {
-    /** Calls per type: past the scaled C2 thresholds (a few hundred) with room, and ~50-100 ms interpreted. */
-    private static final int CALLS = 1500;
-    /** Elements per call: one K-quant super-block or eight 32-blocks, so interpreted calls stay short. */
-    private static final int ELEMENTS = 256;
+    /** Calls of each kernel per round. */
+    private static final int ROUND = 20;
+    /** A round this many times faster than the slowest is compiled code: interpreted vectors are ~100x slower. */
+    private static final int SPEEDUP = 12;
+    /** Caps per type, for a JVM whose JIT never gets there (flags, a busy machine). */
+    private static final int MAX_ROUNDS = 400;
+    private static final long MAX_NANOS = TimeUnit.SECONDS.toNanos(8);
+    /** Row length used: a whole row up to this, so the loops' trip counts are the engine's. */
+    private static final int MAX_ELEMENTS = 8192;
     private static final Set<GgmlType> WARMED = EnumSet.noneOf(GgmlType.class);
+    /** Counted down when the warm-up thread ends; the first forward pass waits for it. */
+    private static volatile CountDownLatch pending = new CountDownLatch(0);
+    private static volatile float blackhole;
 
     private KernelWarmup() {}
 
@@ -40,30 +54,67 @@ final class KernelWarmup {
         synchronized (WARMED) {
             for (TensorInfo t : f.tensors()) {
                 GgmlType type = t.type();
-                if (t.shape().length < 2 || t.shape()[0] < ELEMENTS || !type.isQuantized() || !ActivationDots.supports(type)) continue;
+                if (t.shape().length < 2 || !type.isQuantized() || !ActivationDots.supports(type)) continue;
+                if (t.shape()[0] % type.blockSize != 0 || t.shape()[0] < 256) continue;
                 if (WARMED.add(type)) todo.put(type, t);
             }
         }
         if (todo.isEmpty()) return;
+        CountDownLatch done = new CountDownLatch(1);
+        pending = done;
         Thread.ofPlatform().daemon().name("loupe-warmup").start(() -> {
             try {
-                for (TensorInfo t : todo.values()) warm(f.tensorData(t), t.type());
+                for (TensorInfo t : todo.values()) warm(f.tensorData(t), t);
+                StartupTrace.mark("kernel warm-up " + todo.keySet());
             } catch (RuntimeException | LinkageError e) {
                 // The model was closed or a kernel is missing: the engine will compile the kernels itself.
+            } finally {
+                done.countDown();
             }
         });
     }
 
-    private static void warm(MemorySegment w, GgmlType type) {
-        float[] x = new float[2 * ELEMENTS];
+    /**
+     * Waits (at most a few seconds) for a running warm-up: computing with the kernels before C2 has them costs
+     * far more than waiting, on a machine whose every core is then busy with slow code instead of compiling.
+     */
+    static void await() {
+        CountDownLatch p = pending;
+        if (p.getCount() == 0) return;
+        try {
+            p.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        StartupTrace.mark("waited for the kernel warm-up");
+    }
+
+    private static void warm(MemorySegment w, TensorInfo t) {
+        GgmlType type = t.type();
+        int n = (int) Math.min(t.shape()[0], MAX_ELEMENTS / type.blockSize * type.blockSize);
+        float[] x = new float[2 * n];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i * 0.37);
         QuantizedVector a = new QuantizedVector();
-        a.quantize(x, x.length, ActivationDots.vecDotType(type));
         ActivationDot dot = ActivationDots.of(type);
         float[] out = new float[2];
-        long rowBytes = type.rowBytes(ELEMENTS);
-        long rows = Math.min(16, w.byteSize() / rowBytes);
-        // dotRows with two inputs, as a short prompt's batched product calls it; its default runs dot per input.
-        for (int i = 0; i < CALLS; i++) dot.dotRows(w, i % rows * rowBytes, a, 0, 2, ELEMENTS, out, 0, 1);
+        long rowBytes = type.rowBytes(t.shape()[0]);
+        long rows = Math.max(1, Math.min(16, w.byteSize() / rowBytes));
+        long start = System.nanoTime();
+        long slowest = 0;
+        float sink = 0;
+        for (int round = 0; round < MAX_ROUNDS && System.nanoTime() - start < MAX_NANOS; round++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < ROUND; i++) {
+                long off = (round * ROUND + i) % rows * rowBytes;
+                a.quantize(x, 2 * n, ActivationDots.vecDotType(type));
+                // dotRows with two inputs, as a short prompt's batched product calls it; dot, as decoding does.
+                dot.dotRows(w, off, a, 0, 2, n, out, 0, 1);
+                sink += dot.dot(w, off, a, 0, n) + out[1];
+            }
+            long took = System.nanoTime() - t0;
+            slowest = Math.max(slowest, took);
+            if (round >= 2 && took * SPEEDUP < slowest) break;
+        }
+        blackhole = sink; // keeps the calls from being optimized away
     }
 }

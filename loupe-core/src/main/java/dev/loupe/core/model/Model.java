@@ -1,5 +1,6 @@
 package dev.loupe.core.model;
 
+import dev.loupe.core.StartupTrace;
 import dev.loupe.core.gguf.GgufFile;
 
 import dev.loupe.core.lora.LoraSet;
@@ -37,6 +38,7 @@ public final class Model implements AutoCloseable {
      */
     public static Model load(Path path, List<LoraSpec> adapters, java.util.function.UnaryOperator<RopeScaling> rope) {
         GgufFile f = GgufFile.open(path);
+        StartupTrace.mark("gguf mapped, header parsed");
         try {
             Model m = of(f);
             ModelConfig c = rope == null ? m.config : m.config.withRopeScaling(rope.apply(m.config.ropeScaling()));
@@ -53,7 +55,9 @@ public final class Model implements AutoCloseable {
         KernelWarmup.start(f);
         int vocab = Math.toIntExact(f.tensor("token_embd.weight").shape().length > 1 ? f.tensor("token_embd.weight").shape()[1] : 0);
         ModelConfig c = ModelConfig.fromMetadata(f.metadata(), vocab);
-        return new Model(f, c, Weights.load(f, c), LoraSet.NONE);
+        Model m = new Model(f, c, Weights.load(f, c), LoraSet.NONE);
+        StartupTrace.mark("model config and weight views");
+        return m;
     }
 
     public GgufFile file() {

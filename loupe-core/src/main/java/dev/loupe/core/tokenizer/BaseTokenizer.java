@@ -53,7 +53,7 @@ abstract sealed class BaseTokenizer implements Tokenizer permits SpmTokenizer, B
         checkId(id);
         int attr = vocab.attrs[id];
         if (!renderSpecial && (attr & (TokenAttr.UNKNOWN | TokenAttr.CONTROL)) != 0) return new byte[0];
-        String text = vocab.texts[id];
+        String text = vocab.text(id);
         if ((attr & (TokenAttr.UNKNOWN | TokenAttr.CONTROL | TokenAttr.USER_DEFINED)) != 0) {
             return text.getBytes(StandardCharsets.UTF_8);
         }
@@ -85,7 +85,7 @@ abstract sealed class BaseTokenizer implements Tokenizer permits SpmTokenizer, B
     @Override
     public final String piece(int id) {
         checkId(id);
-        return vocab.texts[id];
+        return vocab.text(id);
     }
 
     @Override

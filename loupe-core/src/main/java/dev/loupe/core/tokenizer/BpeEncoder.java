@@ -1,8 +1,8 @@
 package dev.loupe.core.tokenizer;
 
+import dev.loupe.core.gguf.GgufStrings;
+
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
@@ -15,14 +15,13 @@ final class BpeEncoder {
 
     private final Vocab vocab;
     private final BpeFlavor flavor;
-    /** Rank of each merge, keyed by its GGUF text "left right"; the first occurrence wins. */
-    private final Map<String, Integer> ranks;
+    /** The merges by their GGUF text "left right"; a merge's rank is its position, the first occurrence wins. */
+    private final StringIndex ranks;
 
-    BpeEncoder(Vocab vocab, BpeFlavor flavor, String[] merges) {
+    BpeEncoder(Vocab vocab, BpeFlavor flavor, GgufStrings merges) {
         this.vocab = vocab;
         this.flavor = flavor;
-        this.ranks = new HashMap<>(merges.length * 2);
-        for (int i = 0; i < merges.length; i++) ranks.putIfAbsent(merges[i], i);
+        this.ranks = new StringIndex(merges);
     }
 
     void encode(String text, IntList out) {
@@ -67,8 +66,8 @@ final class BpeEncoder {
 
     private void tryAdd(SymbolChain chain, PriorityQueue<Bigram> queue, int left, int right) {
         if (left < 0 || right < 0) return;
-        Integer rank = ranks.get(chain.symbolText(left) + " " + chain.symbolText(right));
-        if (rank == null) return;
+        int rank = ranks.lowest(chain.symbolText(left) + " " + chain.symbolText(right));
+        if (rank < 0) return;
         queue.add(new Bigram(left, right, rank, chain.len[left] + chain.len[right]));
     }
 }

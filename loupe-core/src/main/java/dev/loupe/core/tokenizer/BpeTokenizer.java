@@ -1,6 +1,7 @@
 package dev.loupe.core.tokenizer;
 
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.gguf.GgufStrings;
 import dev.loupe.core.gguf.Metadata;
 import java.util.List;
 
@@ -8,7 +9,7 @@ import java.util.List;
 final class BpeTokenizer extends BaseTokenizer {
     private final BpeEncoder encoder;
 
-    private BpeTokenizer(Vocab vocab, BpeFlavor flavor, String[] merges, boolean addSpacePrefix) {
+    private BpeTokenizer(Vocab vocab, BpeFlavor flavor, GgufStrings merges, boolean addSpacePrefix) {
         super(vocab, addSpacePrefix, flavor.cleanSpaces());
         this.encoder = new BpeEncoder(vocab, flavor, merges);
     }
@@ -21,7 +22,7 @@ final class BpeTokenizer extends BaseTokenizer {
         defaults[SpecialToken.BOS.ordinal()] = flavor.noBos() ? -1 : 11; // llama.cpp's GPT-2 defaults
         defaults[SpecialToken.EOS.ordinal()] = 11;
         Vocab vocab = VocabLoader.load(md, defaults, flavor.addBos(), false);
-        return new BpeTokenizer(vocab, flavor, md.getStringArray(mergesKey), md.getBool("tokenizer.ggml.add_space_prefix", false));
+        return new BpeTokenizer(vocab, flavor, md.getStrings(mergesKey), md.getBool("tokenizer.ggml.add_space_prefix", false));
     }
 
     @Override

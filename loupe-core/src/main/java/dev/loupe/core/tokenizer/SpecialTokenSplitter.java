@@ -22,7 +22,7 @@ final class SpecialTokenSplitter {
         fragments.add(new Fragment.Text(text));
         for (int id : vocab.specialCache) {
             if (!parseSpecial && vocab.has(id, TokenAttr.CONTROL | TokenAttr.UNKNOWN)) continue;
-            String special = vocab.texts[id];
+            String special = vocab.text(id);
             List<Fragment> next = new ArrayList<>(fragments.size() + 2);
             for (Fragment f : fragments) {
                 if (f instanceof Fragment.Text(String s) && s.contains(special)) {

@@ -1,17 +1,21 @@
 package dev.loupe.core.tokenizer;
 
+import dev.loupe.core.gguf.GgufStrings;
+
 import java.util.Map;
 
 /**
  * A loaded vocabulary: token texts, scores and attributes, the text-to-id index, special token ids,
  * the end-of-generation set and the special tokens to look for in input text. Immutable once built
- * by {@link VocabLoader}.
+ * by {@link VocabLoader}. Token texts stay UTF-8 bytes until one is asked for (see {@link GgufStrings}).
  */
 final class Vocab {
-    final String[] texts;
+    private final GgufStrings texts;
+    private final StringIndex index;
+    /** Empty token texts renamed "[EMPTY_i]" as llama.cpp does, by their new text (usually none). */
+    private final Map<String, Integer> renamedEmpty;
     final float[] scores;
     final int[] attrs;
-    private final Map<String, Integer> ids;
     private final int[] special;
     private final boolean[] eog;
     /** Control, user-defined and unknown tokens, longest text first: the order input is searched for them. */
@@ -19,12 +23,13 @@ final class Vocab {
     final boolean addBos;
     final boolean addEos;
 
-    Vocab(String[] texts, float[] scores, int[] attrs, Map<String, Integer> ids, int[] special, boolean[] eog,
-          int[] specialCache, boolean addBos, boolean addEos) {
+    Vocab(GgufStrings texts, StringIndex index, Map<String, Integer> renamedEmpty, float[] scores, int[] attrs,
+          int[] special, boolean[] eog, int[] specialCache, boolean addBos, boolean addEos) {
         this.texts = texts;
+        this.index = index;
+        this.renamedEmpty = renamedEmpty;
         this.scores = scores;
         this.attrs = attrs;
-        this.ids = ids;
         this.special = special;
         this.eog = eog;
         this.specialCache = specialCache;
@@ -33,13 +38,32 @@ final class Vocab {
     }
 
     int size() {
-        return texts.length;
+        return texts.size();
     }
 
-    /** The id of a token text, or -1. */
+    /** The token's text ("[EMPTY_i]" for an empty one, as llama.cpp names it). */
+    String text(int id) {
+        return texts.length(id) == 0 ? emptyName(id) : texts.get(id);
+    }
+
+    static String emptyName(int id) {
+        return "[EMPTY_" + id + "]";
+    }
+
+    /** The id of a token text, or -1; of equal texts the last wins, as llama.cpp's map keeps the last insert. */
     int id(String text) {
-        Integer id = ids.get(text);
-        return id == null ? -1 : id;
+        int id = text.isEmpty() ? -1 : index.highest(text);
+        Integer renamed = renamedEmpty.isEmpty() ? null : renamedEmpty.get(text);
+        return renamed != null && renamed > id ? renamed : id;
+    }
+
+    /** Every id whose text is {@code text} (duplicates included; "[EMPTY_i]" names are not searched). */
+    void forEachId(String text, java.util.function.IntConsumer action) {
+        if (!text.isEmpty()) index.forEach(text, action);
+    }
+
+    StringIndex index() {
+        return index;
     }
 
     int special(SpecialToken role) {

@@ -1,6 +1,7 @@
 package dev.loupe.core.tokenizer;
 
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.gguf.GgufStrings;
 import dev.loupe.core.gguf.Metadata;
 import dev.loupe.core.gguf.MetadataValue;
 import java.util.Arrays;
@@ -34,13 +35,17 @@ final class VocabLoader {
      * @param addEos     add_eos before {@code tokenizer.ggml.add_eos_token} is read
      */
     static Vocab load(Metadata md, int[] defaults, boolean addBos, boolean addEos) {
-        String[] texts = tokenTexts(md);
-        int n = texts.length;
+        GgufStrings strings = tokenTexts(md);
+        int n = strings.size();
         float[] scores = scores(md, n);
         int[] attrs = attributes(md, n);
 
-        Map<String, Integer> ids = new HashMap<>(n * 2);
-        for (int i = 0; i < n; i++) ids.put(texts[i], i); // a later duplicate wins, as in llama.cpp
+        // Token texts are looked up by their bytes; decoding 128k strings into a HashMap was most of the load time.
+        Map<String, Integer> renamedEmpty = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            if (strings.length(i) == 0) renamedEmpty.put(Vocab.emptyName(i), i); // as llama.cpp: the index stays one-to-one
+        }
+        Vocab ids = new Vocab(strings, new StringIndex(strings), renamedEmpty, scores, attrs, null, null, null, false, false);
 
         int[] special = specialIds(md, defaults, n);
         addBos = md.getBool(PREFIX + "add_bos_token", addBos);
@@ -50,8 +55,8 @@ final class VocabLoader {
                 SpecialToken.FIM_MID, SpecialToken.FIM_PAD, SpecialToken.FIM_REP, SpecialToken.FIM_SEP)) {
             if (special[role.ordinal()] >= 0) continue;
             for (String text : role.knownTexts) {
-                Integer id = ids.get(text);
-                if (id != null) {
+                int id = ids.id(text);
+                if (id >= 0) {
                     special[role.ordinal()] = id;
                     attrs[id] |= TokenAttr.CONTROL;
                     break;
@@ -61,26 +66,26 @@ final class VocabLoader {
 
         // Control tokens named "unused" are placeholders, never text.
         for (int i = 0; i < n; i++) {
-            if ((attrs[i] & TokenAttr.CONTROL) != 0 && texts[i].contains("unused")) attrs[i] |= TokenAttr.UNUSED;
+            if ((attrs[i] & TokenAttr.CONTROL) != 0 && ids.text(i).contains("unused")) attrs[i] |= TokenAttr.UNUSED;
         }
 
-        boolean[] eog = endOfGeneration(texts, attrs, special);
+        boolean[] eog = endOfGeneration(ids, attrs, special);
 
         // gpt-oss: these are always rendered, so llama.cpp forces them to user-defined.
         for (String t : List.of("<|channel|>", "<|message|>", "<|start|>", "<|constrain|>")) {
-            Integer id = ids.get(t);
-            if (id != null) attrs[id] = TokenAttr.USER_DEFINED;
+            int id = ids.id(t);
+            if (id >= 0) attrs[id] = TokenAttr.USER_DEFINED;
         }
 
         int[] specialCache = IntStream.range(0, n)
                 .filter(i -> (attrs[i] & (TokenAttr.CONTROL | TokenAttr.USER_DEFINED | TokenAttr.UNKNOWN)) != 0)
                 .boxed()
-                .sorted(Comparator.comparingInt((Integer i) -> -texts[i].length()).thenComparingInt(i -> i))
+                .sorted(Comparator.comparingInt((Integer i) -> -ids.text(i).length()).thenComparingInt(i -> i))
                 .mapToInt(Integer::intValue)
                 .toArray();
 
         perModelAttributes(md, ids, attrs, specialCache);
-        return new Vocab(texts, scores, attrs, ids, special, eog, specialCache, addBos, addEos);
+        return new Vocab(strings, ids.index(), renamedEmpty, scores, attrs, special, eog, specialCache, addBos, addEos);
     }
 
     /** A fresh table of special ids, all "none", for a model type to fill in its defaults. */
@@ -90,14 +95,10 @@ final class VocabLoader {
         return ids;
     }
 
-    private static String[] tokenTexts(Metadata md) {
+    private static GgufStrings tokenTexts(Metadata md) {
         String key = PREFIX + "tokens";
         if (!md.has(key)) throw new LoupeException("the model has no tokenizer vocabulary (metadata '" + key + "' is missing)");
-        String[] texts = md.getStringArray(key).clone();
-        for (int i = 0; i < texts.length; i++) {
-            if (texts[i].isEmpty()) texts[i] = "[EMPTY_" + i + "]"; // as llama.cpp, so the text index stays one-to-one
-        }
-        return texts;
+        return md.getStrings(key);
     }
 
     private static float[] scores(Metadata md, int n) {
@@ -145,19 +146,19 @@ final class VocabLoader {
         return special;
     }
 
-    private static boolean[] endOfGeneration(String[] texts, int[] attrs, int[] special) {
-        int n = texts.length;
+    private static boolean[] endOfGeneration(Vocab texts, int[] attrs, int[] special) {
+        int n = texts.size();
         boolean[] eog = new boolean[n];
         for (SpecialToken role : List.of(SpecialToken.FIM_PAD, SpecialToken.FIM_REP, SpecialToken.FIM_SEP,
                 SpecialToken.EOS, SpecialToken.EOT, SpecialToken.EOM)) {
             int id = special[role.ordinal()];
             if (id >= 0) eog[id] = true;
         }
-        for (int i = 0; i < n; i++) {
-            if (EOG_TEXTS.contains(texts[i])) {
+        for (String text : EOG_TEXTS) {
+            texts.forEachId(text, i -> {
                 eog[i] = true;
                 attrs[i] |= TokenAttr.CONTROL;
-            }
+            });
         }
         // o200k_harmony and solar-open: "<|end|>" ends a message, not the generation.
         boolean hasReturn = false, hasCall = false, hasFlush = false;
@@ -165,7 +166,7 @@ final class VocabLoader {
         boolean hasToolResponse = false;
         for (int i = 0; i < n; i++) {
             if (!eog[i]) continue;
-            switch (texts[i]) {
+            switch (texts.text(i)) {
                 case "<|return|>" -> hasReturn = true;
                 case "<|call|>", "<|calls|>" -> hasCall = true;
                 case "<|flush|>" -> hasFlush = true;
@@ -188,7 +189,7 @@ final class VocabLoader {
     }
 
     /** llama.cpp's by-name attribute fix-ups that affect how special tokens swallow adjacent spaces. */
-    private static void perModelAttributes(Metadata md, Map<String, Integer> ids, int[] attrs, int[] specialCache) {
+    private static void perModelAttributes(Metadata md, Vocab ids, int[] attrs, int[] specialCache) {
         String name = md.getString("general.name", "").toLowerCase(Locale.ROOT);
         String pre = md.getString(PREFIX + "pre", "");
         String arch = md.getString("general.architecture", "");
@@ -203,9 +204,9 @@ final class VocabLoader {
         }
     }
 
-    private static void set(Map<String, Integer> ids, int[] attrs, String text, int attr, boolean on) {
-        Integer id = ids.get(text);
-        if (id == null) return;
+    private static void set(Vocab ids, int[] attrs, String text, int attr, boolean on) {
+        int id = ids.id(text);
+        if (id < 0) return;
         attrs[id] = on ? attrs[id] | attr : attrs[id] & ~attr;
     }
 
