@@ -58,6 +58,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "Measure with this LoRA adapter applied (repeatable).")
     List<String> lora = new ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    KvCacheOptions kvCache;
+
     @Override
     public Integer call() throws Exception {
         if (threads < 1 || threads > 1024) throw new LoupeException("--threads must be between 1 and 1024, got " + threads);
@@ -69,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         List<BenchResult> results = new ArrayList<>();
         try (Model m = Model.load(model, lora.stream().map(dev.loupe.core.lora.LoraSpec::parse).toList()); ThreadPool pool = new ThreadPool(threads);
-             Session s = new Session(m, Math.max(prompt, gen), pool)) {
+             Session s = new Session(m, Math.max(prompt, gen), pool, kvCache.format())) {
             BenchRunner runner = new BenchRunner(s, m.config().vocabSize());
             if (prompt > 0) {
                 if (!json) err.printf("pp%d: warming up, then %d runs...%n", prompt, reps);

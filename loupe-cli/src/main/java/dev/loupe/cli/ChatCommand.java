@@ -40,6 +40,9 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    KvCacheOptions kvCache;
+
     @Option(names = "--system", paramLabel = "TEXT", description = "A system message to start the conversation with.")
     String system;
 
@@ -58,7 +61,7 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SamplingParams params = sampling.toParams();
-        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession()) {
+        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession(kvCache.format())) {
             steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
             Tokenizer tok = lm.tokenizer();
             ChatTemplate tpl = ChatTemplates.select(lm.model().file().metadata(), template,

@@ -1,5 +1,6 @@
 package dev.loupe.cli;
 
+import dev.loupe.core.model.KvFormat;
 import dev.loupe.core.model.Model;
 import dev.loupe.core.model.Session;
 import dev.loupe.core.parallel.ThreadPool;
@@ -24,6 +25,11 @@ record LoadedModel(Model model, Tokenizer tokenizer, ThreadPool pool, int contex
 
     Session newSession() {
         return new Session(model, contextSize, pool);
+    }
+
+    /** A session whose KV cache stores keys and values as {@code kv} says. */
+    Session newSession(KvFormat kv) {
+        return new Session(model, contextSize, pool, kv);
     }
 
     @Override

@@ -48,6 +48,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
+    @Mixin
+    KvCacheOptions kvCache;
+
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt (or give it as the last arguments).")
     String prompt;
 
@@ -91,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (draft != null && lookup) throw new LoupeException("--draft and --lookup are two ways of guessing tokens; choose one");
         if (lookupN < 1) throw new LoupeException("--lookup-n must be at least 1, got " + lookupN);
-        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession();
+        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession(kvCache.format());
              Drafter drafter = drafter(lm)) {
             steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
             int[] ids = lm.tokenizer().encode(text, !noBos, special);
