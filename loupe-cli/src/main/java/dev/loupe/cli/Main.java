@@ -37,7 +37,7 @@ public final class Main {
 
     /** Runs the CLI with the given streams; returns the exit code (used by tests in-process). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -62,6 +62,19 @@ public final class Main {
         });
         return cl.execute(args);
     }
+
+    /**
+     * The command tree with its help laid out {@value #HELP_WIDTH} columns wide. Descriptions and footers are written
+     * as lines of up to that width (examples in aligned columns); at picocli's default of 80 they were broken again
+     * mid-sentence.
+     */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setUsageHelpWidth(HELP_WIDTH);
+        return cl;
+    }
+
+    static final int HELP_WIDTH = 120;
 
     private static String commandPath(CommandLine c) {
         String name = c.getCommandName();

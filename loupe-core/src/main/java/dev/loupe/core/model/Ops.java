@@ -34,18 +34,9 @@ final class Ops {
         for (int i = 0; i < n; i++) x[off + i] = Float.float16ToFloat(Float.floatToFloat16(x[off + i]));
     }
 
-    /** In-place softmax over [off, off+n) with max subtraction; sums in double like ggml_vec_soft_max. */
+    /** In-place softmax over [off, off+n); see {@link Softmax#inPlace}. */
     static void softmax(float[] x, int off, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) max = Math.max(max, x[off + i]);
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (int i = 0; i < n; i++) x[off + i] *= inv;
+        Softmax.inPlace(x, off, n);
     }
 
     static float dot(float[] a, int aOff, float[] b, int bOff, int n) {

@@ -18,22 +18,13 @@ import static dev.loupe.serve.http.OpenAiApi.FINGERPRINT;
 import static dev.loupe.serve.http.OpenAiApi.reason;
 
 /** {@code POST /v1/chat/completions}: a conversation through the model's chat template, whole or as SSE chunks. */
-final class ChatCompletionsApi {
-    private final Generation generation;
-    private final ObjectMapper json;
-    private final LogprobsJson logprobs;
-    private final OpenAiApi models;
-
+final class ChatCompletionsApi extends GenerationEndpoint {
     ChatCompletionsApi(Generation generation, ObjectMapper json, OpenAiApi models) {
-        this.generation = generation;
-        this.json = json;
-        this.logprobs = new LogprobsJson(generation.model().tokenizer());
-        this.models = models;
+        super(generation, json, models);
     }
 
     void handle(Context ctx) throws IOException {
-        Body b = Body.parse(json, ctx.bodyAsBytes());
-        models.check(b.string("model", null));
+        Body b = body(ctx);
         List<ChatMessage> messages = ChatMessages.parse(b);
         int top = b.bool("logprobs", false) ? (int) b.integer("top_logprobs", 0, 0, SamplingFields.MAX_TOP_LOGPROBS) : 0;
         // Logprobs of the chosen token come with any request for logprobs; the calculator needs at least one.

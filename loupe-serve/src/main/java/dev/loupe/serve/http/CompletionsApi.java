@@ -20,25 +20,16 @@ import static dev.loupe.serve.http.OpenAiApi.reason;
  * {@code POST /v1/completions}: the legacy text completion, with logprobs and echo (scoring the prompt when both are
  * asked for), whole or as SSE chunks.
  */
-final class CompletionsApi {
+final class CompletionsApi extends GenerationEndpoint {
     /** OpenAI's default for this endpoint; chat has no limit but the context. */
     private static final int DEFAULT_MAX_TOKENS = 16;
 
-    private final Generation generation;
-    private final ObjectMapper json;
-    private final LogprobsJson logprobs;
-    private final OpenAiApi models;
-
     CompletionsApi(Generation generation, ObjectMapper json, OpenAiApi models) {
-        this.generation = generation;
-        this.json = json;
-        this.logprobs = new LogprobsJson(generation.model().tokenizer());
-        this.models = models;
+        super(generation, json, models);
     }
 
     void handle(Context ctx) throws IOException {
-        Body b = Body.parse(json, ctx.bodyAsBytes());
-        models.check(b.string("model", null));
+        Body b = body(ctx);
         int[] prompt = prompt(b);
         int lp = (int) b.integer("logprobs", 0, 0, SamplingFields.MAX_TOP_LOGPROBS);
         boolean echo = b.bool("echo", false);

@@ -1,5 +1,6 @@
 package dev.loupe.train.nn;
 
+import dev.loupe.core.model.Softmax;
 import dev.loupe.core.parallel.RangeTask;
 import dev.loupe.core.parallel.ThreadPool;
 
@@ -66,7 +67,7 @@ final class Attention {
                 for (int t = i; t < r1; t++) {
                     int ao = attBase + t * T;
                     for (int t2 = 0; t2 <= t; t2++) att[ao + t2] *= scale;
-                    softmax(att, ao, t + 1);
+                    Softmax.inPlace(att, ao, t + 1);
                     java.util.Arrays.fill(att, ao + t + 1, ao + r1, 0f);
                 }
                 Gemm.rows(out, qBase, qDim, att, attBase, T, 1, v, vBase, kvDim, i, r1, hd, r1, false);
@@ -93,7 +94,7 @@ final class Attention {
                     for (int i = 0; i < hd; i++) dot += q[qo + i] * k[ko + i];
                     att[ao + t2] = dot * scale;
                 }
-                softmax(att, ao, t + 1);
+                Softmax.inPlace(att, ao, t + 1);
                 Half.round(att, ao, t + 1);
                 java.util.Arrays.fill(att, ao + t + 1, ao + Math.min(T, (t / MR + 1) * MR), 0f);
                 java.util.Arrays.fill(out, qo, qo + hd, 0f);
@@ -179,19 +180,5 @@ final class Attention {
 
     private void clear() {
         q = k = v = att = out = dOut = dq = dk = dv = null;
-    }
-
-    /** Max-subtracted softmax summed in double, as the engine's (and ggml's) soft_max. */
-    static void softmax(float[] x, int off, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) max = Math.max(max, x[off + i]);
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (int i = 0; i < n; i++) x[off + i] *= inv;
     }
 }
