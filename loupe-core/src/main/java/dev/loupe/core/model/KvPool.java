@@ -236,38 +236,38 @@ public final class KvPool implements AutoCloseable {
 
     /** Decodes the key row ({@code kvDim} values) of {@code row} in {@code layer} into {@code dst[off..]}. */
     public void readKey(int layer, int row, float[] dst, int off) {
-        keyCodec.dequantize(block(row >>> blockShift), keyOffset(layer, row & blockMask), dst, off, kvDim);
-        if (keyRotation > 0) Hadamard.rotate(dst, off, kvDim, keyRotation);
+        read(keyCodec, keyRotation, kvDim, row, keyOffset(layer, row & blockMask), dst, off);
     }
 
     /** Decodes the value row ({@code vDim} values) of {@code row} in {@code layer} into {@code dst[off..]}. */
     public void readValue(int layer, int row, float[] dst, int off) {
-        valueCodec.dequantize(block(row >>> blockShift), valueOffset(layer, row & blockMask), dst, off, vDim);
-        if (valueRotation > 0) Hadamard.rotate(dst, off, vDim, valueRotation);
+        read(valueCodec, valueRotation, vDim, row, valueOffset(layer, row & blockMask), dst, off);
     }
 
     /** Encodes {@code src[off..off+kvDim)} as the key row of {@code row} in {@code layer}. Owner thread only. */
     public void writeKey(int layer, int row, float[] src, int off) {
-        if (keyRotation > 0) {
-            System.arraycopy(src, off, rotated, 0, kvDim);
-            Hadamard.rotate(rotated, 0, kvDim, keyRotation);
-            keyWriter.quantize(rotated, 0, kvDim, encoded, 0);
-        } else {
-            keyWriter.quantize(src, off, kvDim, encoded, 0);
-        }
-        MemorySegment.copy(encoded, 0, block(row >>> blockShift), ValueLayout.JAVA_BYTE, keyOffset(layer, row & blockMask), (int) keyRowBytes);
+        write(keyWriter, keyRotation, kvDim, keyRowBytes, row, keyOffset(layer, row & blockMask), src, off);
     }
 
     /** Encodes {@code src[off..off+vDim)} as the value row of {@code row} in {@code layer}. Owner thread only. */
     public void writeValue(int layer, int row, float[] src, int off) {
-        if (valueRotation > 0) {
-            System.arraycopy(src, off, rotated, 0, vDim);
-            Hadamard.rotate(rotated, 0, vDim, valueRotation);
-            valueWriter.quantize(rotated, 0, vDim, encoded, 0);
+        write(valueWriter, valueRotation, vDim, valueRowBytes, row, valueOffset(layer, row & blockMask), src, off);
+    }
+
+    private void read(Codec codec, int rotation, int n, int row, long offset, float[] dst, int off) {
+        codec.dequantize(block(row >>> blockShift), offset, dst, off, n);
+        if (rotation > 0) Hadamard.rotate(dst, off, n, rotation);
+    }
+
+    private void write(RowQuantizer writer, int rotation, int n, long bytes, int row, long offset, float[] src, int off) {
+        if (rotation > 0) {
+            System.arraycopy(src, off, rotated, 0, n);
+            Hadamard.rotate(rotated, 0, n, rotation);
+            writer.quantize(rotated, 0, n, encoded, 0);
         } else {
-            valueWriter.quantize(src, off, vDim, encoded, 0);
+            writer.quantize(src, off, n, encoded, 0);
         }
-        MemorySegment.copy(encoded, 0, block(row >>> blockShift), ValueLayout.JAVA_BYTE, valueOffset(layer, row & blockMask), (int) valueRowBytes);
+        MemorySegment.copy(encoded, 0, block(row >>> blockShift), ValueLayout.JAVA_BYTE, offset, (int) bytes);
     }
 
     /** Copies the first {@code positions} positions of block {@code from} into block {@code to}, in every layer. */
