@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
                 "  loupe run -m model.gguf -p \"The capital of France is\" -n 32 --temp 0",
                 "  loupe run -m model.gguf -p \"Hi\" --seed 42 --temp 0.7  same seed, same text",
                 "  loupe run -m model.gguf -p \"Hi\" -n 16 --temp 0 --json  one JSON object for scripts",
-                "  loupe run -m big.gguf --draft small.gguf --draft-k 4 -p \"Hi\"   speculative decoding with a draft model",
+                "  loupe run --draft models/loupe-shakespeare-draft.gguf --draft-k 2 --temp 0 -p \"ROMEO:\"   speculative decoding",
                 "  loupe run -m model.gguf --lookup --lookup-n 3 -p \"$(cat doc.txt) Summary:\"   prompt lookup (no draft)",
                 "  loupe run --rope-scaling yarn --rope-scale 4 -p \"...\"   YaRN: four times the trained context",
                 "  loupe run \"ROMEO:\" --temp 0 --steer love.safetensors:8   steered (see 'loupe lens steer make')"})
@@ -73,7 +73,12 @@ final class RunCommand implements Callable<Integer> {
     boolean noBos;
 
     @Option(names = "--draft", paramLabel = "FILE",
-            description = "Speculative decoding: this smaller model (same tokenizer) guesses tokens that the model checks several at a time; same output, often faster.")
+            description = {"Speculative decoding: this smaller model (same tokenizer) guesses tokens that the model checks several at a time; "
+                    + "greedy output is identical, sampled output has the same distribution.",
+                    "Use it when the draft costs a small fraction of a model step (10x fewer weights or more) and agrees with it often, "
+                    + "mostly with greedy decoding (--temp 0) and a small --draft-k (2-3). For the shipped model: "
+                    + "models/loupe-shakespeare-draft.gguf, 0-20% less CPU greedy at --draft-k 2, slower when sampling. "
+                    + "A quantized copy of the model itself is too expensive a draft and slows decoding down (BENCHMARKS.md)."})
     Path draft;
 
     @Option(names = "--lookup", description = "Prompt lookup decoding: guess the tokens that followed the last earlier occurrence of the context's last n-gram (no draft model).")
@@ -81,6 +86,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--draft-k", paramLabel = "K", description = "With --draft or --lookup: most tokens guessed per round (default: ${DEFAULT-VALUE}).")
     int draftK = 4;
+
+    @Option(names = "--draft-p-min", paramLabel = "P",
+            description = "With --draft: stop guessing at a position where the draft's top token has probability below P (0: always guess K) (default: ${DEFAULT-VALUE}).")
+    float draftPMin = 0;
 
     @Option(names = "--lookup-n", paramLabel = "N", description = "With --lookup: the longest n-gram looked up; shorter ones down to 1 are tried next (default: ${DEFAULT-VALUE}).")
     int lookupN = 3;
@@ -150,7 +159,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             Tokenizer dt = Tokenizer.fromMetadata(dm.file().metadata());
             return new ModelDrafter(new Session(dm, lm.contextSize(), lm.pool()), dt, lm.tokenizer(),
-                    lm.model().config().vocabSize(), draft.getFileName().toString(), dm);
+                    lm.model().config().vocabSize(), draft.getFileName().toString(), dm, draftPMin);
         } catch (RuntimeException e) {
             dm.close();
             throw e;

@@ -61,6 +61,10 @@ class SpeculativeCliTest {
         assertThat(r.err()).contains("vocabulary has 50257 tokens, the target's 32000");
         assertThat(run("run", "-p", "Hi", "--lookup", "--draft", "x.gguf").err()).contains("choose one");
         assertThat(run("run", "-p", "Hi", "--draft", "/nonexistent.gguf").err()).contains("no such draft model file");
+        CliTest.Result pMin = run("run", "-m", models.resolve("tiny-llama-f32.gguf").toString(), "-p", "Hi", "-n", "2",
+                "--draft", models.resolve("tiny-llama-q4_0.gguf").toString(), "--draft-p-min", "1.5");
+        assertThat(pMin.code()).isEqualTo(2);
+        assertThat(pMin.err()).contains("minimum confidence must be in [0, 1), got 1.5");
         CliTest.Result bad = run("run", "-p", "Hi", "-n", "1", "--rope-scaling", "longrope");
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("not supported (supported: none, linear, ntk, yarn)");

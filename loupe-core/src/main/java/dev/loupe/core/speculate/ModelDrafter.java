@@ -16,12 +16,18 @@ import java.util.SplittableRandom;
  *
  * <p>Its session keeps the tokens it has fed; each round it rewinds to where they first differ from the context
  * (the first rejected guess) and feeds only what is new, usually one or two tokens.
+ *
+ * <p>With a minimum confidence (llama.cpp's {@code --draft-p-min}) it stops guessing at the first position where its
+ * own most likely token has less than that probability: a guess the draft itself doubts is usually rejected, and each
+ * costs a draft step and a verify row. The output stays exact: whether to guess depends on the draft alone, and
+ * every position the target emits is still drawn from (or checked against) the target's distribution.
  */
 public final class ModelDrafter implements Drafter {
     private final Session session;
     private final AutoCloseable owned;
     private final String name;
     private final float[] row;
+    private final float minConfidence;
     /** The tokens in the draft session's cache, in order: fed[0..session.position()). */
     private int[] fed;
     private Sampler sampler;
@@ -33,16 +39,22 @@ public final class ModelDrafter implements Drafter {
      * @throws LoupeException when the two vocabularies differ: guesses are token ids, so they must mean the same text
      */
     public ModelDrafter(Session session, Tokenizer draftTokenizer, Tokenizer targetTokenizer, int targetVocab, String name) {
-        this(session, draftTokenizer, targetTokenizer, targetVocab, name, null);
+        this(session, draftTokenizer, targetTokenizer, targetVocab, name, null, 0);
     }
 
-    /** As above, also closing {@code owned} (the draft model, when this drafter is its only user) on {@link #close}. */
-    public ModelDrafter(Session session, Tokenizer draftTokenizer, Tokenizer targetTokenizer, int targetVocab, String name, AutoCloseable owned) {
+    /**
+     * As above, also closing {@code owned} (the draft model, when this drafter is its only user) on {@link #close},
+     * and guessing only while the draft's top token has at least probability {@code minConfidence} (0: always k).
+     */
+    public ModelDrafter(Session session, Tokenizer draftTokenizer, Tokenizer targetTokenizer, int targetVocab, String name,
+                        AutoCloseable owned, float minConfidence) {
+        if (!(minConfidence >= 0 && minConfidence < 1)) throw new LoupeException("the draft's minimum confidence must be in [0, 1), got " + minConfidence);
         requireSameVocabulary(draftTokenizer, session.model().config().vocabSize(), targetTokenizer, targetVocab);
         this.owned = owned;
         this.session = session;
         this.name = name;
         this.row = new float[targetVocab];
+        this.minConfidence = minConfidence;
         this.fed = new int[Math.min(session.contextLength(), 1024)];
     }
 
@@ -93,16 +105,32 @@ public final class ModelDrafter implements Drafter {
             System.arraycopy(logits, 0, row, 0, row.length);
             int token;
             if (greedy) {
+                if (minConfidence > 0 && topProbability(row) < minConfidence) return i;
                 token = sampler.sample(row, fed, session.position());
             } else {
                 float[] q = draft.probs(i);
                 sampler.distribution(row, fed, session.position(), q);
+                if (minConfidence > 0 && max(q) < minConfidence) return i;
                 token = Categorical.draw(q, row.length, random);
             }
             draft.setToken(i, token);
             if (i + 1 < max) logits = feedOne(token);
         }
         return max;
+    }
+
+    /** The probability softmax gives the largest logit: 1 / sum exp(l - max). */
+    static double topProbability(float[] logits) {
+        float top = max(logits);
+        double sum = 0;
+        for (float l : logits) sum += Math.exp(l - top);
+        return 1 / sum;
+    }
+
+    private static float max(float[] v) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (float x : v) m = Math.max(m, x);
+        return m;
     }
 
     /** Feeds context[from..to) (batched when more than one) and records it; returns the last logits if asked. */
@@ -125,7 +153,7 @@ public final class ModelDrafter implements Drafter {
 
     @Override
     public String describe() {
-        return "model " + name;
+        return "model " + name + (minConfidence > 0 ? " p-min " + minConfidence : "");
     }
 
     @Override

@@ -20,7 +20,8 @@ import java.util.List;
  * Run (from loupe-core, after test-compile):
  *   java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes dev.loupe.core.speculate.SpeculativeBench \
  *     TARGET.gguf "PROMPT" N TEMP THREADS REPS DRAFTER...
- * where a DRAFTER is {@code model:FILE:K}, {@code lookup:N:K} or {@code plain}; plain decoding always runs first.
+ * where a DRAFTER is {@code model:FILE:K[:PMIN]} (PMIN: the draft's minimum confidence, default 0), {@code lookup:N:K}
+ * or {@code plain}; plain decoding always runs first.
  */
 public final class SpeculativeBench {
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -74,7 +75,7 @@ public final class SpeculativeBench {
             double passes = 0, tokens = 0;
             try (Session s = new Session(target, ctx, pool);
                  Drafter d = dm != null ? new ModelDrafter(new Session(dm, ctx, pool), Tokenizer.fromMetadata(dm.file().metadata()), tok,
-                         target.config().vocabSize(), Path.of(p[1]).getFileName().toString(), dm)
+                         target.config().vocabSize(), Path.of(p[1]).getFileName().toString(), dm, p.length > 3 ? Float.parseFloat(p[3]) : 0)
                          : new LookupDrafter(Integer.parseInt(p[1]), 1)) {
                 SpeculativeGenerator gen = new SpeculativeGenerator(s, tok, d, k);
                 for (int r = -2; r < reps; r++) {

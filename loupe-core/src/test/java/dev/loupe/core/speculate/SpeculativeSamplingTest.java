@@ -76,11 +76,15 @@ class SpeculativeSamplingTest {
     private record Draws(long[] first, long[] pairs, SpeculativeStats stats) {}
 
     private static Draws draw(AcceptanceRule rule, int draws) {
+        return draw(rule, draws, 0);
+    }
+
+    private static Draws draw(AcceptanceRule rule, int draws, float minConfidence) {
         long[] first = new long[vocab];
         long[] pairs = new long[vocab * vocab];
         int drafted = 0, accepted = 0, passes = 0;
         try (Session s = new Session(target, 64, pool);
-             ModelDrafter d = new ModelDrafter(new Session(draftModel, 64, pool), tok, tok, vocab, "draft")) {
+             ModelDrafter d = new ModelDrafter(new Session(draftModel, 64, pool), tok, tok, vocab, "draft", null, minConfidence)) {
             SpeculativeGenerator g = new SpeculativeGenerator(s, tok, d, K, rule);
             for (int i = 0; i < draws; i++) {
                 s.rewind(0);
@@ -121,6 +125,21 @@ class SpeculativeSamplingTest {
         double[] pv = pValues(d, draws);
         // Fixed seeds make this deterministic; at a 1e-3 level a correct sampler fails one seed set in a thousand.
         // Measured: 0.91 (first token), 0.056 (pairs); the wrong rules below measure 1e-28 and 0.
+        assertThat(pv[0]).as("first token p-value").isGreaterThan(1e-3);
+        assertThat(pv[1]).as("(first, second) pair p-value").isGreaterThan(1e-3);
+    }
+
+    @Test
+    void aDraftThatStopsWhenUnsureKeepsTheTargetsDistribution() {
+        // The draft decides from its own distribution alone whether to guess at all; the target's draws stay exact.
+        // 0.27: its top token after the prompt has q = 0.29 (always guessed), after that ~0.2-0.3 (sometimes).
+        int draws = 800;
+        Draws d = draw(AcceptanceRule.LEVIATHAN, draws, 0.27f);
+        // It did stop early: fewer guesses per target pass than the same draft without a minimum makes.
+        Draws always = draw(AcceptanceRule.LEVIATHAN, 150, 0);
+        double perPass = (double) d.stats().drafted() / d.stats().targetPasses();
+        assertThat(perPass).isGreaterThan(0).isLessThan(0.8 * always.stats().drafted() / always.stats().targetPasses());
+        double[] pv = pValues(d, draws);
         assertThat(pv[0]).as("first token p-value").isGreaterThan(1e-3);
         assertThat(pv[1]).as("(first, second) pair p-value").isGreaterThan(1e-3);
     }

@@ -121,35 +121,43 @@ final class VectorDotRows {
      */
     static void scaledBlocks(float[] wl, float[] wd, int blocks, QuantizedVector a, int e0, int rows, int n,
                                      float[] out, int o, int os) {
-        float[] al = a.lanes, ad = a.d;
         int r = 0;
-        for (; r + 4 <= rows; r += 4) {
-            int x0 = e0 + r * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
-            FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
-            for (int blk = 0, p = 0; blk < blocks; blk++, p += 32) {
-                FloatVector w0 = FloatVector.fromArray(F, wl, p), w1 = FloatVector.fromArray(F, wl, p + 8);
-                FloatVector w2 = FloatVector.fromArray(F, wl, p + 16), w3 = FloatVector.fromArray(F, wl, p + 24);
-                float dw = wd[blk];
-                c0 = block(w0, w1, w2, w3, al, x0 + p).fma(FloatVector.broadcast(F, dw * ad[(x0 + p) >> 5]), c0);
-                c1 = block(w0, w1, w2, w3, al, x1 + p).fma(FloatVector.broadcast(F, dw * ad[(x1 + p) >> 5]), c1);
-                c2 = block(w0, w1, w2, w3, al, x2 + p).fma(FloatVector.broadcast(F, dw * ad[(x2 + p) >> 5]), c2);
-                c3 = block(w0, w1, w2, w3, al, x3 + p).fma(FloatVector.broadcast(F, dw * ad[(x3 + p) >> 5]), c3);
-            }
-            out[o + r * os] = (((c0.lane(0) + c0.lane(4)) + (c0.lane(2) + c0.lane(6))) + ((c0.lane(1) + c0.lane(5)) + (c0.lane(3) + c0.lane(7))));
-            out[o + (r + 1) * os] = (((c1.lane(0) + c1.lane(4)) + (c1.lane(2) + c1.lane(6))) + ((c1.lane(1) + c1.lane(5)) + (c1.lane(3) + c1.lane(7))));
-            out[o + (r + 2) * os] = (((c2.lane(0) + c2.lane(4)) + (c2.lane(2) + c2.lane(6))) + ((c2.lane(1) + c2.lane(5)) + (c2.lane(3) + c2.lane(7))));
-            out[o + (r + 3) * os] = (((c3.lane(0) + c3.lane(4)) + (c3.lane(2) + c3.lane(6))) + ((c3.lane(1) + c3.lane(5)) + (c3.lane(3) + c3.lane(7))));
+        for (; r + 4 <= rows; r += 4) scaledBlocksFour(wl, wd, blocks, a.lanes, a.d, e0 + r * n, n, out, o + r * os, os);
+        for (; r < rows; r++) out[o + r * os] = scaledBlocksOne(wl, wd, blocks, a.lanes, a.d, e0 + r * n);
+    }
+
+    // The four-input and one-input loops are methods of their own, and take and return no vectors: in one method
+    // together, C2's inlining budget ran out before the one-input loop (the Vector API's bytecode is large), its
+    // vector calls stayed calls, every vector was boxed, and 2-3 inputs (a speculative verify pass) cost ~15 single
+    // dots instead of ~1 (VerifyCostBench; JFR: FloatVector.lanewiseTemplate and allocation in this loop).
+
+    private static void scaledBlocksFour(float[] wl, float[] wd, int blocks, float[] al, float[] ad, int x0, int n,
+                                         float[] out, int o, int os) {
+        int x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+        FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
+        for (int blk = 0, p = 0; blk < blocks; blk++, p += 32) {
+            FloatVector w0 = FloatVector.fromArray(F, wl, p), w1 = FloatVector.fromArray(F, wl, p + 8);
+            FloatVector w2 = FloatVector.fromArray(F, wl, p + 16), w3 = FloatVector.fromArray(F, wl, p + 24);
+            float dw = wd[blk];
+            c0 = block(w0, w1, w2, w3, al, x0 + p).fma(FloatVector.broadcast(F, dw * ad[(x0 + p) >> 5]), c0);
+            c1 = block(w0, w1, w2, w3, al, x1 + p).fma(FloatVector.broadcast(F, dw * ad[(x1 + p) >> 5]), c1);
+            c2 = block(w0, w1, w2, w3, al, x2 + p).fma(FloatVector.broadcast(F, dw * ad[(x2 + p) >> 5]), c2);
+            c3 = block(w0, w1, w2, w3, al, x3 + p).fma(FloatVector.broadcast(F, dw * ad[(x3 + p) >> 5]), c3);
         }
-        for (; r < rows; r++) {
-            int x0 = e0 + r * n;
-            FloatVector c0 = FloatVector.zero(F);
-            for (int blk = 0, p = 0; blk < blocks; blk++, p += 32) {
-                FloatVector w0 = FloatVector.fromArray(F, wl, p), w1 = FloatVector.fromArray(F, wl, p + 8);
-                FloatVector w2 = FloatVector.fromArray(F, wl, p + 16), w3 = FloatVector.fromArray(F, wl, p + 24);
-                c0 = block(w0, w1, w2, w3, al, x0 + p).fma(FloatVector.broadcast(F, wd[blk] * ad[(x0 + p) >> 5]), c0);
-            }
-            out[o + r * os] = (((c0.lane(0) + c0.lane(4)) + (c0.lane(2) + c0.lane(6))) + ((c0.lane(1) + c0.lane(5)) + (c0.lane(3) + c0.lane(7))));
+        out[o] = (((c0.lane(0) + c0.lane(4)) + (c0.lane(2) + c0.lane(6))) + ((c0.lane(1) + c0.lane(5)) + (c0.lane(3) + c0.lane(7))));
+        out[o + os] = (((c1.lane(0) + c1.lane(4)) + (c1.lane(2) + c1.lane(6))) + ((c1.lane(1) + c1.lane(5)) + (c1.lane(3) + c1.lane(7))));
+        out[o + 2 * os] = (((c2.lane(0) + c2.lane(4)) + (c2.lane(2) + c2.lane(6))) + ((c2.lane(1) + c2.lane(5)) + (c2.lane(3) + c2.lane(7))));
+        out[o + 3 * os] = (((c3.lane(0) + c3.lane(4)) + (c3.lane(2) + c3.lane(6))) + ((c3.lane(1) + c3.lane(5)) + (c3.lane(3) + c3.lane(7))));
+    }
+
+    private static float scaledBlocksOne(float[] wl, float[] wd, int blocks, float[] al, float[] ad, int x0) {
+        FloatVector c0 = FloatVector.zero(F);
+        for (int blk = 0, p = 0; blk < blocks; blk++, p += 32) {
+            FloatVector w0 = FloatVector.fromArray(F, wl, p), w1 = FloatVector.fromArray(F, wl, p + 8);
+            FloatVector w2 = FloatVector.fromArray(F, wl, p + 16), w3 = FloatVector.fromArray(F, wl, p + 24);
+            c0 = block(w0, w1, w2, w3, al, x0 + p).fma(FloatVector.broadcast(F, wd[blk] * ad[(x0 + p) >> 5]), c0);
         }
+        return (((c0.lane(0) + c0.lane(4)) + (c0.lane(2) + c0.lane(6))) + ((c0.lane(1) + c0.lane(5)) + (c0.lane(3) + c0.lane(7))));
     }
 
     /** The 8 exact lane sums of one 32-quant block against the activations from element {@code e}. */
@@ -268,32 +276,36 @@ final class VectorDotRows {
      */
     private static void laneSums(float[] wl, int spans, int len, float[] al, int e0, int rows, int n, float[] sums) {
         int r = 0;
-        for (; r + 4 <= rows; r += 4) {
-            int x0 = e0 + r * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
-            for (int sp = 0; sp < spans; sp++) {
-                FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
-                for (int p = sp * len, end = p + len; p < end; p += 8) {
-                    FloatVector wv = FloatVector.fromArray(F, wl, p);
-                    c0 = wv.fma(FloatVector.fromArray(F, al, x0 + p), c0);
-                    c1 = wv.fma(FloatVector.fromArray(F, al, x1 + p), c1);
-                    c2 = wv.fma(FloatVector.fromArray(F, al, x2 + p), c2);
-                    c3 = wv.fma(FloatVector.fromArray(F, al, x3 + p), c3);
-                }
-                c0.intoArray(sums, (r * spans + sp) * 8);
-                c1.intoArray(sums, ((r + 1) * spans + sp) * 8);
-                c2.intoArray(sums, ((r + 2) * spans + sp) * 8);
-                c3.intoArray(sums, ((r + 3) * spans + sp) * 8);
+        for (; r + 4 <= rows; r += 4) laneSumsFour(wl, spans, len, al, e0 + r * n, n, sums, r * spans * 8);
+        for (; r < rows; r++) laneSumsOne(wl, spans, len, al, e0 + r * n, sums, r * spans * 8);
+    }
+
+    /** Four inputs from {@code x0} (n apart), their sums from {@code s0}; a method of its own as scaledBlocksFour. */
+    private static void laneSumsFour(float[] wl, int spans, int len, float[] al, int x0, int n, float[] sums, int s0) {
+        int x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, stride = spans * 8;
+        for (int sp = 0; sp < spans; sp++) {
+            FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
+            for (int p = sp * len, end = p + len; p < end; p += 8) {
+                FloatVector wv = FloatVector.fromArray(F, wl, p);
+                c0 = wv.fma(FloatVector.fromArray(F, al, x0 + p), c0);
+                c1 = wv.fma(FloatVector.fromArray(F, al, x1 + p), c1);
+                c2 = wv.fma(FloatVector.fromArray(F, al, x2 + p), c2);
+                c3 = wv.fma(FloatVector.fromArray(F, al, x3 + p), c3);
             }
+            c0.intoArray(sums, s0 + sp * 8);
+            c1.intoArray(sums, s0 + stride + sp * 8);
+            c2.intoArray(sums, s0 + 2 * stride + sp * 8);
+            c3.intoArray(sums, s0 + 3 * stride + sp * 8);
         }
-        for (; r < rows; r++) {
-            int x0 = e0 + r * n;
-            for (int sp = 0; sp < spans; sp++) {
-                FloatVector c0 = FloatVector.zero(F);
-                for (int p = sp * len, end = p + len; p < end; p += 8) {
-                    c0 = FloatVector.fromArray(F, wl, p).fma(FloatVector.fromArray(F, al, x0 + p), c0);
-                }
-                c0.intoArray(sums, (r * spans + sp) * 8);
+    }
+
+    private static void laneSumsOne(float[] wl, int spans, int len, float[] al, int x0, float[] sums, int s0) {
+        for (int sp = 0; sp < spans; sp++) {
+            FloatVector c0 = FloatVector.zero(F);
+            for (int p = sp * len, end = p + len; p < end; p += 8) {
+                c0 = FloatVector.fromArray(F, wl, p).fma(FloatVector.fromArray(F, al, x0 + p), c0);
             }
+            c0.intoArray(sums, s0 + sp * 8);
         }
     }
 }

@@ -19,9 +19,10 @@ import java.nio.ByteOrder;
  * (super-)block, so each int is exact as in ggml's AVX2 kernels (maddubs/madd).
  *
  * <p>Q8_0/Q4_0 blocks are small, so their ints become float and are multiplied by the block's float factor
- * per block, into a float accumulator, as ggml does. A K-quant super-block sums into one int vector (lanes
- * exact up to 2^24, which Q4_K/Q5_K cannot pass; Q6_K's worst case can, and is then rounded as ggml's
- * cvtepi32_ps rounds it), which becomes float once, times d·da; the Q8_K bsums supply the K-quant mins and
+ * per block, into a float accumulator, as ggml does. A K-quant super-block sums into one vector of exact
+ * lane sums — in int for Q4_K and Q6_K (Q6_K's worst case passes 2^24, and is then rounded as ggml's
+ * cvtepi32_ps rounds it), in float for Q5_K, which is exact because its sums stay below 2^24 and spares an int
+ * multiply per group ({@link #fma16}) — times d·da once; the Q8_K bsums supply the K-quant mins and
  * Q6_K's −32 offset as a scalar term per super-block, as in ggml, so no lane subtracts anything. Against
  * {@link ScalarDot} the results differ only in float summation order.
  *
@@ -106,9 +107,29 @@ final class VectorDots {
         return v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.ASHR, 16));
     }
 
+    /**
+     * As {@link #pairs}, but each int lane holds 2^16 times the pair sum: the pair sum lands in the top half and the
+     * low half is masked off rather than shifted out. (Alone it measures the same as {@link #pairs}; with
+     * {@link #fma16} it saves Q5_K an int multiply per group.)
+     */
+    private static IntVector pairs16(ShortVector p) {
+        IntVector v = p.reinterpretAsInts();
+        return v.add(v.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000);
+    }
+
     /** acc + float(isum)·scale; the int lanes are exact below 2^24, so the conversion is too. */
     private static FloatVector fma(IntVector isum, float scale, FloatVector acc) {
         return ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale), acc);
+    }
+
+    /**
+     * acc + float(p16)·scale/2^16 for a {@link #pairs16} vector: the same bits as {@link #fma} of the pair sums, since
+     * the scaling by 2^16 is exact both ways and the fma rounds the same exact product. With integer scales (the
+     * K-quants' sub-block scales) into a float accumulator, it is exact while every partial sum is an integer below
+     * 2^24, and so equals the int multiply-add it replaces (vpmulld is slow on AVX2 machines).
+     */
+    private static FloatVector fma16(IntVector p16, float scale, FloatVector acc) {
+        return ((FloatVector) p16.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale * 0x1p-16f), acc);
     }
 
     /** Byte {@code j} of {@code packed}, unsigned. */
@@ -146,11 +167,10 @@ final class VectorDots {
     }
 
     // ---- Q4_K, Q5_K ----
-    // A super-block is summed into one int vector (each lane an exact partial of Σ_g scale(g)·Σ q·a), which
-    // becomes float once, times d·da, into a float accumulator; the mins term is scalar, as in ggml's AVX2
-    // kernels. The group loop keeps one copy of its body in the bytecode, with the nibble picked by a shift
-    // count, so the method stays under C2's node cutoff with every helper inlined; C2 unrolls it afterwards
-    // and the weight bytes, loaded again per group, come from L1 straight into vpmovzxbw.
+    // A super-block is summed into one vector (each lane an exact partial of Σ_g scale(g)·Σ q·a), then times d·da
+    // into a float accumulator; the mins term is scalar, as in ggml's AVX2 kernels (Q5_K: in a pass of its own).
+    // The loop body holds one group, its nibble (and Q5_K's high bit) picked by shift counts, so the method stays under C2's
+    // node cutoff with every helper inlined (a super-block written out does not: its vectors are boxed, ~4x slower).
 
     /** q4_K × q8_K: d·da·Σ_g scale(g)·Σ q·a − dmin·da·Σ_g min(g)·(bsum pair of g), per super-block. */
     static float q4_K(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
@@ -180,31 +200,52 @@ final class VectorDots {
      * 4·31·127, so {@link #pairs} is exact.
      */
     static float q5_K(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
+        return q5KScaled(w, off, a, e0, n) - k4MinsTerm(w, off, 176, a, e0, n);
+    }
+
+    /** q5_K's d·da·Σ_g scale(g)·Σ q·a part, lanes summed. */
+    private static float q5KScaled(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
         FloatVector acc = FloatVector.zero(F);
-        float mins = 0;
         for (int blk = 0; blk < n / 256; blk++) {
             long b = off + blk * 176L;
             int e = e0 + blk * 256;
             long scales = k4Scales(w.get(LE_INT, b + 4), w.get(LE_INT, b + 12));
-            IntVector isum = IntVector.zero(I);
+            FloatVector isum = FloatVector.zero(F);
             for (int g = 0; g < 8; g++) {
                 long qs = b + 48 + 32 * (g >> 1);
                 int shift = 4 * (g & 1), ea = e + 32 * g;
                 ShortVector p = five(u16(w, qs), u16(w, b + 16), shift, g).mul(a16(a, ea))
                         .add(five(u16(w, qs + 16), u16(w, b + 32), shift, g).mul(a16(a, ea + 16)));
-                isum = isum.add(pairs(p).mul(u8(scales, g)));
+                isum = fma16(pairs16(p), u8(scales, g), isum);
             }
             float da = a.d[e >> 8];
-            acc = fma(isum, Bytes.half(w, b) * da, acc);
-            mins += (Bytes.half(w, b + 2) * da) * k4MinSum(w, b, a, e);
+            acc = isum.fma(FloatVector.broadcast(F, Bytes.half(w, b) * da), acc);
         }
-        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - mins;
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
     }
 
     /** The nibble of {@code qs} at {@code shift}, with bit {@code g} of {@code qh} above it. */
     private static ShortVector five(ShortVector qs, ShortVector qh, int shift, int g) {
         return qs.lanewise(VectorOperators.LSHR, shift).and(NIBBLE)
                 .or(qh.lanewise(VectorOperators.LSHL, 4).lanewise(VectorOperators.LSHR, g).and(BIT4));
+    }
+
+    /**
+     * Σ_blocks dmin·da·Σ_g min(g)·(Σ of the activations of group g, from the Q8_K bsums): the Q5_K mins term of a
+     * row of super-blocks of {@code size} bytes, summed in block order as ggml does (and as Q4_K does inline). A
+     * scalar pass of its own, called beside the vector loop rather than from it, so that C2's inlining budget for the
+     * kernel goes to the vector calls: inlined into a K-quant kernel with a bigger loop body, this loop's helpers
+     * passed NodeCountInliningCutoff and became calls (30% slower). With it apart and its group sums in float, Q5_K
+     * runs ~15% faster.
+     */
+    private static float k4MinsTerm(MemorySegment w, long off, int size, QuantizedVector a, int e0, int n) {
+        float mins = 0;
+        for (int blk = 0; blk < n / 256; blk++) {
+            long b = off + (long) blk * size;
+            int e = e0 + blk * 256;
+            mins += (Bytes.half(w, b + 2) * a.d[e >> 8]) * k4MinSum(w, b, a, e);
+        }
+        return mins;
     }
 
     /** Σ_g min(g)·(Σ of the activations of group g, from the Q8_K bsums) for the Q4_K/Q5_K super-block at b. */
