@@ -27,11 +27,18 @@ import java.util.concurrent.Callable;
                 "the mean +- the standard deviation of tokens/s over those R runs, and the process's resident memory",
                 "(VmRSS; mapped model pages that were read count, as they do for llama.cpp). Token ids are random:",
                 "speed does not depend on them. Speed does depend on what else the machine is doing: close other work",
-                "and compare runs made in the same session.", ""},
+                "and compare runs made in the same session.",
+                "-d N: the tests run after N tokens already in the KV cache (llama-bench's -d), so the rows show what a long",
+                "context costs. --depth-fill random computes only the first 64 of them and fills the rest with noise of the",
+                "same per-layer scale: attention reads every cached row whatever it holds, so speed is the same and a 32k",
+                "depth takes seconds instead of an hour of prefill on a small CPU.", ""},
         footer = {"", "Examples:",
                 "  loupe bench -m model.gguf                        pp512 and tg128, all cores, 3 repetitions",
                 "  loupe bench -m model.gguf -t 2 -p 512 -n 128 -r 3  the same settings as llama-bench -t 2",
                 "  loupe bench -m model.gguf -p 0 -n 32 --json       generation only, as JSON for scripts",
+                "  loupe bench -m model.gguf -p 0 -n 32 -d 0,1024,4096   generation speed at three context depths",
+                "  loupe bench -m model.gguf -p 0 -n 16 -d 32768 --depth-fill random   a 32k cache without its prefill",
+                "  loupe bench -m m.gguf -p 0 -n 8 -d 32768 --depth-fill random -ctk q8_0 -ctv q8_0 --kv-ram 256M --kv-offload-dir /tmp",
                 "", "Compare with: llama-bench -m model.gguf -t 2 -p 512 -n 128 -r 3"})
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -52,14 +59,25 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, paramLabel = "R", description = "Timed runs per test (default: ${DEFAULT-VALUE}).")
     int reps = 3;
 
-    @Option(names = "--json", description = "Print a JSON array: {test, threads, tokens_per_s, stddev, rss_bytes} per test.")
+    @Option(names = "--json", description = "Print a JSON array: {test, depth, threads, tokens_per_s, stddev, rss_bytes} per test.")
     boolean json;
 
-    @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "Measure with this LoRA adapter applied (repeatable).")
-    List<String> lora = new ArrayList<>();
+    @Option(names = {"-d", "--depth"}, paramLabel = "N[,N...]", split = ",",
+            description = "Tokens already in the KV cache when each test starts (llama-bench's -d); a list gives rows per depth (default: 0).")
+    List<Integer> depths;
+
+    @Option(names = "--depth-fill", paramLabel = "real|random",
+            description = "How the depth is filled: real (computed from random tokens, default) or random (64 computed, the rest noise of their scale; same attention cost, far quicker).")
+    String depthFill = "real";
 
     @picocli.CommandLine.Mixin
     KvCacheOptions kvCache;
+
+    @picocli.CommandLine.Mixin
+    KvOffloadOptions kvOffload;
+
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "Measure with this LoRA adapter applied (repeatable).")
+    List<String> lora = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
@@ -68,23 +86,34 @@ final class BenchCommand implements Callable<Integer> {
         if (prompt == 0 && gen == 0) throw new LoupeException("nothing to measure: -p and -n are both 0");
         if (reps < 1) throw new LoupeException("--repetitions must be at least 1, got " + reps);
         if (!Files.exists(model)) throw new LoupeException("no such model file: " + model);
+        List<Integer> depthList = depths == null || depths.isEmpty() ? List.of(0) : depths;
+        for (int d : depthList) if (d < 0) throw new LoupeException("--depth must not be negative, got " + d);
+        BenchRunner.DepthFill fill = switch (depthFill.toLowerCase(java.util.Locale.ROOT)) {
+            case "real" -> BenchRunner.DepthFill.REAL;
+            case "random" -> BenchRunner.DepthFill.RANDOM;
+            default -> throw new LoupeException("--depth-fill must be real or random, got " + depthFill);
+        };
+        int maxDepth = depthList.stream().mapToInt(Integer::intValue).max().orElse(0);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<BenchResult> results = new ArrayList<>();
         try (Model m = Model.load(model, lora.stream().map(dev.loupe.core.lora.LoraSpec::parse).toList()); ThreadPool pool = new ThreadPool(threads);
-             Session s = new Session(m, Math.max(prompt, gen), pool, kvCache.format())) {
+             Session s = new Session(m, Math.addExact(maxDepth, Math.max(prompt, gen)), pool, kvCache.format(), kvOffload.offload())) {
             BenchRunner runner = new BenchRunner(s, m.config().vocabSize());
-            if (prompt > 0) {
-                if (!json) err.printf("pp%d: warming up, then %d runs...%n", prompt, reps);
-                runner.promptOnce(prompt);
-                double[] samples = runner.repeat(reps, () -> runner.promptOnce(prompt));
-                results.add(BenchResult.of("pp" + prompt, threads, samples, ProcStatus.read()));
-            }
-            if (gen > 0) {
-                if (!json) err.printf("tg%d: warming up, then %d runs...%n", gen, reps);
-                runner.generateOnce(gen);
-                double[] samples = runner.repeat(reps, () -> runner.generateOnce(gen));
-                results.add(BenchResult.of("tg" + gen, threads, samples, ProcStatus.read()));
+            boolean warm = false;
+            for (int d : depthList) {
+                if (d > 0) {
+                    if (!json) err.printf("filling the cache to depth %d (%s)...%n", d, fill.name().toLowerCase(java.util.Locale.ROOT));
+                    try (Progress p = Progress.count(err, "depth " + d, d)) {
+                        runner.fill(d, fill, p::update);
+                    }
+                } else {
+                    runner.fill(0, fill, done -> {});
+                }
+                // One untimed run per test at the first depth: the kernels are the same at every depth.
+                if (prompt > 0) results.add(measure("pp" + prompt, d, !warm, () -> runner.promptOnce(prompt), runner, err));
+                if (gen > 0) results.add(measure("tg" + gen, d, !warm, () -> runner.generateOnce(gen), runner, err));
+                warm = true;
             }
         }
         if (json) printJson(out, results);
@@ -92,15 +121,25 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** One test at depth {@code d}: an untimed run first when {@code warmUp}, then the timed repetitions. */
+    private BenchResult measure(String test, int d, boolean warmUp, java.util.function.DoubleSupplier once, BenchRunner runner, PrintWriter err) {
+        if (!json) err.printf("%s: %s%d runs...%n", BenchResult.name(test, d), warmUp ? "warming up, then " : "", reps);
+        if (warmUp) once.getAsDouble();
+        return BenchResult.of(test, d, threads, runner.repeat(reps, once), ProcStatus.read());
+    }
+
     private void printTable(PrintWriter out, List<BenchResult> results) throws java.io.IOException {
         String name = model.getFileName().toString();
         long bytes = Files.size(model);
         String size = bytes >= 1L << 30 ? String.format("%.2f GiB", bytes / (double) (1L << 30)) : String.format("%.1f MiB", bytes / 1048576.0);
-        out.printf("| %-28s | %10s | %7s | %7s | %20s | %10s | %10s |%n", "model", "size", "threads", "test", "t/s", "rss", "peak rss");
-        out.printf("| %-28s | %10s | %7s | %7s | %20s | %10s | %10s |%n", "-".repeat(28), "-".repeat(9) + ":", "-".repeat(6) + ":",
-                "-".repeat(6) + ":", "-".repeat(19) + ":", "-".repeat(9) + ":", "-".repeat(9) + ":");
+        int w = 7;
+        for (BenchResult r : results) w = Math.max(w, BenchResult.name(r.test(), r.depth()).length());
+        String row = "| %-28s | %10s | %7s | %" + w + "s | %20s | %10s | %10s |%n";
+        out.printf(row, "model", "size", "threads", "test", "t/s", "rss", "peak rss");
+        out.printf(row, "-".repeat(28), "-".repeat(9) + ":", "-".repeat(6) + ":",
+                "-".repeat(w - 1) + ":", "-".repeat(19) + ":", "-".repeat(9) + ":", "-".repeat(9) + ":");
         for (BenchResult r : results) {
-            out.printf("| %-28s | %10s | %7d | %7s | %20s | %10s | %10s |%n", name, size, r.threads(), r.test(),
+            out.printf(row, name, size, String.valueOf(r.threads()), BenchResult.name(r.test(), r.depth()),
                     String.format("%.2f ± %.2f", r.tokensPerSecond(), r.stddev()), mib(r.rssBytes()), mib(r.peakRssBytes()));
         }
     }
@@ -114,6 +153,7 @@ final class BenchCommand implements Callable<Integer> {
         for (BenchResult r : results) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("test", r.test());
+            o.put("depth", r.depth());
             o.put("threads", r.threads());
             o.put("tokens_per_s", round(r.tokensPerSecond()));
             o.put("stddev", round(r.stddev()));

@@ -32,7 +32,9 @@ import java.util.concurrent.Callable;
                 "  loupe chat -m model.gguf --system \"You are terse.\" --temp 0.3",
                 "  loupe chat -m model.gguf --chat-template chatml     override the model's template",
                 "  echo \"Hello\" | loupe chat -m model.gguf             one turn from a pipe",
-                "  loupe chat -m model.gguf --steer calm.safetensors:4  every turn steered (see 'loupe lens steer')"})
+                "  loupe chat -m model.gguf --system \"$(cat manual.txt)\" --prompt-cache manual.session   long system prompt computed once",
+                "  loupe chat -m model.gguf --steer calm.safetensors:4  every turn steered (see 'loupe lens steer')",
+                "  loupe chat --context-policy shift --keep 16          a long conversation: drop half of the old turns when full"})
 final class ChatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -42,6 +44,9 @@ final class ChatCommand implements Callable<Integer> {
 
     @Mixin
     KvCacheOptions kvCache;
+
+    @Mixin
+    KvOffloadOptions kvOffload;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "A system message to start the conversation with.")
     String system;
@@ -56,19 +61,28 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     SteerOptions steering;
 
+    @Mixin
+    ContextPolicyOptions contextPolicy;
+
+    @Mixin
+    PromptCacheOptions promptCache;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         SamplingParams params = sampling.toParams();
-        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession(kvCache.format())) {
+        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession(kvCache.format(), kvOffload.offload())) {
             steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
+            contextPolicy.apply(lm, session);
+            session.onWarning(err::println);
             Tokenizer tok = lm.tokenizer();
             ChatTemplate tpl = ChatTemplates.select(lm.model().file().metadata(), template,
                     tok.bos() >= 0 ? tok.piece(tok.bos()) : "", tok.eos() >= 0 ? tok.piece(tok.eos()) : "");
             List<ChatMessage> messages = new ArrayList<>();
             if (system != null) messages.add(ChatMessage.system(system));
             int[] cached = new int[0];
+            int[] fed = new int[0]; // every token run so far (more than the cache holds once a policy evicted)
             boolean interactive = System.console() != null && System.console().isTerminal();
             if (interactive) err.println("Chatting with " + modelOptions.resolveModel().getFileName() + ". /help for commands, /quit to leave.");
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -92,6 +106,7 @@ final class ChatCommand implements Callable<Integer> {
                             if (system != null) messages.add(ChatMessage.system(system));
                             session.rewind(0);
                             cached = new int[0];
+                            fed = new int[0];
                             err.println("(conversation cleared)");
                         }
                         case "/system" -> {
@@ -111,10 +126,19 @@ final class ChatCommand implements Callable<Integer> {
                 int[] ids = tok.encode(rendered, true, true);
                 // Reuse the cached prefix; re-feed at least one token so there are logits to sample from.
                 int keep = Math.min(commonPrefix(cached, ids), ids.length - 1);
-                session.rewind(Math.min(keep, session.position()));
-                keep = session.position();
+                if (session.evicted() > 0) {
+                    // The cache no longer holds a prefix of the conversation, only what the policy kept: feed what is
+                    // new since the last turn (the template re-renders the same earlier text).
+                    keep = Math.min(commonPrefix(fed, ids), ids.length - 1);
+                } else {
+                    session.rewind(Math.min(keep, session.position()));
+                    if (session.position() == 0) promptCache.restore(lm, session, ids, modelOptions.lora, steering.steer, err);
+                    keep = session.position();
+                }
                 int[] fresh = Arrays.copyOfRange(ids, keep, ids.length);
-                GenerationResult r = new Generator(session, tok).generate(fresh, Arrays.copyOf(ids, keep), params, s -> {
+                int[] prompt = ids;
+                Generator g = new Generator(session, tok).afterPrompt(() -> promptCache.save(session, prompt, err));
+                GenerationResult r = g.generate(fresh, Arrays.copyOf(ids, keep), params, s -> {
                     out.print(s);
                     out.flush();
                 });
@@ -124,6 +148,7 @@ final class ChatCommand implements Callable<Integer> {
                 int[] all = Arrays.copyOf(ids, ids.length + r.ids().length);
                 System.arraycopy(r.ids(), 0, all, ids.length, r.ids().length);
                 cached = Arrays.copyOf(all, Math.min(all.length, session.position()));
+                fed = all;
             }
         }
         return 0;

@@ -1,6 +1,7 @@
 package dev.loupe.cli;
 
 import dev.loupe.core.model.KvFormat;
+import dev.loupe.core.model.KvOffload;
 import dev.loupe.core.model.Model;
 import dev.loupe.core.model.Session;
 import dev.loupe.core.parallel.ThreadPool;
@@ -30,6 +31,11 @@ record LoadedModel(Model model, Tokenizer tokenizer, ThreadPool pool, int contex
     /** A session whose KV cache stores keys and values as {@code kv} says. */
     Session newSession(KvFormat kv) {
         return new Session(model, contextSize, pool, kv);
+    }
+
+    /** A session whose KV cache stores keys and values as {@code kv} says, beyond {@code offload}'s budget on disk (null: none). */
+    Session newSession(KvFormat kv, KvOffload offload) {
+        return new Session(model, contextSize, pool, kv, offload);
     }
 
     @Override

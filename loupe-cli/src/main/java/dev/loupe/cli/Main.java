@@ -24,7 +24,7 @@ import java.io.PrintWriter;
                 "  loupe think run tasks.jsonl --strategy majority --n 8   spend inference-time compute",
                 "", "Run 'loupe help COMMAND' for a command's options."},
         subcommands = {RunCommand.class, ChatCommand.class, InspectCommand.class, TokenizeCommand.class, GenModelCommand.class,
-                QuantizeCommand.class, BenchCommand.class, ServeCommand.class, ListCommand.class, EvalCommand.class,
+                QuantizeCommand.class, BenchCommand.class, PerplexityCommand.class, ServeCommand.class, ListCommand.class, EvalCommand.class,
                 DataCommand.class, TrainCommand.class, LensCommand.class, ThinkCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

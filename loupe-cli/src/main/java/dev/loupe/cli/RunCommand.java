@@ -40,6 +40,8 @@ import java.util.concurrent.Callable;
                 "  loupe run --draft models/loupe-shakespeare-draft.gguf --draft-k 2 --temp 0 -p \"ROMEO:\"   speculative decoding",
                 "  loupe run -m model.gguf --lookup --lookup-n 3 -p \"$(cat doc.txt) Summary:\"   prompt lookup (no draft)",
                 "  loupe run --rope-scaling yarn --rope-scale 4 -p \"...\"   YaRN: four times the trained context",
+                "  loupe run \"ROMEO:\" -n 1000 --context-policy sinks       past the 128-token context: 4 sinks + a recent window",
+                "  loupe run -m model.gguf --prompt-cache doc.session -p \"$(cat doc.txt) Q: ...\"   the document's prefix computed once",
                 "  loupe run \"ROMEO:\" --temp 0 --steer love.safetensors:8   steered (see 'loupe lens steer make')"})
 final class RunCommand implements Callable<Integer> {
     @Spec
@@ -50,6 +52,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     KvCacheOptions kvCache;
+
+    @Mixin
+    KvOffloadOptions kvOffload;
 
     @Option(names = {"-p", "--prompt"}, paramLabel = "TEXT", description = "The prompt (or give it as the last arguments).")
     String prompt;
@@ -62,6 +67,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin
     SteerOptions steering;
+
+    @Mixin
+    ContextPolicyOptions contextPolicy;
+
+    @Mixin
+    PromptCacheOptions promptCache;
 
     @Option(names = "--json", description = "Print one JSON object at the end: prompt_ids, ids, text, prompt_tokens_per_s, gen_tokens_per_s (and speculative: acceptance_rate ... with --draft or --lookup).")
     boolean json;
@@ -77,7 +88,7 @@ final class RunCommand implements Callable<Integer> {
                     + "greedy output is identical, sampled output has the same distribution.",
                     "Use it when the draft costs a small fraction of a model step (10x fewer weights or more) and agrees with it often, "
                     + "mostly with greedy decoding (--temp 0) and a small --draft-k (2-3). For the shipped model: "
-                    + "models/loupe-shakespeare-draft.gguf, 0-20% less CPU greedy at --draft-k 2, slower when sampling. "
+                    + "models/loupe-shakespeare-draft.gguf, 0-20%% less CPU greedy at --draft-k 2, slower when sampling. "
                     + "A quantized copy of the model itself is too expensive a draft and slows decoding down (BENCHMARKS.md)."})
     Path draft;
 
@@ -103,9 +114,17 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (draft != null && lookup) throw new LoupeException("--draft and --lookup are two ways of guessing tokens; choose one");
         if (lookupN < 1) throw new LoupeException("--lookup-n must be at least 1, got " + lookupN);
-        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession(kvCache.format());
+        if (promptCache.enabled() && (draft != null || lookup)) {
+            throw new LoupeException("--prompt-cache does not combine with --draft or --lookup yet; drop one of them");
+        }
+        try (LoadedModel lm = LoadedModel.open(modelOptions); Session session = lm.newSession(kvCache.format(), kvOffload.offload());
              Drafter drafter = drafter(lm)) {
             steering.apply(lm, session, modelOptions.resolveModel().getFileName().toString());
+            contextPolicy.apply(lm, session);
+            if (drafter != null && session.evicts()) {
+                throw new LoupeException("--context-policy does not combine with --draft or --lookup yet (their rollback needs an unevicted cache)");
+            }
+            session.onWarning(err::println);
             int[] ids = lm.tokenizer().encode(text, !noBos, special);
             if (ids.length == 0) throw new LoupeException("the prompt has no tokens");
             if (!json) {
@@ -118,15 +137,19 @@ final class RunCommand implements Callable<Integer> {
             };
             GenerationResult r;
             SpeculativeResult spec = null;
+            int cached = promptCache.restore(lm, session, ids, modelOptions.lora, steering.steer, err);
             if (drafter == null) {
-                r = new Generator(session, lm.tokenizer()).generate(ids, new int[0], params, stream);
+                int[] prompt = ids;
+                r = new Generator(session, lm.tokenizer()).afterPrompt(() -> promptCache.save(session, prompt, err))
+                        .generate(java.util.Arrays.copyOfRange(ids, cached, ids.length), java.util.Arrays.copyOf(ids, cached), params, stream);
             } else {
                 spec = new SpeculativeGenerator(session, lm.tokenizer(), drafter, draftK).generate(ids, params, stream);
                 r = spec.generation();
             }
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
-                o.put("prompt_ids", r.promptIds());
+                o.put("prompt_ids", ids);
+                if (promptCache.enabled()) o.put("prompt_cached_tokens", cached);
                 o.put("ids", r.ids());
                 o.put("text", r.text());
                 o.put("finish_reason", r.finishReason().name().toLowerCase());
@@ -137,8 +160,8 @@ final class RunCommand implements Callable<Integer> {
                 out.println(new ObjectMapper().writeValueAsString(o));
             } else {
                 out.println();
-                err.printf("%nprompt: %d tokens, %.1f tokens/s | generated: %d tokens, %.1f tokens/s | %s%n",
-                        r.promptIds().length, r.promptTokensPerSecond(), r.ids().length, r.genTokensPerSecond(),
+                err.printf("%nprompt: %d tokens%s, %.1f tokens/s | generated: %d tokens, %.1f tokens/s | %s%n",
+                        ids.length, cached > 0 ? " (" + cached + " from the prompt cache)" : "", r.promptTokensPerSecond(), r.ids().length, r.genTokensPerSecond(),
                         r.finishReason() == dev.loupe.core.generate.FinishReason.STOP ? "stopped" : "length limit");
                 if (spec != null) {
                     SpeculativeStats st = spec.stats();

@@ -54,7 +54,7 @@ class InductionHeadsTest {
     @Test
     void aTrainedModelHasAnInductionHeadAndNeedsIt() throws java.io.IOException {
         long cpu0 = processCpuNanos();
-        InductionTraining.Trained t = InductionTraining.train(RECIPE);
+        InductionTraining.Trained t = InductionTraining.trainedOnce(RECIPE);
         double trainCpu = (processCpuNanos() - cpu0) / 1e9;
         // Uniform guessing is log 31 = 3.43 nats; only in-context copying can bring the loss far below it.
         assertThat(t.lastLoss()).as("training loss at the end (crossed the plateau)").isLessThan(0.6 * t.firstLoss());

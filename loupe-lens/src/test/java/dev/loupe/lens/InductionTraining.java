@@ -49,6 +49,13 @@ final class InductionTraining {
      */
     record Trained(LlamaConfig config, float[] params, double firstLoss, double lastLoss, int transitionStep) {}
 
+    private static final java.util.Map<Recipe, Trained> TRAINED = new java.util.HashMap<>();
+
+    /** {@link #train}, once per recipe per test JVM: the tests that need a copying model share one training run. */
+    static synchronized Trained trainedOnce(Recipe r) {
+        return TRAINED.computeIfAbsent(r, InductionTraining::train);
+    }
+
     static Trained train(Recipe r) {
         LlamaConfig c = r.config();
         // One thread: these shapes are too small for a second one to pay for its hand-offs (as in loupe-train's tests).

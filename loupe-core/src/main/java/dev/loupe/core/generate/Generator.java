@@ -22,10 +22,17 @@ import java.util.function.Consumer;
 public final class Generator {
     private final Session session;
     private final Tokenizer tokenizer;
+    private Runnable afterPrompt;
 
     public Generator(Session session, Tokenizer tokenizer) {
         this.session = session;
         this.tokenizer = tokenizer;
+    }
+
+    /** Runs {@code action} once the prompt is in the cache, before the first token is drawn (e.g. to save the session). */
+    public Generator afterPrompt(Runnable action) {
+        this.afterPrompt = action;
+        return this;
     }
 
     /**
@@ -44,7 +51,8 @@ public final class Generator {
     public GenerationResult generate(int[] promptIds, int[] history, SamplingParams params, Consumer<String> onText,
                                      TokenConstraint constraint) {
         if (promptIds.length == 0 && session.position() == 0) throw new LoupeException("the prompt is empty");
-        if (session.position() + promptIds.length >= session.contextLength()) {
+        // Under an evicting context policy a long prompt streams through the cache; without one it must fit.
+        if (!session.evicts() && session.position() + promptIds.length >= session.contextLength()) {
             throw new LoupeException("the prompt (" + promptIds.length + " tokens) does not fit the context of "
                     + session.contextLength() + " tokens; raise --ctx-size");
         }
@@ -62,6 +70,8 @@ public final class Generator {
         float[] logits = promptIds.length > 0 ? session.prefill(promptIds) : null;
         if (logits == null) throw new LoupeException("nothing to continue from: give a prompt");
         long t1 = System.nanoTime();
+        if (afterPrompt != null) afterPrompt.run();
+        long genStart = System.nanoTime(); // saving is neither prompt nor generation time
 
         int[] out = new int[16];
         int count = 0;
@@ -94,18 +104,18 @@ public final class Generator {
                 reason = FinishReason.STOP;
                 break;
             }
-            if (session.position() >= session.contextLength()) break;
+            if (!session.canContinue()) break;
             logits = session.forward(next, true);
         }
         if (stopString == null) emit(stops.append(decoder.flush()).text() + stops.flush(), text, onText);
         long t2 = System.nanoTime();
         return new GenerationResult(promptIds, Arrays.copyOf(out, count), text.toString(), reason, stopString,
-                t1 - t0, t2 - t1, logprobs);
+                t1 - t0, t2 - genStart, logprobs);
     }
 
     /** Tokens that may still be drawn, this one included: the request's limit and the context's room. */
     private int budget(SamplingParams params, int count) {
-        int room = session.contextLength() - session.position();
+        int room = session.evicts() ? Integer.MAX_VALUE : session.contextLength() - session.position();
         return params.maxTokens() < 0 ? room : Math.min(room, params.maxTokens() - count);
     }
 

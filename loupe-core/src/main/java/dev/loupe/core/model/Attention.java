@@ -40,6 +40,14 @@ final class Attention implements RangeTask {
     private int[] positions;
     private int layer;
     private int batch;
+    private final int maxContext;
+    /**
+     * Per scratch slot, attention probability summed per key position, while a cache tracks scores (H2O): each slot
+     * is one thread's at a time, so the kernel adds without races, and {@link #runMode} folds the slots into the
+     * cache's scores after the layer. Made on first use; untouched (one null check per row and head) otherwise.
+     */
+    private float[][] received;
+    private float[] tracked;
 
     Attention(ModelConfig c, int maxBatch, int maxContext) {
         this.c = c;
@@ -52,6 +60,7 @@ final class Attention implements RangeTask {
             scores[i] = new float[maxContext];
             qConverted[i] = new QuantizedVector();
         }
+        this.maxContext = maxContext;
     }
 
     /** What a wave computes: both halves fused (no pattern hook), or one half into/out of a pattern buffer. */
@@ -87,12 +96,14 @@ final class Attention implements RangeTask {
         this.caches = caches;
         this.positions = positions;
         this.batch = batch;
+        this.tracked = trackedScores(caches, batch);
         int work = batch * c.heads();
         // Scratch is per slot; with more (row, head) pairs than slots, run in waves.
         for (int start = 0; start < work; start += scores.length) {
             waveStart = start;
             pool.run(this, Math.min(scores.length, work - start));
         }
+        if (tracked != null) foldReceived(Math.min(scores.length, work), positions, batch);
         this.q = null;
         this.out = null;
         this.caches = null;
@@ -100,6 +111,31 @@ final class Attention implements RangeTask {
     }
 
     private int waveStart;
+
+    /** The score array of the batch's cache if it tracks one (then every row must be of that cache), else null. */
+    private float[] trackedScores(KvCache[] caches, int batch) {
+        float[] s = caches[0].scores;
+        if (s == null) return null;
+        for (int b = 1; b < batch; b++) {
+            if (caches[b] != caches[0]) throw new IllegalStateException("attention scores are tracked for one sequence at a time");
+        }
+        if (received == null) received = new float[scores.length][maxContext];
+        return s;
+    }
+
+    /** Adds what the slots received into the tracked scores and clears them for the next layer. */
+    private void foldReceived(int slots, int[] positions, int batch) {
+        int keys = 0;
+        for (int b = 0; b < batch; b++) keys = Math.max(keys, positions[b] + 1);
+        for (int s = 0; s < slots; s++) {
+            float[] r = received[s];
+            for (int t = 0; t < keys; t++) {
+                tracked[t] += r[t];
+                r[t] = 0f;
+            }
+        }
+        tracked = null;
+    }
 
     @Override
     public void run(int from, int to) {
@@ -153,6 +189,10 @@ final class Attention implements RangeTask {
         if (c.attnSoftcap() > 0) Ops.softcap(p, off, n, c.attnSoftcap());
         Ops.softmax(p, off, n);
         if (kv.format().values() == GgmlType.F16) Ops.roundToHalf(p, off, n);
+        if (tracked != null) {
+            float[] r = received[slot];
+            for (int i = 0; i < n; i++) r[start + i] += p[off + i];
+        }
     }
 
     /** out[b, h] = sum over t in [start, pos] of p[off + (t - start)] * v_t. */

@@ -23,6 +23,8 @@ public final class Forward {
     private final float[] x, xb, q, k, v, attnOut, proj, gate, up, last;
     private float[] logits = new float[0];
     private final KvCache[] decodeCaches;
+    /** Scratch: the distinct pools of one step's rows. */
+    private final KvPool[] stepPools;
     private final int[] decodePositions;
     private final int[] decodeRows;
     private final LoraSet lora;
@@ -52,6 +54,7 @@ public final class Forward {
         this.up = new float[B * c.ffnDim()];
         this.last = new float[B * c.dim()];
         this.decodeCaches = new KvCache[B];
+        this.stepPools = new KvPool[B];
         this.decodePositions = new int[B];
         this.decodeRows = new int[B];
         this.logitPositions = new int[B];
@@ -77,6 +80,18 @@ public final class Forward {
 
     public ModelConfig config() {
         return c;
+    }
+
+    /** The distinct pools of {@code caches[0..n)}, into {@link #stepPools} (a batch is usually one pool, or a few). */
+    private int distinctPools(KvCache[] caches, int n) {
+        int count = 0;
+        outer:
+        for (int b = 0; b < n; b++) {
+            KvPool p = caches[b].pool;
+            for (int i = 0; i < count; i++) if (stepPools[i] == p) continue outer;
+            stepPools[count++] = p;
+        }
+        return count;
     }
 
     /**
@@ -138,6 +153,8 @@ public final class Forward {
                 hk.fire(HookSite.ATTN_ROT_Q, l, q, n, c.qDim(), c.heads(), positions);
                 hk.fire(HookSite.ATTN_ROT_K, l, k, n, c.kvDim(), c.kvHeads(), positions);
             }
+            int pools = distinctPools(caches, n);
+            for (int i = 0; i < pools; i++) stepPools[i].beginLayer(l); // an offloaded cache has this layer ready
             for (int b = 0; b < n; b++) {
                 // Stored as the cache's types (rounded to F16 by default), as llama.cpp's set_rows does.
                 int row = caches[b].row(positions[b]);
@@ -149,6 +166,7 @@ public final class Forward {
             } else {
                 attention.run(pool, l, q, attnOut, caches, positions, n);
             }
+            for (int i = 0; i < pools; i++) stepPools[i].endLayer(l);
             if (hk != null) hk.fire(HookSite.ATTN_Z, l, attnOut, n, c.heads() * c.valueDim(), c.heads(), positions);
             matmul.apply(L.wo(), attnOut, n, proj);
             lora(l, LoraTarget.ATTN_OUTPUT, attnOut, n, proj);

@@ -18,6 +18,11 @@ final class KvCache {
     final int capacity;
     int[] table;
     int blocks;
+    /**
+     * Per position, the attention probability it has received, summed over layers, heads and queries; null unless a
+     * context policy asks for it (H2O). The attention kernel adds to it; {@link #compact} moves it with the rows.
+     */
+    float[] scores;
 
     KvCache(KvPool pool, int capacity) {
         this.pool = pool;
@@ -27,7 +32,15 @@ final class KvCache {
 
     /** A cache with a pool of its own, every block of the context taken up front: the single-session path. */
     static KvCache privateCache(ModelConfig c, int capacity, KvFormat format) {
-        KvPool pool = new KvPool(c, (capacity + KvPool.DEFAULT_BLOCK_SIZE - 1) / KvPool.DEFAULT_BLOCK_SIZE, KvPool.DEFAULT_BLOCK_SIZE, format);
+        return privateCache(c, capacity, format, null);
+    }
+
+    /** A private cache whose blocks beyond {@code offload}'s RAM budget spill to its directory (null: all in RAM). */
+    static KvCache privateCache(ModelConfig c, int capacity, KvFormat format, KvOffload offload) {
+        int blocks = (capacity + KvPool.DEFAULT_BLOCK_SIZE - 1) / KvPool.DEFAULT_BLOCK_SIZE;
+        KvStorage storage = offload == null ? null
+                : SpillStorage.create(offload, blocks, KvPool.bytesPerBlock(c, KvPool.DEFAULT_BLOCK_SIZE, format), c.layers());
+        KvPool pool = new KvPool(c, blocks, KvPool.DEFAULT_BLOCK_SIZE, format, storage);
         KvCache cache = new KvCache(pool, capacity);
         if (!cache.reserve(capacity)) throw new IllegalStateException("a private pool is sized for its context");
         return cache;
@@ -93,6 +106,40 @@ final class KvCache {
             t += run;
         }
     }
+
+    /**
+     * Keeps the positions {@code keep[0..n)} (ascending) as positions 0..n-1, in every layer: each kept row moves down
+     * to its new slot (bytes copied) and its key is re-rotated by RoPE from its old position to the new one (keys are
+     * cached after RoPE), decoded and encoded again in the cache's key type, as llama.cpp's K-shift does. A private
+     * cache only: shared blocks must never be written.
+     */
+    void compact(int[] keep, int n, Rope rope, int kvHeads, int headDim) {
+        if (rotated.length < pool.kvDim) rotated = new float[pool.kvDim];
+        int shift = 0;
+        boolean set = false;
+        for (int i = 0; i < n; i++) {
+            int from = keep[i];
+            if (from < i || (i > 0 && from <= keep[i - 1])) throw new IllegalArgumentException("kept positions must ascend: " + from + " at " + i);
+            if (from == i) continue;
+            int dst = row(i);
+            pool.copyRows(pool, row(from), dst, 1);
+            if (!set || shift != i - from) {
+                shift = i - from;
+                set = true;
+                rope.setShift(shift);
+            }
+            for (int l = 0; l < pool.layers; l++) {
+                pool.readKey(l, dst, rotated, 0);
+                rope.apply(rotated, 0, kvHeads, headDim);
+                pool.writeKey(l, dst, rotated, 0);
+            }
+            if (scores != null) scores[i] = scores[from];
+        }
+        if (scores != null) java.util.Arrays.fill(scores, n, capacity, 0f);
+    }
+
+    /** Scratch for one key row being re-rotated. */
+    private float[] rotated = new float[0];
 
     private int rowsLeftInBlock(int t) {
         return pool.blockSize - (t & pool.blockMask);

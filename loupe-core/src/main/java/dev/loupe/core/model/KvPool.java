@@ -236,43 +236,43 @@ public final class KvPool implements AutoCloseable {
 
     /** Decodes the key row ({@code kvDim} values) of {@code row} in {@code layer} into {@code dst[off..]}. */
     public void readKey(int layer, int row, float[] dst, int off) {
-        read(keyCodec, keyRotation, kvDim, row, keyOffset(layer, row & blockMask), dst, off);
+        keyCodec.dequantize(block(row >>> blockShift), keyOffset(layer, row & blockMask), dst, off, kvDim);
+        if (keyRotation > 0) Hadamard.rotate(dst, off, kvDim, keyRotation);
     }
 
     /** Decodes the value row ({@code vDim} values) of {@code row} in {@code layer} into {@code dst[off..]}. */
     public void readValue(int layer, int row, float[] dst, int off) {
-        read(valueCodec, valueRotation, vDim, row, valueOffset(layer, row & blockMask), dst, off);
+        valueCodec.dequantize(block(row >>> blockShift), valueOffset(layer, row & blockMask), dst, off, vDim);
+        if (valueRotation > 0) Hadamard.rotate(dst, off, vDim, valueRotation);
     }
 
     /** Encodes {@code src[off..off+kvDim)} as the key row of {@code row} in {@code layer}. Owner thread only. */
     public void writeKey(int layer, int row, float[] src, int off) {
-        write(keyWriter, keyRotation, kvDim, keyRowBytes, row, keyOffset(layer, row & blockMask), src, off);
+        if (keyRotation > 0) {
+            System.arraycopy(src, off, rotated, 0, kvDim);
+            Hadamard.rotate(rotated, 0, kvDim, keyRotation);
+            keyWriter.quantize(rotated, 0, kvDim, encoded, 0);
+        } else {
+            keyWriter.quantize(src, off, kvDim, encoded, 0);
+        }
+        MemorySegment.copy(encoded, 0, storage.writable(row >>> blockShift, layer), ValueLayout.JAVA_BYTE, keyOffset(layer, row & blockMask), (int) keyRowBytes);
     }
 
     /** Encodes {@code src[off..off+vDim)} as the value row of {@code row} in {@code layer}. Owner thread only. */
     public void writeValue(int layer, int row, float[] src, int off) {
-        write(valueWriter, valueRotation, vDim, valueRowBytes, row, valueOffset(layer, row & blockMask), src, off);
-    }
-
-    private void read(Codec codec, int rotation, int n, int row, long offset, float[] dst, int off) {
-        codec.dequantize(block(row >>> blockShift), offset, dst, off, n);
-        if (rotation > 0) Hadamard.rotate(dst, off, n, rotation);
-    }
-
-    private void write(RowQuantizer writer, int rotation, int n, long bytes, int row, long offset, float[] src, int off) {
-        if (rotation > 0) {
-            System.arraycopy(src, off, rotated, 0, n);
-            Hadamard.rotate(rotated, 0, n, rotation);
-            writer.quantize(rotated, 0, n, encoded, 0);
+        if (valueRotation > 0) {
+            System.arraycopy(src, off, rotated, 0, vDim);
+            Hadamard.rotate(rotated, 0, vDim, valueRotation);
+            valueWriter.quantize(rotated, 0, vDim, encoded, 0);
         } else {
-            writer.quantize(src, off, n, encoded, 0);
+            valueWriter.quantize(src, off, vDim, encoded, 0);
         }
-        MemorySegment.copy(encoded, 0, block(row >>> blockShift), ValueLayout.JAVA_BYTE, offset, (int) bytes);
+        MemorySegment.copy(encoded, 0, storage.writable(row >>> blockShift, layer), ValueLayout.JAVA_BYTE, valueOffset(layer, row & blockMask), (int) valueRowBytes);
     }
 
     /** Copies the first {@code positions} positions of block {@code from} into block {@code to}, in every layer. */
     public void copyBlock(int from, int to, int positions) {
-        MemorySegment src = block(from), dst = block(to);
+        MemorySegment src = block(from), dst = storage.writable(to, -1);
         if (positions == blockSize) {
             MemorySegment.copy(src, 0, dst, 0, blockBytes);
             return;
@@ -292,7 +292,7 @@ public final class KvPool implements AutoCloseable {
         if (source.kvDim != kvDim || source.vDim != vDim || source.layers != layers) {
             throw new IllegalArgumentException("KV pools of different models");
         }
-        MemorySegment src = source.block(srcRow >>> source.blockShift), dst = block(dstRow >>> blockShift);
+        MemorySegment src = source.block(srcRow >>> source.blockShift), dst = storage.writable(dstRow >>> blockShift, -1);
         int s = srcRow & source.blockMask, d = dstRow & blockMask;
         if (source.format.equals(format)) {
             for (int l = 0; l < layers; l++) {
@@ -310,6 +310,26 @@ public final class KvPool implements AutoCloseable {
                 writeValue(l, dstRow + i, transit, 0);
             }
         }
+    }
+
+    /** Block {@code id}'s bytes for writing {@code layer} (-1: any), through the storage's {@link KvStorage#writable}. */
+    MemorySegment writableBlock(int id, int layer) {
+        return storage.writable(id, layer);
+    }
+
+    /** Block {@code id}'s bytes for reading {@code layer} (-1: any), through the storage's {@link KvStorage#readable}. */
+    MemorySegment readableBlock(int id, int layer) {
+        return storage.readable(id, layer);
+    }
+
+    /** See {@link KvStorage#beginLayer}: the forward pass calls this before it writes and attends a layer. */
+    void beginLayer(int layer) {
+        storage.beginLayer(layer);
+    }
+
+    /** See {@link KvStorage#endLayer}. */
+    void endLayer(int layer) {
+        storage.endLayer(layer);
     }
 
     /** Frees the pool's memory; nothing may read or write it afterwards. */

@@ -20,6 +20,32 @@ public interface KvStorage extends AutoCloseable {
     /** Makes block {@code id} usable (allocating it on first use). */
     void open(int id);
 
+    /**
+     * Block {@code id}'s bytes, to be read in {@code layer} only (-1: any layers), outside the forward pass's layer walk
+     * (saving, copying); by default the same as {@link #block}.
+     */
+    default MemorySegment readable(int id, int layer) {
+        return block(id);
+    }
+
+    /**
+     * Block {@code id}'s bytes, about to be written in {@code layer} (-1: any layers). A store that checks what it
+     * reads back (KV offload) learns here what it must checksum again; by default the same as {@link #block}.
+     */
+    default MemorySegment writable(int id, int layer) {
+        return block(id);
+    }
+
+    /**
+     * The forward pass is about to write and attend {@code layer} of its blocks (layers come in order, each ended by
+     * {@link #endLayer}); a store that keeps blocks on disk has them ready, checked, by the time this returns. Owner
+     * thread; nothing by default.
+     */
+    default void beginLayer(int layer) {}
+
+    /** The forward pass is done with {@code layer} until its next step (an offloading store may release it). */
+    default void endLayer(int layer) {}
+
     /** Frees every block; segments handed out before become inaccessible. */
     @Override
     void close();

@@ -38,6 +38,21 @@ final class Rope {
     }
 
     void setPosition(int pos) {
+        setAngles(pos, magnitude);
+    }
+
+    /**
+     * Sets the rotation that moves a key already rotated for position p to position p + {@code delta} (negative to move
+     * it back), for re-positioning cached keys when a context policy evicts. Every angle here is linear in the position
+     * (linear, NTK and YaRN scaling included), so R(p + d) = R(d) R(p); the magnitude is left out because the cached key
+     * carries it already. (llama.cpp's K-shift passes YaRN's attention factor again, scaling a shifted key a second
+     * time; with magnitude 1 a shifted key equals the key computed at its new position.)
+     */
+    void setShift(int delta) {
+        setAngles(delta, 1f);
+    }
+
+    private void setAngles(int pos, float magnitude) {
         float theta = pos;
         for (int i = 0; i < ropeDim / 2; i++) {
             float ff = freqFactors != null ? freqFactors[i] : 1f;
