@@ -65,6 +65,9 @@ final class ServeCommand implements Callable<Integer> {
                     + "(default: half the free heap, at most --parallel full contexts).")
     String kvMemory;
 
+    @picocli.CommandLine.Mixin
+    KvCacheOptions kvCache;
+
     @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on every API route (not /health).")
     String apiKey;
 
@@ -95,7 +98,7 @@ final class ServeCommand implements Callable<Integer> {
         Path dir = modelsDir != null ? modelsDir : ModelCatalog.defaultDir();
         String m = model != null ? model : ModelOptions.shippedModel().toString();
         ServerOptions o = new ServerOptions(m, dir, host, port, parallel, ctx, apiKey, threads, maxQueue, prefillChunk,
-                kvMemory == null ? 0 : ByteSize.parse(kvMemory, "--kv-memory"), template());
+                kvMemory == null ? 0 : ByteSize.parse(kvMemory, "--kv-memory"), template(), kvCache.format());
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Steering.Term> steering = steeringVectors(steerDir);
         LoupeServer server = LoupeServer.start(o, steering);
@@ -104,8 +107,8 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }));
-        err.printf("loupe: serving %s on http://%s:%d/ (%d parallel, context %d, KV pool %d tokens)%n", server.model().name(), host,
-                server.port(), parallel, server.scheduler().contextLength(), server.scheduler().kvCapacity());
+        err.printf("loupe: serving %s on http://%s:%d/ (%d parallel, context %d, KV pool %d tokens, %s)%n", server.model().name(), host,
+                server.port(), parallel, server.scheduler().contextLength(), server.scheduler().kvCapacity(), o.kvFormat());
         if (!steering.isEmpty()) err.println("loupe: steering vectors " + String.join(", ", new TreeMap<>(steering).keySet()));
         err.flush();
         stopped.await();

@@ -1,6 +1,7 @@
 package dev.loupe.serve;
 
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.model.KvFormat;
 
 import dev.loupe.core.parallel.ThreadPool;
 
@@ -18,9 +19,11 @@ import java.nio.file.Path;
  * @param prefillChunk  prompt tokens computed between two decode steps
  * @param kvMemory      bytes for the shared KV cache pool; 0 for half the free heap, at most {@code parallel} contexts
  * @param chatTemplate  null for the model's own template; else a built-in template's name or Jinja text
+ * @param kvFormat      the KV cache's key and value types ({@code -ctk}/{@code -ctv})
  */
 public record ServerOptions(String model, Path modelsDir, String host, int port, int parallel, int contextLength,
-                            String apiKey, int threads, int maxQueue, int prefillChunk, long kvMemory, String chatTemplate) {
+                            String apiKey, int threads, int maxQueue, int prefillChunk, long kvMemory, String chatTemplate,
+                            KvFormat kvFormat) {
     public static final int DEFAULT_PREFILL_CHUNK = 64;
 
     public ServerOptions {
@@ -31,6 +34,13 @@ public record ServerOptions(String model, Path modelsDir, String host, int port,
         if (maxQueue < 0) throw new LoupeException("--max-queue must be 0 or more, got " + maxQueue);
         if (prefillChunk < 1) throw new LoupeException("--prefill-chunk must be at least 1, got " + prefillChunk);
         if (kvMemory < 0) throw new LoupeException("--kv-memory must be positive, got " + kvMemory);
+        if (kvFormat == null) kvFormat = KvFormat.DEFAULT;
+    }
+
+    /** Options with an F16 KV cache. */
+    public ServerOptions(String model, Path modelsDir, String host, int port, int parallel, int contextLength,
+                         String apiKey, int threads, int maxQueue, int prefillChunk, long kvMemory, String chatTemplate) {
+        this(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate, null);
     }
 
     /** Options with the model's own chat template. */
@@ -46,38 +56,42 @@ public record ServerOptions(String model, Path modelsDir, String host, int port,
     }
 
     public ServerOptions withPort(int v) {
-        return new ServerOptions(model, modelsDir, host, v, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate);
+        return new ServerOptions(model, modelsDir, host, v, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate, kvFormat);
     }
 
     public ServerOptions withParallel(int v) {
-        return new ServerOptions(model, modelsDir, host, port, v, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate);
+        return new ServerOptions(model, modelsDir, host, port, v, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate, kvFormat);
     }
 
     public ServerOptions withContextLength(int v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, v, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate);
+        return new ServerOptions(model, modelsDir, host, port, parallel, v, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate, kvFormat);
     }
 
     public ServerOptions withApiKey(String v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, v, threads, maxQueue, prefillChunk, kvMemory, chatTemplate);
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, v, threads, maxQueue, prefillChunk, kvMemory, chatTemplate, kvFormat);
     }
 
     public ServerOptions withMaxQueue(int v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, v, prefillChunk, kvMemory, chatTemplate);
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, v, prefillChunk, kvMemory, chatTemplate, kvFormat);
     }
 
     public ServerOptions withKvMemory(long v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, v, chatTemplate);
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, v, chatTemplate, kvFormat);
     }
 
     public ServerOptions withModelsDir(Path v) {
-        return new ServerOptions(model, v, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate);
+        return new ServerOptions(model, v, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate, kvFormat);
     }
 
     public ServerOptions withChatTemplate(String v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, v);
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, v, kvFormat);
     }
 
     public ServerOptions withThreads(int v) {
-        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, v, maxQueue, prefillChunk, kvMemory, chatTemplate);
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, v, maxQueue, prefillChunk, kvMemory, chatTemplate, kvFormat);
+    }
+
+    public ServerOptions withKvFormat(KvFormat v) {
+        return new ServerOptions(model, modelsDir, host, port, parallel, contextLength, apiKey, threads, maxQueue, prefillChunk, kvMemory, chatTemplate, v);
     }
 }

@@ -211,9 +211,7 @@ final class Attention implements RangeTask {
             int row = cache.row(t);
             MemorySegment block = kv.block(row >>> kv.blockShift);
             for (long vo = kv.valueOffset(layer, row & kv.blockMask) + head; t <= end; t++, vo += stride) {
-                float pt = p[off + t - start];
-                codec.dequantize(block, vo, v, 0, vd);
-                for (int i = 0; i < vd; i++) out[o + i] += pt * v[i];
+                codec.accumulate(block, vo, p[off + t - start], out, o, vd, v);
             }
         }
         if (kv.valueRotation() > 0) Hadamard.rotate(out, o, vd, kv.valueRotation());

@@ -18,6 +18,16 @@ public interface Codec {
     float dot(MemorySegment src, long offset, float[] x, int xOff, int n);
 
     /**
+     * y[yOff + i] += a * value(i) for {@code n} values starting at byte {@code offset}, each a product then a sum (no
+     * fused multiply-add): a weighted row added into an accumulator, as attention's P·V does per cached value row.
+     * {@code scratch} (at least n floats) is for a codec that decodes first; the float types read in place.
+     */
+    default void accumulate(MemorySegment src, long offset, float a, float[] y, int yOff, int n, float[] scratch) {
+        dequantize(src, offset, scratch, 0, n);
+        for (int i = 0; i < n; i++) y[yOff + i] += a * scratch[i];
+    }
+
+    /**
      * {@link #dot} of the same {@code n} values with {@code rows} inputs, input b at {@code x[xOff + b * xStride..]},
      * its result to {@code out[outOff + b * outStride]}: a batch against one weight row. A codec may decode the
      * values once for all rows; each result must equal {@link #dot}'s bit for bit.

@@ -35,6 +35,15 @@ final class F16Codec implements Codec {
         return finish(acc, src, offset, x, xOff, i, n);
     }
 
+    @Override
+    public void accumulate(MemorySegment src, long offset, float a, float[] y, int yOff, int n, float[] scratch) {
+        int i = 0;
+        for (int upper = Lanes.F.loopBound(n); i < upper; i += Lanes.L) {
+            load(src, offset, i).mul(a).add(FloatVector.fromArray(Lanes.F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] += a * Fp16.read(src, offset + 2L * i);
+    }
+
     /** Per pool thread: the weight row converted to floats, reused across calls. */
     private static final ThreadLocal<float[][]> ROW = ThreadLocal.withInitial(() -> new float[1][0]);
 

@@ -22,6 +22,16 @@ final class F32Codec implements Codec {
     }
 
     @Override
+    public void accumulate(MemorySegment src, long offset, float a, float[] y, int yOff, int n, float[] scratch) {
+        int i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += S.length()) {
+            FloatVector.fromMemorySegment(S, src, offset + 4L * i, ByteOrder.LITTLE_ENDIAN).mul(a)
+                    .add(FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] += a * src.get(LE, offset + 4L * i);
+    }
+
+    @Override
     public float dot(MemorySegment src, long offset, float[] x, int xOff, int n) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;

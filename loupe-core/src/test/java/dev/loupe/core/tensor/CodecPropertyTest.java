@@ -57,6 +57,24 @@ class CodecPropertyTest {
         DotCheck.assertAgrees(codec, src, pad, Arrays.copyOfRange(w, 1, n + 1), x, xOff, type + " n=" + n);
     }
 
+    /** accumulate is y + a·value, each a product then a sum, bit for bit against the decoded values (every type). */
+    @Property(tries = 200)
+    void accumulateAddsTheWeightedDecodedValues(@ForAll("types") GgmlType type, @ForAll @IntRange(min = 1, max = 3) int blocks,
+                                                @ForAll @IntRange(min = 0, max = 5) int pad, @ForAll @IntRange(min = 0, max = 7) int yOff,
+                                                @ForAll long seed) {
+        Random r = new Random(seed);
+        Codec codec = Codecs.of(type, "random");
+        int n = count(type, blocks);
+        MemorySegment src = RandomBlocks.of(type, n / type.blockSize, pad, r);
+        float[] w = new float[n];
+        codec.dequantize(src, pad, w, 0, n);
+        float a = r.nextFloat();
+        float[] y = randomX(yOff + n + 1, r), expect = y.clone();
+        for (int i = 0; i < n; i++) expect[yOff + i] += a * w[i];
+        codec.accumulate(src, pad, a, y, yOff, n, new float[n]);
+        assertThat(y).as("%s n=%d", type, n).isEqualTo(expect);
+    }
+
     /**
      * With x a unit vector every product but one is an exact zero, so the dot is exactly the weight
      * the fast path built in that lane: this pins each lane's weight, bit for bit, to the reference.

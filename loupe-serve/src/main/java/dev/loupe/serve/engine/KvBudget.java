@@ -1,6 +1,7 @@
 package dev.loupe.serve.engine;
 
 import dev.loupe.core.LoupeException;
+import dev.loupe.core.model.KvFormat;
 import dev.loupe.core.model.KvPool;
 import dev.loupe.core.model.ModelConfig;
 
@@ -20,8 +21,13 @@ public record KvBudget(int contextLength, int blocks) {
      * @param freeHeap         bytes of heap the pool may take by default
      */
     public static KvBudget plan(ModelConfig c, int parallel, int requestedContext, long memoryBytes, long freeHeap) {
+        return plan(c, KvFormat.DEFAULT, parallel, requestedContext, memoryBytes, freeHeap);
+    }
+
+    /** As above, for a cache storing keys and values as {@code format}: a block costs what its rows take as stored. */
+    public static KvBudget plan(ModelConfig c, KvFormat format, int parallel, int requestedContext, long memoryBytes, long freeHeap) {
         int bs = KvPool.DEFAULT_BLOCK_SIZE;
-        long perBlock = KvPool.bytesPerBlock(c, bs);
+        long perBlock = KvPool.bytesPerBlock(c, bs, format);
         int wanted = requestedContext > 0 ? requestedContext : c.contextLength();
         long blocks;
         if (memoryBytes > 0) {

@@ -3,6 +3,7 @@ package dev.loupe.serve.engine;
 import dev.loupe.core.LoupeException;
 import dev.loupe.core.hook.Steering;
 import dev.loupe.core.model.Forward;
+import dev.loupe.core.model.KvFormat;
 import dev.loupe.core.model.KvPool;
 import dev.loupe.core.model.Model;
 import dev.loupe.core.model.Session;
@@ -69,9 +70,15 @@ public final class Scheduler implements AutoCloseable {
      */
     public Scheduler(Model model, Tokenizer tokenizer, ThreadPool pool, int parallel, int contextLength, int kvBlocks,
                      int maxWaiting, int prefillChunk) {
+        this(model, tokenizer, pool, parallel, contextLength, kvBlocks, maxWaiting, prefillChunk, KvFormat.DEFAULT);
+    }
+
+    /** As above, the pool storing keys and values as {@code kvFormat}. */
+    public Scheduler(Model model, Tokenizer tokenizer, ThreadPool pool, int parallel, int contextLength, int kvBlocks,
+                     int maxWaiting, int prefillChunk, KvFormat kvFormat) {
         if (parallel < 1) throw new LoupeException("--parallel must be at least 1, got " + parallel);
         if (prefillChunk < 1) throw new LoupeException("the prefill chunk must be at least 1 token");
-        this.kv = new KvPool(model.config(), kvBlocks, KvPool.DEFAULT_BLOCK_SIZE);
+        this.kv = new KvPool(model.config(), kvBlocks, KvPool.DEFAULT_BLOCK_SIZE, kvFormat);
         if (contextLength > kv.capacity()) {
             throw new LoupeException("a context of " + contextLength + " tokens does not fit the KV pool of " + kv.capacity()
                     + " tokens; lower --ctx or give the cache more memory");
