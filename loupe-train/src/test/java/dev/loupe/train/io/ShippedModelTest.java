@@ -89,8 +89,11 @@ class ShippedModelTest {
         m.forward(tokens, null, true);
         float[] training = m.logits();
         try (Model model = Model.load(FILE); Session s = new Session(model, T, POOL)) {
-            // Same bound as ExportTest: the engine-order forward pass of training mirrors inference (measured 0).
-            assertThat(ExportTest.relativeDifference(ExportTest.engineLogits(s, tokens), training)).as("max |engine - training| / range").isLessThan(1e-6);
+            // The engine-order forward pass of training mirrors inference's F16 roundings; what is left is summation
+            // order: since the KV cache holds real halves, Q.K is ggml's F16 vec_dot (8-lane partial sums), not a
+            // sequential float dot: measured 1.6e-6 of the range on this model (0 before). Without the mirrored
+            // roundings the difference is ~1e-3 (ExportTest), so 1e-5 still tells the two apart.
+            assertThat(ExportTest.relativeDifference(ExportTest.engineLogits(s, tokens), training)).as("max |engine - training| / range").isLessThan(1e-5);
         }
     }
 
