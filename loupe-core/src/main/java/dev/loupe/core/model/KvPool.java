@@ -248,26 +248,24 @@ public final class KvPool implements AutoCloseable {
 
     /** Encodes {@code src[off..off+kvDim)} as the key row of {@code row} in {@code layer}. Owner thread only. */
     public void writeKey(int layer, int row, float[] src, int off) {
-        if (keyRotation > 0) {
-            System.arraycopy(src, off, rotated, 0, kvDim);
-            Hadamard.rotate(rotated, 0, kvDim, keyRotation);
-            keyWriter.quantize(rotated, 0, kvDim, encoded, 0);
-        } else {
-            keyWriter.quantize(src, off, kvDim, encoded, 0);
-        }
-        MemorySegment.copy(encoded, 0, storage.writable(row >>> blockShift, layer), ValueLayout.JAVA_BYTE, keyOffset(layer, row & blockMask), (int) keyRowBytes);
+        write(keyWriter, keyRotation, src, off, kvDim, row, layer, keyOffset(layer, row & blockMask), keyRowBytes);
     }
 
     /** Encodes {@code src[off..off+vDim)} as the value row of {@code row} in {@code layer}. Owner thread only. */
     public void writeValue(int layer, int row, float[] src, int off) {
-        if (valueRotation > 0) {
-            System.arraycopy(src, off, rotated, 0, vDim);
-            Hadamard.rotate(rotated, 0, vDim, valueRotation);
-            valueWriter.quantize(rotated, 0, vDim, encoded, 0);
+        write(valueWriter, valueRotation, src, off, vDim, row, layer, valueOffset(layer, row & blockMask), valueRowBytes);
+    }
+
+    /** Rotates (when the type is stored rotated), encodes and stores one row of {@code width} values at {@code at}. */
+    private void write(RowQuantizer writer, int rotation, float[] src, int off, int width, int row, int layer, long at, long rowBytes) {
+        if (rotation > 0) {
+            System.arraycopy(src, off, rotated, 0, width);
+            Hadamard.rotate(rotated, 0, width, rotation);
+            writer.quantize(rotated, 0, width, encoded, 0);
         } else {
-            valueWriter.quantize(src, off, vDim, encoded, 0);
+            writer.quantize(src, off, width, encoded, 0);
         }
-        MemorySegment.copy(encoded, 0, storage.writable(row >>> blockShift, layer), ValueLayout.JAVA_BYTE, valueOffset(layer, row & blockMask), (int) valueRowBytes);
+        MemorySegment.copy(encoded, 0, storage.writable(row >>> blockShift, layer), ValueLayout.JAVA_BYTE, at, (int) rowBytes);
     }
 
     /** Copies the first {@code positions} positions of block {@code from} into block {@code to}, in every layer. */
