@@ -57,8 +57,6 @@ final class MatMul implements RangeTask {
     }
 
     static final int ROW_TILE = 16;
-    /** Inputs multiplied by one weight row together (F16 decodes four at a time). */
-    static final int INPUT_GROUP = 8;
 
     @Override
     public void run(int from, int to) {
@@ -69,13 +67,7 @@ final class MatMul implements RangeTask {
         long rb = rowBytes;
         int c = cols, nr = rows, n = batch;
         for (int r0 = from; r0 < to; r0 += ROW_TILE) {
-            int r1 = Math.min(to, r0 + ROW_TILE);
-            // Inputs in groups of INPUT_GROUP against each row of the tile: a type that decodes its weights (F16)
-            // does so once per group, and the group's inputs stay in L1 while the tile's rows pass.
-            for (int b0 = 0; b0 < n; b0 += INPUT_GROUP) {
-                int g = Math.min(INPUT_GROUP, n - b0);
-                for (int r = r0; r < r1; r++) d.dotRows(m, r * rb, a, b0 * c, g, c, o, b0 * nr + r, nr);
-            }
+            d.dotTile(m, r0 * rb, rb, Math.min(to, r0 + ROW_TILE) - r0, a, 0, n, c, o, r0, nr);
         }
     }
 }

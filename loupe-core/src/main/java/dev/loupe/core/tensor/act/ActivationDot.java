@@ -20,4 +20,24 @@ public interface ActivationDot {
                          float[] out, int outOff, int outStride) {
         for (int b = 0; b < rows; b++) out[outOff + b * outStride] = dot(w, byteOffset, a, elementOffset + b * n, n);
     }
+
+    /** Inputs per {@link #dotRows} call in the default {@link #dotTile}: a type that decodes its weights (F16) does so once per group. */
+    int TILE_INPUT_GROUP = 8;
+
+    /**
+     * A tile of a matrix product: the dots of {@code rows} weight rows ({@code rowBytes} apart from {@code byteOffset})
+     * with {@code inputs} activation vectors (the b-th at element {@code elementOffset + b * n}); row r against input b
+     * goes to {@code out[outOff + b * outStride + r]}. Equal to {@link #dot} for every pair, bit for bit; a type may
+     * override it to unpack each weight row once for all the inputs. By default, inputs in groups of
+     * {@link #TILE_INPUT_GROUP} against each row, so a group's inputs stay in L1 while the tile's rows pass.
+     */
+    default void dotTile(MemorySegment w, long byteOffset, long rowBytes, int rows, QuantizedVector a, int elementOffset,
+                         int inputs, int n, float[] out, int outOff, int outStride) {
+        for (int b0 = 0; b0 < inputs; b0 += TILE_INPUT_GROUP) {
+            int g = Math.min(TILE_INPUT_GROUP, inputs - b0);
+            for (int r = 0; r < rows; r++) {
+                dotRows(w, byteOffset + r * rowBytes, a, elementOffset + b0 * n, g, n, out, outOff + b0 * outStride + r, outStride);
+            }
+        }
+    }
 }

@@ -54,21 +54,22 @@ public final class ActivationDots {
         TABLE.put(t, new Entry(t, d, d));
     }
 
-    /** {@link ActivationDot#dotRows}'s signature: one weight row against {@code rows} inputs. */
+    /** {@link ActivationDot#dotTile}'s signature: a tile of weight rows against several inputs. */
     @FunctionalInterface
-    private interface Rows {
-        void dotRows(MemorySegment w, long off, QuantizedVector a, int e, int rows, int n, float[] out, int o, int os);
+    private interface Tile {
+        void dotTile(MemorySegment w, long off, long rowBytes, int rows, QuantizedVector a, int e, int inputs, int n,
+                     float[] out, int o, int os);
     }
 
-    private static void quantized(BlockFormat f, GgmlType vecDotType, ActivationDot vector, Rows rows) {
+    private static void quantized(BlockFormat f, GgmlType vecDotType, ActivationDot vector, Tile rows) {
         ActivationDot ref = new ScalarDot(f);
         ActivationDot fast = vector != null && VectorDots.AVAILABLE ? vector : ref;
         if (rows != null && VectorDots.AVAILABLE) fast = withRows(vector, rows);
         TABLE.put(f.type, new Entry(vecDotType, fast, ref));
     }
 
-    /** {@code one} for a single input, {@code rows} (weights unpacked once, bit-identical) for a batch. */
-    private static ActivationDot withRows(ActivationDot one, Rows rows) {
+    /** {@code one} for a single input, {@code tile} (weights unpacked once, bit-identical) for a batch. */
+    private static ActivationDot withRows(ActivationDot one, Tile tile) {
         return new ActivationDot() {
             @Override
             public float dot(MemorySegment w, long off, QuantizedVector a, int e, int n) {
@@ -78,7 +79,19 @@ public final class ActivationDots {
             @Override
             public void dotRows(MemorySegment w, long off, QuantizedVector a, int e, int r, int n, float[] out, int o, int os) {
                 if (r < VectorDotRows.MIN_ROWS) ActivationDot.super.dotRows(w, off, a, e, r, n, out, o, os);
-                else rows.dotRows(w, off, a, e, r, n, out, o, os);
+                else tile.dotTile(w, off, 0, 1, a, e, r, n, out, o, os);
+            }
+
+            @Override
+            public void dotTile(MemorySegment w, long off, long rowBytes, int rows, QuantizedVector a, int e, int inputs, int n,
+                                float[] out, int o, int os) {
+                if (inputs >= VectorDotRows.MIN_ROWS) {
+                    tile.dotTile(w, off, rowBytes, rows, a, e, inputs, n, out, o, os);
+                    return;
+                }
+                for (int r = 0; r < rows; r++) {
+                    for (int b = 0; b < inputs; b++) out[o + b * os + r] = one.dot(w, off + r * rowBytes, a, e + b * n, n);
+                }
             }
         };
     }

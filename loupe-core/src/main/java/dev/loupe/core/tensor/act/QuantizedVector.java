@@ -29,6 +29,8 @@ public final class QuantizedVector {
     float[] s = new float[0];
     /** Q8_K per 16 elements: Σ qs (ggml's int16 bsums). */
     int[] bsums = new int[0];
+    /** Q8_K: the same bsums as floats (exact), for {@link VectorDotRows}' vector sums of mins and offsets. */
+    float[] bsumsF = new float[0];
     /**
      * Q8_0/Q8_K: the same quants as floats (exact), each 16 of them stored evens first, then odds:
      * lanes[16c + j] = qs[16c + 2j], lanes[16c + 8 + j] = qs[16c + 2j + 1] for j in 0..7. That is the lane
@@ -91,6 +93,8 @@ public final class QuantizedVector {
                 d = grow(d, n / 256);
                 bsums = grow(bsums, n / 16);
                 for (int b = 0; b < n / 256; b++) quantizeQ8KBlock(x, b);
+                bsumsF = grow(bsumsF, n / 16);
+                for (int i = 0; i < n / 16; i++) bsumsF[i] = bsums[i];
             }
             default -> throw new IllegalArgumentException(vecDotType + " is not a vec_dot_type");
         }

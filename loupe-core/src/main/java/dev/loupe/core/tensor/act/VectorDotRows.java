@@ -45,18 +45,21 @@ final class VectorDotRows {
 
     private VectorDotRows() {}
 
-    /** A pool thread's unpacked weight row: quants times integer scales, in lane order; per-block factors. */
+    /**
+     * A pool thread's unpacked weight rows (a tile): row r's quants times integer scales, in lane order, at
+     * w[r·n ..]; its per-block factors at d[r·blocks ..] (K-quants: d and dmin interleaved); K-quants: per 16 quants,
+     * the integer that multiplies the Q8_K bsum of those 16 (Q4_K/Q5_K: the group's min, Q6_K: the scale), as an
+     * exact float at k[16·(r·blocks + blk) ..].
+     */
     private static final class Scratch {
         float[] w = new float[0];
         float[] d = new float[0];
-        int[] k = new int[0];
-        float[] sums = new float[0];
+        float[] k = new float[0];
 
-        Scratch size(int n, int blocks, int ints, int sums) {
+        Scratch size(int n, int factors, int ints) {
             if (w.length < n) w = new float[n];
-            if (d.length < 2 * blocks) d = new float[2 * blocks];
-            if (k.length < ints) k = new int[ints];
-            if (this.sums.length < sums) this.sums = new float[sums];
+            if (d.length < factors) d = new float[factors];
+            if (k.length < ints) k = new float[ints];
             return this;
         }
     }
@@ -85,45 +88,56 @@ final class VectorDotRows {
 
     // ---- Q8_0, Q4_0: 32-quant blocks with one fp16 scale ----
 
-    /** q8_0 × q8_0, as {@link VectorDots#q8_0} for each input. */
-    static void q8_0(MemorySegment w, long off, QuantizedVector a, int e0, int rows, int n, float[] out, int o, int os) {
+    /** q8_0 × q8_0 for a tile of weight rows, as {@link VectorDots#q8_0} for each row and input. */
+    static void q8_0(MemorySegment w, long off, long rowBytes, int rows, QuantizedVector a, int e0, int inputs, int n,
+                     float[] out, int o, int os) {
         int blocks = n / 32;
-        Scratch s = SCRATCH.get().size(n, blocks, 0, 0);
-        decodeQ8(w, off, blocks, s.w, s.d);
-        scaledBlocks(s.w, s.d, blocks, a, e0, rows, n, out, o, os);
-    }
-
-    static void decodeQ8(MemorySegment w, long off, int blocks, float[] wl, float[] wd) {
-        for (int blk = 0; blk < blocks; blk++) {
-            long b = off + blk * 34L;
-            wd[blk] = Bytes.half(w, b);
-            store(w16(w, b + 2), wl, 32 * blk);
-            store(w16(w, b + 18), wl, 32 * blk + 16);
+        Scratch s = SCRATCH.get().size(rows * n, rows * blocks, 0);
+        for (int r = 0; r < rows; r++) {
+            long row = off + r * rowBytes;
+            for (int blk = 0, rb = r * blocks; blk < blocks; blk++, rb++) {
+                long b = row + blk * 34L;
+                s.d[rb] = Bytes.half(w, b);
+                store(w16(w, b + 2), s.w, 32 * rb);
+                store(w16(w, b + 18), s.w, 32 * rb + 16);
+            }
         }
+        scaledBlocks(s.w, s.d, rows, blocks, a, e0, inputs, n, out, o, os);
     }
 
     /** q4_0 × q8_0, as {@link VectorDots#q4_0}: low nibbles are quants 0..15, high 16..31, both minus 8. */
-    static void q4_0(MemorySegment w, long off, QuantizedVector a, int e0, int rows, int n, float[] out, int o, int os) {
+    static void q4_0(MemorySegment w, long off, long rowBytes, int rows, QuantizedVector a, int e0, int inputs, int n,
+                     float[] out, int o, int os) {
         int blocks = n / 32;
-        Scratch s = SCRATCH.get().size(n, blocks, 0, 0);
-        for (int blk = 0; blk < blocks; blk++) {
-            long b = off + blk * 18L;
-            s.d[blk] = Bytes.half(w, b);
-            store(nibbles(w, b + 2, 0).sub(EIGHT), s.w, 32 * blk);
-            store(nibbles(w, b + 2, 4).sub(EIGHT), s.w, 32 * blk + 16);
+        Scratch s = SCRATCH.get().size(rows * n, rows * blocks, 0);
+        for (int r = 0; r < rows; r++) {
+            long row = off + r * rowBytes;
+            for (int blk = 0, rb = r * blocks; blk < blocks; blk++, rb++) {
+                long b = row + blk * 18L;
+                s.d[rb] = Bytes.half(w, b);
+                store(nibbles(w, b + 2, 0).sub(EIGHT), s.w, 32 * rb);
+                store(nibbles(w, b + 2, 4).sub(EIGHT), s.w, 32 * rb + 16);
+            }
         }
-        scaledBlocks(s.w, s.d, blocks, a, e0, rows, n, out, o, os);
+        scaledBlocks(s.w, s.d, rows, blocks, a, e0, inputs, n, out, o, os);
     }
 
     /**
-     * Per input: acc += (exact lane sums of a block) · (d_w·d_a) per block, then the lanes reduced: the single-row
-     * Q8_0/Q4_0 kernels' float steps. Four inputs share each load of the unpacked weights.
+     * Per row and input: acc += (exact lane sums of a block) · (d_w·d_a) per block, then the lanes reduced: the
+     * single-row Q8_0/Q4_0 kernels' float steps. Four inputs share each load of a row's unpacked weights; the
+     * tile's rows (in L1/L2) pass under the same four inputs before the next four are read.
      */
-    static void scaledBlocks(float[] wl, float[] wd, int blocks, QuantizedVector a, int e0, int rows, int n,
-                                     float[] out, int o, int os) {
-        int r = 0;
-        for (; r + 4 <= rows; r += 4) scaledBlocksFour(wl, wd, blocks, a.lanes, a.d, e0 + r * n, n, out, o + r * os, os);
-        for (; r < rows; r++) out[o + r * os] = scaledBlocksOne(wl, wd, blocks, a.lanes, a.d, e0 + r * n);
+    private static void scaledBlocks(float[] wl, float[] wd, int rows, int blocks, QuantizedVector a, int e0, int inputs,
+                                     int n, float[] out, int o, int os) {
+        int b = 0;
+        for (; b + 4 <= inputs; b += 4) {
+            for (int r = 0; r < rows; r++) {
+                scaledBlocksFour(wl, wd, r * blocks, blocks, a.lanes, a.d, e0 + b * n, n, out, o + b * os + r, os);
+            }
+        }
+        for (; b < inputs; b++) {
+            for (int r = 0; r < rows; r++) out[o + b * os + r] = scaledBlocksOne(wl, wd, r * blocks, blocks, a.lanes, a.d, e0 + b * n);
+        }
     }
 
     // The four-input and one-input loops are methods of their own, and take and return no vectors: in one method
@@ -131,14 +145,15 @@ final class VectorDotRows {
     // vector calls stayed calls, every vector was boxed, and 2-3 inputs (a speculative verify pass) cost ~15 single
     // dots instead of ~1 (VerifyCostBench; JFR: FloatVector.lanewiseTemplate and allocation in this loop).
 
-    private static void scaledBlocksFour(float[] wl, float[] wd, int blocks, float[] al, float[] ad, int x0, int n,
+    /** Row {@code rb0 / blocks} of the tile against four inputs from element {@code x0} (n apart). */
+    private static void scaledBlocksFour(float[] wl, float[] wd, int rb0, int blocks, float[] al, float[] ad, int x0, int n,
                                          float[] out, int o, int os) {
         int x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
         FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
-        for (int blk = 0, p = 0; blk < blocks; blk++, p += 32) {
-            FloatVector w0 = FloatVector.fromArray(F, wl, p), w1 = FloatVector.fromArray(F, wl, p + 8);
-            FloatVector w2 = FloatVector.fromArray(F, wl, p + 16), w3 = FloatVector.fromArray(F, wl, p + 24);
-            float dw = wd[blk];
+        for (int blk = 0, p = 0, q = 32 * rb0; blk < blocks; blk++, p += 32, q += 32) {
+            FloatVector w0 = FloatVector.fromArray(F, wl, q), w1 = FloatVector.fromArray(F, wl, q + 8);
+            FloatVector w2 = FloatVector.fromArray(F, wl, q + 16), w3 = FloatVector.fromArray(F, wl, q + 24);
+            float dw = wd[rb0 + blk];
             c0 = block(w0, w1, w2, w3, al, x0 + p).fma(FloatVector.broadcast(F, dw * ad[(x0 + p) >> 5]), c0);
             c1 = block(w0, w1, w2, w3, al, x1 + p).fma(FloatVector.broadcast(F, dw * ad[(x1 + p) >> 5]), c1);
             c2 = block(w0, w1, w2, w3, al, x2 + p).fma(FloatVector.broadcast(F, dw * ad[(x2 + p) >> 5]), c2);
@@ -150,12 +165,12 @@ final class VectorDotRows {
         out[o + 3 * os] = (((c3.lane(0) + c3.lane(4)) + (c3.lane(2) + c3.lane(6))) + ((c3.lane(1) + c3.lane(5)) + (c3.lane(3) + c3.lane(7))));
     }
 
-    private static float scaledBlocksOne(float[] wl, float[] wd, int blocks, float[] al, float[] ad, int x0) {
+    private static float scaledBlocksOne(float[] wl, float[] wd, int rb0, int blocks, float[] al, float[] ad, int x0) {
         FloatVector c0 = FloatVector.zero(F);
-        for (int blk = 0, p = 0; blk < blocks; blk++, p += 32) {
-            FloatVector w0 = FloatVector.fromArray(F, wl, p), w1 = FloatVector.fromArray(F, wl, p + 8);
-            FloatVector w2 = FloatVector.fromArray(F, wl, p + 16), w3 = FloatVector.fromArray(F, wl, p + 24);
-            c0 = block(w0, w1, w2, w3, al, x0 + p).fma(FloatVector.broadcast(F, wd[blk] * ad[(x0 + p) >> 5]), c0);
+        for (int blk = 0, p = 0, q = 32 * rb0; blk < blocks; blk++, p += 32, q += 32) {
+            FloatVector w0 = FloatVector.fromArray(F, wl, q), w1 = FloatVector.fromArray(F, wl, q + 8);
+            FloatVector w2 = FloatVector.fromArray(F, wl, q + 16), w3 = FloatVector.fromArray(F, wl, q + 24);
+            c0 = block(w0, w1, w2, w3, al, x0 + p).fma(FloatVector.broadcast(F, wd[rb0 + blk] * ad[(x0 + p) >> 5]), c0);
         }
         return (((c0.lane(0) + c0.lane(4)) + (c0.lane(2) + c0.lane(6))) + ((c0.lane(1) + c0.lane(5)) + (c0.lane(3) + c0.lane(7))));
     }
@@ -171,13 +186,15 @@ final class VectorDotRows {
     // ---- K-quants: 256-quant super-blocks, integer sums per super-block ----
 
     /** q4_K × q8_K, as {@link VectorDots#q4_K}. */
-    static void q4_K(MemorySegment w, long off, QuantizedVector a, int e0, int rows, int n, float[] out, int o, int os) {
-        k45(w, off, a, e0, rows, n, out, o, os, false);
+    static void q4_K(MemorySegment w, long off, long rowBytes, int rows, QuantizedVector a, int e0, int inputs, int n,
+                     float[] out, int o, int os) {
+        k45(w, off, rowBytes, rows, a, e0, inputs, n, out, o, os, false);
     }
 
     /** q5_K × q8_K, as {@link VectorDots#q5_K}. */
-    static void q5_K(MemorySegment w, long off, QuantizedVector a, int e0, int rows, int n, float[] out, int o, int os) {
-        k45(w, off, a, e0, rows, n, out, o, os, true);
+    static void q5_K(MemorySegment w, long off, long rowBytes, int rows, QuantizedVector a, int e0, int inputs, int n,
+                     float[] out, int o, int os) {
+        k45(w, off, rowBytes, rows, a, e0, inputs, n, out, o, os, true);
     }
 
     /**
@@ -186,44 +203,97 @@ final class VectorDotRows {
      * minSum = Σ_g min(g)·(bsums of g), combined as the single-row kernel does: the isum lanes times d·da into a float
      * accumulator, the mins term summed apart in scalar.
      */
-    private static void k45(MemorySegment w, long off, QuantizedVector a, int e0, int rows, int n, float[] out, int o,
-                            int os, boolean five) {
+    private static void k45(MemorySegment w, long off, long rowBytes, int rows, QuantizedVector a, int e0, int inputs,
+                            int n, float[] out, int o, int os, boolean five) {
         int blocks = n / 256, size = five ? 176 : 144;
-        Scratch s = SCRATCH.get().size(n, blocks, 8 * blocks, 8 * blocks * rows);
-        for (int blk = 0; blk < blocks; blk++) {
-            long b = off + (long) blk * size;
-            s.d[2 * blk] = Bytes.half(w, b);
-            s.d[2 * blk + 1] = Bytes.half(w, b + 2);
-            for (int g = 0; g < 8; g++) {
-                s.k[8 * blk + g] = Bytes.k4Min(w, b + 4, g);
-                ShortVector scale = ShortVector.broadcast(S, (short) Bytes.k4Scale(w, b + 4, g));
-                long qs = b + (five ? 48 : 16) + 32 * (g >> 1);
-                int shift = 4 * (g & 1), p = 256 * blk + 32 * g;
-                ShortVector lo = nibbles(w, qs, shift), hi = nibbles(w, qs + 16, shift);
-                if (five) {
-                    lo = lo.or(w16(w, b + 16).lanewise(VectorOperators.LSHR, g).and(ONE).lanewise(VectorOperators.LSHL, 4));
-                    hi = hi.or(w16(w, b + 32).lanewise(VectorOperators.LSHR, g).and(ONE).lanewise(VectorOperators.LSHL, 4));
-                }
-                store(lo.mul(scale), s.w, p);
-                store(hi.mul(scale), s.w, p + 16);
-            }
-        }
-        laneSums(s.w, blocks, 256, a.lanes, e0, rows, n, s.sums);
-        int[] bs = a.bsums;
+        Scratch s = SCRATCH.get().size(rows * n, 2 * rows * blocks, 16 * rows * blocks);
         for (int r = 0; r < rows; r++) {
-            FloatVector acc = FloatVector.zero(F);
-            float mins = 0;
-            for (int blk = 0; blk < blocks; blk++) {
-                int e = e0 + r * n + 256 * blk, j = e >> 4;
-                int minSum = 0;
-                for (int g = 0; g < 8; g++) minSum += s.k[8 * blk + g] * (bs[j + 2 * g] + bs[j + 2 * g + 1]);
-                float da = a.d[e >> 8];
-                FloatVector isum = FloatVector.fromArray(F, s.sums, (r * blocks + blk) * 8); // exact ints, as I2F gives them
-                acc = isum.fma(FloatVector.broadcast(F, s.d[2 * blk] * da), acc);
-                mins += (s.d[2 * blk + 1] * da) * minSum;
+            for (int blk = 0, rb = r * blocks; blk < blocks; blk++, rb++) {
+                long b = off + r * rowBytes + (long) blk * size;
+                s.d[2 * rb] = Bytes.half(w, b);
+                s.d[2 * rb + 1] = Bytes.half(w, b + 2);
+                for (int g = 0; g < 8; g++) {
+                    s.k[16 * rb + 2 * g] = s.k[16 * rb + 2 * g + 1] = Bytes.k4Min(w, b + 4, g);
+                    ShortVector scale = ShortVector.broadcast(S, (short) Bytes.k4Scale(w, b + 4, g));
+                    long qs = b + (five ? 48 : 16) + 32 * (g >> 1);
+                    int shift = 4 * (g & 1), p = 256 * rb + 32 * g;
+                    ShortVector lo = nibbles(w, qs, shift), hi = nibbles(w, qs + 16, shift);
+                    if (five) {
+                        lo = lo.or(w16(w, b + 16).lanewise(VectorOperators.LSHR, g).and(ONE).lanewise(VectorOperators.LSHL, 4));
+                        hi = hi.or(w16(w, b + 32).lanewise(VectorOperators.LSHR, g).and(ONE).lanewise(VectorOperators.LSHL, 4));
+                    }
+                    store(lo.mul(scale), s.w, p);
+                    store(hi.mul(scale), s.w, p + 16);
+                }
             }
-            out[o + r * os] = (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - mins;
         }
+        int b = 0;
+        for (; b + 4 <= inputs; b += 4) {
+            for (int r = 0; r < rows; r++) k45Four(s.w, s.d, s.k, r * blocks, blocks, a, e0 + b * n, n, out, o + b * os + r, os);
+        }
+        for (; b < inputs; b++) {
+            for (int r = 0; r < rows; r++) out[o + b * os + r] = k45One(s.w, s.d, s.k, r * blocks, blocks, a, e0 + b * n);
+        }
+    }
+
+    /**
+     * Σ k·bsum over the 16 bsums of one super-block from {@code j}: Q4_K/Q5_K's Σ_g min(g)·(bsums of g) (each min twice,
+     * once per bsum of its 32) or Q6_K's Σ_g scale(g)·bsum(g). Every product (≤ 63·4064, 128·2032) and partial sum
+     * stays below 2^24, so the float sum is exact in any order and equals the single-row kernels' int.
+     */
+    private static float offsetSum(float[] k, int k0, float[] bs, int j) {
+        return FloatVector.fromArray(F, k, k0).mul(FloatVector.fromArray(F, bs, j))
+                .add(FloatVector.fromArray(F, k, k0 + 8).mul(FloatVector.fromArray(F, bs, j + 8)))
+                .reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Row {@code rb0 / blocks} of a Q4_K/Q5_K tile against four inputs from {@code x0} (n apart). */
+    private static void k45Four(float[] wl, float[] wd, float[] wk, int rb0, int blocks, QuantizedVector a, int x0, int n,
+                                float[] out, int o, int os) {
+        float[] al = a.lanes, ad = a.d, bs = a.bsumsF;
+        int x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        for (int blk = 0, p = 0; blk < blocks; blk++, p += 256) {
+            int rb = rb0 + blk, q = 256 * rb;
+            FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
+            for (int i = 0; i < 256; i += 8) {
+                FloatVector wv = FloatVector.fromArray(F, wl, q + i);
+                c0 = wv.fma(FloatVector.fromArray(F, al, x0 + p + i), c0);
+                c1 = wv.fma(FloatVector.fromArray(F, al, x1 + p + i), c1);
+                c2 = wv.fma(FloatVector.fromArray(F, al, x2 + p + i), c2);
+                c3 = wv.fma(FloatVector.fromArray(F, al, x3 + p + i), c3);
+            }
+            float d = wd[2 * rb], dmin = wd[2 * rb + 1];
+            float a0 = ad[(x0 + p) >> 8], a1 = ad[(x1 + p) >> 8], a2 = ad[(x2 + p) >> 8], a3 = ad[(x3 + p) >> 8];
+            acc0 = c0.fma(FloatVector.broadcast(F, d * a0), acc0); // exact int lane sums, as I2F gives them
+            acc1 = c1.fma(FloatVector.broadcast(F, d * a1), acc1);
+            acc2 = c2.fma(FloatVector.broadcast(F, d * a2), acc2);
+            acc3 = c3.fma(FloatVector.broadcast(F, d * a3), acc3);
+            m0 += (dmin * a0) * offsetSum(wk, 16 * rb, bs, (x0 + p) >> 4);
+            m1 += (dmin * a1) * offsetSum(wk, 16 * rb, bs, (x1 + p) >> 4);
+            m2 += (dmin * a2) * offsetSum(wk, 16 * rb, bs, (x2 + p) >> 4);
+            m3 += (dmin * a3) * offsetSum(wk, 16 * rb, bs, (x3 + p) >> 4);
+        }
+        out[o] = (((acc0.lane(0) + acc0.lane(4)) + (acc0.lane(2) + acc0.lane(6))) + ((acc0.lane(1) + acc0.lane(5)) + (acc0.lane(3) + acc0.lane(7)))) - m0;
+        out[o + os] = (((acc1.lane(0) + acc1.lane(4)) + (acc1.lane(2) + acc1.lane(6))) + ((acc1.lane(1) + acc1.lane(5)) + (acc1.lane(3) + acc1.lane(7)))) - m1;
+        out[o + 2 * os] = (((acc2.lane(0) + acc2.lane(4)) + (acc2.lane(2) + acc2.lane(6))) + ((acc2.lane(1) + acc2.lane(5)) + (acc2.lane(3) + acc2.lane(7)))) - m2;
+        out[o + 3 * os] = (((acc3.lane(0) + acc3.lane(4)) + (acc3.lane(2) + acc3.lane(6))) + ((acc3.lane(1) + acc3.lane(5)) + (acc3.lane(3) + acc3.lane(7)))) - m3;
+    }
+
+    private static float k45One(float[] wl, float[] wd, float[] wk, int rb0, int blocks, QuantizedVector a, int x0) {
+        float[] al = a.lanes, ad = a.d;
+        FloatVector acc = FloatVector.zero(F);
+        float mins = 0;
+        for (int blk = 0, p = 0; blk < blocks; blk++, p += 256) {
+            int rb = rb0 + blk, q = 256 * rb;
+            FloatVector c = FloatVector.zero(F);
+            for (int i = 0; i < 256; i += 8) c = FloatVector.fromArray(F, wl, q + i).fma(FloatVector.fromArray(F, al, x0 + p + i), c);
+            float da = ad[(x0 + p) >> 8];
+            acc = c.fma(FloatVector.broadcast(F, wd[2 * rb] * da), acc);
+            mins += (wd[2 * rb + 1] * da) * offsetSum(wk, 16 * rb, a.bsumsF, (x0 + p) >> 4);
+        }
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - mins;
     }
 
     /**
@@ -231,81 +301,98 @@ final class VectorDotRows {
      * k/2 of ql[64h + 32(k%2) + l] with bits 2k, 2k+1 of qh[32h + l] above it, taken without its −32 (applied
      * per group from the bsums); unpacked as scale·q, one int8 scale per 16.
      */
-    static void q6_K(MemorySegment w, long off, QuantizedVector a, int e0, int rows, int n, float[] out, int o, int os) {
+    static void q6_K(MemorySegment w, long off, long rowBytes, int rows, QuantizedVector a, int e0, int inputs, int n,
+                     float[] out, int o, int os) {
         int blocks = n / 256;
-        Scratch s = SCRATCH.get().size(n, blocks, 16 * blocks, 16 * blocks * rows);
-        for (int blk = 0; blk < blocks; blk++) {
-            long b = off + blk * 210L;
-            s.d[blk] = Bytes.half(w, b + 208);
-            for (int g = 0; g < 16; g++) s.k[16 * blk + g] = Bytes.s8(w, b + 192 + g);
-            for (int h = 0; h < 2; h++) {
-                for (int k = 0; k < 4; k++) {
-                    for (int c = 0; c < 32; c += 16) {
-                        ShortVector ql = nibbles(w, b + 64 * h + 32 * (k & 1) + c, 4 * (k >> 1));
-                        ShortVector qh = w16(w, b + 128 + 32 * h + c).lanewise(VectorOperators.LSHR, 2 * k).and(THREE);
-                        int p = 128 * h + 32 * k + c;
-                        store(ql.or(qh.lanewise(VectorOperators.LSHL, 4)).mul((short) s.k[16 * blk + p / 16]), s.w, 256 * blk + p);
+        Scratch s = SCRATCH.get().size(rows * n, rows * blocks, 16 * rows * blocks);
+        for (int r = 0; r < rows; r++) {
+            for (int blk = 0, rb = r * blocks; blk < blocks; blk++, rb++) {
+                long b = off + r * rowBytes + blk * 210L;
+                s.d[rb] = Bytes.half(w, b + 208);
+                for (int g = 0; g < 16; g++) s.k[16 * rb + g] = Bytes.s8(w, b + 192 + g);
+                for (int h = 0; h < 2; h++) {
+                    for (int k = 0; k < 4; k++) {
+                        for (int c = 0; c < 32; c += 16) {
+                            ShortVector ql = nibbles(w, b + 64 * h + 32 * (k & 1) + c, 4 * (k >> 1));
+                            ShortVector qh = w16(w, b + 128 + 32 * h + c).lanewise(VectorOperators.LSHR, 2 * k).and(THREE);
+                            int p = 128 * h + 32 * k + c;
+                            store(ql.or(qh.lanewise(VectorOperators.LSHL, 4)).mul((short) Bytes.s8(w, b + 192 + p / 16)), s.w, 256 * rb + p);
+                        }
                     }
                 }
             }
         }
-        laneSums(s.w, 2 * blocks, 128, a.lanes, e0, rows, n, s.sums);
-        int[] bs = a.bsums;
-        for (int r = 0; r < rows; r++) {
-            FloatVector acc = FloatVector.zero(F);
-            float offsets = 0;
-            for (int blk = 0; blk < blocks; blk++) {
-                int e = e0 + r * n + 256 * blk, j = e >> 4;
-                int half = (r * 2 * blocks + 2 * blk) * 8;
-                int offset = 0;
-                for (int g = 0; g < 16; g++) offset += s.k[16 * blk + g] * bs[j + g];
-                // The halves are exact; their int sum may pass 2^24, and becomes float as the single-row I2F does.
-                IntVector isum = ((IntVector) FloatVector.fromArray(F, s.sums, half).convert(VectorOperators.F2I, 0))
-                        .add((IntVector) FloatVector.fromArray(F, s.sums, half + 8).convert(VectorOperators.F2I, 0));
-                float scale = s.d[blk] * a.d[e >> 8];
-                acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale), acc);
-                offsets += scale * (32 * offset);
-            }
-            out[o + r * os] = (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - offsets;
+        int b = 0;
+        for (; b + 4 <= inputs; b += 4) {
+            for (int r = 0; r < rows; r++) q6Four(s.w, s.d, s.k, r * blocks, blocks, a, e0 + b * n, n, out, o + b * os + r, os);
+        }
+        for (; b < inputs; b++) {
+            for (int r = 0; r < rows; r++) out[o + b * os + r] = q6One(s.w, s.d, s.k, r * blocks, blocks, a, e0 + b * n);
         }
     }
 
     /**
-     * sums[(r·spans + s)·8 + lane] = lane sums of span s (of {@code len} quants) of the unpacked row against input r:
-     * exact while the bounds in the class comment hold.
+     * Row {@code rb0 / blocks} of a Q6_K tile against four inputs from {@code x0} (n apart). Q6_K's worst case passes
+     * 2^24 over 256 quants, so each 128-quant half is summed exactly in float and the halves are joined in int.
      */
-    private static void laneSums(float[] wl, int spans, int len, float[] al, int e0, int rows, int n, float[] sums) {
-        int r = 0;
-        for (; r + 4 <= rows; r += 4) laneSumsFour(wl, spans, len, al, e0 + r * n, n, sums, r * spans * 8);
-        for (; r < rows; r++) laneSumsOne(wl, spans, len, al, e0 + r * n, sums, r * spans * 8);
+    private static void q6Four(float[] wl, float[] wd, float[] wk, int rb0, int blocks, QuantizedVector a, int x0, int n,
+                               float[] out, int o, int os) {
+        float[] al = a.lanes, ad = a.d, bs = a.bsumsF;
+        int x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        float f0 = 0, f1 = 0, f2 = 0, f3 = 0;
+        for (int blk = 0, p = 0; blk < blocks; blk++, p += 256) {
+            int rb = rb0 + blk, q = 256 * rb;
+            FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
+            for (int i = 0; i < 128; i += 8) {
+                FloatVector wv = FloatVector.fromArray(F, wl, q + i);
+                l0 = wv.fma(FloatVector.fromArray(F, al, x0 + p + i), l0);
+                l1 = wv.fma(FloatVector.fromArray(F, al, x1 + p + i), l1);
+                l2 = wv.fma(FloatVector.fromArray(F, al, x2 + p + i), l2);
+                l3 = wv.fma(FloatVector.fromArray(F, al, x3 + p + i), l3);
+                wv = FloatVector.fromArray(F, wl, q + 128 + i);
+                h0 = wv.fma(FloatVector.fromArray(F, al, x0 + p + 128 + i), h0);
+                h1 = wv.fma(FloatVector.fromArray(F, al, x1 + p + 128 + i), h1);
+                h2 = wv.fma(FloatVector.fromArray(F, al, x2 + p + 128 + i), h2);
+                h3 = wv.fma(FloatVector.fromArray(F, al, x3 + p + 128 + i), h3);
+            }
+            IntVector i0 = ((IntVector) l0.convert(VectorOperators.F2I, 0)).add((IntVector) h0.convert(VectorOperators.F2I, 0));
+            IntVector i1 = ((IntVector) l1.convert(VectorOperators.F2I, 0)).add((IntVector) h1.convert(VectorOperators.F2I, 0));
+            IntVector i2 = ((IntVector) l2.convert(VectorOperators.F2I, 0)).add((IntVector) h2.convert(VectorOperators.F2I, 0));
+            IntVector i3 = ((IntVector) l3.convert(VectorOperators.F2I, 0)).add((IntVector) h3.convert(VectorOperators.F2I, 0));
+            float d = wd[rb];
+            float s0 = d * ad[(x0 + p) >> 8], s1 = d * ad[(x1 + p) >> 8], s2 = d * ad[(x2 + p) >> 8], s3 = d * ad[(x3 + p) >> 8];
+            acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, s0), acc0);
+            acc1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, s1), acc1);
+            acc2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, s2), acc2);
+            acc3 = ((FloatVector) i3.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, s3), acc3);
+            f0 += s0 * (32 * offsetSum(wk, 16 * rb, bs, (x0 + p) >> 4)); // 32·(exact < 2^24): exact
+            f1 += s1 * (32 * offsetSum(wk, 16 * rb, bs, (x1 + p) >> 4)); // 32·(exact < 2^24): exact
+            f2 += s2 * (32 * offsetSum(wk, 16 * rb, bs, (x2 + p) >> 4)); // 32·(exact < 2^24): exact
+            f3 += s3 * (32 * offsetSum(wk, 16 * rb, bs, (x3 + p) >> 4)); // 32·(exact < 2^24): exact
+        }
+        out[o] = (((acc0.lane(0) + acc0.lane(4)) + (acc0.lane(2) + acc0.lane(6))) + ((acc0.lane(1) + acc0.lane(5)) + (acc0.lane(3) + acc0.lane(7)))) - f0;
+        out[o + os] = (((acc1.lane(0) + acc1.lane(4)) + (acc1.lane(2) + acc1.lane(6))) + ((acc1.lane(1) + acc1.lane(5)) + (acc1.lane(3) + acc1.lane(7)))) - f1;
+        out[o + 2 * os] = (((acc2.lane(0) + acc2.lane(4)) + (acc2.lane(2) + acc2.lane(6))) + ((acc2.lane(1) + acc2.lane(5)) + (acc2.lane(3) + acc2.lane(7)))) - f2;
+        out[o + 3 * os] = (((acc3.lane(0) + acc3.lane(4)) + (acc3.lane(2) + acc3.lane(6))) + ((acc3.lane(1) + acc3.lane(5)) + (acc3.lane(3) + acc3.lane(7)))) - f3;
     }
 
-    /** Four inputs from {@code x0} (n apart), their sums from {@code s0}; a method of its own as scaledBlocksFour. */
-    private static void laneSumsFour(float[] wl, int spans, int len, float[] al, int x0, int n, float[] sums, int s0) {
-        int x1 = x0 + n, x2 = x1 + n, x3 = x2 + n, stride = spans * 8;
-        for (int sp = 0; sp < spans; sp++) {
-            FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0;
-            for (int p = sp * len, end = p + len; p < end; p += 8) {
-                FloatVector wv = FloatVector.fromArray(F, wl, p);
-                c0 = wv.fma(FloatVector.fromArray(F, al, x0 + p), c0);
-                c1 = wv.fma(FloatVector.fromArray(F, al, x1 + p), c1);
-                c2 = wv.fma(FloatVector.fromArray(F, al, x2 + p), c2);
-                c3 = wv.fma(FloatVector.fromArray(F, al, x3 + p), c3);
+    private static float q6One(float[] wl, float[] wd, float[] wk, int rb0, int blocks, QuantizedVector a, int x0) {
+        float[] al = a.lanes;
+        FloatVector acc = FloatVector.zero(F);
+        float offsets = 0;
+        for (int blk = 0, p = 0; blk < blocks; blk++, p += 256) {
+            int rb = rb0 + blk, q = 256 * rb;
+            FloatVector lo = FloatVector.zero(F), hi = lo;
+            for (int i = 0; i < 128; i += 8) {
+                lo = FloatVector.fromArray(F, wl, q + i).fma(FloatVector.fromArray(F, al, x0 + p + i), lo);
+                hi = FloatVector.fromArray(F, wl, q + 128 + i).fma(FloatVector.fromArray(F, al, x0 + p + 128 + i), hi);
             }
-            c0.intoArray(sums, s0 + sp * 8);
-            c1.intoArray(sums, s0 + stride + sp * 8);
-            c2.intoArray(sums, s0 + 2 * stride + sp * 8);
-            c3.intoArray(sums, s0 + 3 * stride + sp * 8);
+            IntVector isum = ((IntVector) lo.convert(VectorOperators.F2I, 0)).add((IntVector) hi.convert(VectorOperators.F2I, 0));
+            float scale = wd[rb] * a.d[(x0 + p) >> 8];
+            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, scale), acc);
+            offsets += scale * (32 * offsetSum(wk, 16 * rb, a.bsumsF, (x0 + p) >> 4));
         }
-    }
-
-    private static void laneSumsOne(float[] wl, int spans, int len, float[] al, int x0, float[] sums, int s0) {
-        for (int sp = 0; sp < spans; sp++) {
-            FloatVector c0 = FloatVector.zero(F);
-            for (int p = sp * len, end = p + len; p < end; p += 8) {
-                c0 = FloatVector.fromArray(F, wl, p).fma(FloatVector.fromArray(F, al, x0 + p), c0);
-            }
-            c0.intoArray(sums, s0 + sp * 8);
-        }
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - offsets;
     }
 }

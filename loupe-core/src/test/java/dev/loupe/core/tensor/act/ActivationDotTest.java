@@ -99,6 +99,35 @@ class ActivationDotTest {
     }
 
     /**
+     * A tile of weight rows against a batch (prefill's matrix product): {@code dotTile} must give every (row, input)
+     * pair exactly what {@code dot} gives it, for tiles of one or several rows and batches around the kernels' group
+     * of four, with the rows apart by more than their size (as in a tile cut from a bigger matrix).
+     */
+    @Property(tries = 200)
+    void dotTileEqualsDotBitForBit(@ForAll("rowTypes") GgmlType type, @ForAll @IntRange(min = 1, max = 5) int tileRows,
+                                   @ForAll @IntRange(min = 1, max = 10) int inputs, @ForAll @IntRange(min = 1, max = 2) int blocks,
+                                   @ForAll long seed) {
+        Random r = new Random(seed);
+        int n = blocks * Math.max(type.blockSize, 32) + (type.blockSize == 1 ? 7 : 0);
+        long rowBytes = type.rowBytes(n), stride = rowBytes + 2 * type.typeSize;
+        int strideElems = (int) (stride / type.typeSize) * type.blockSize;
+        int total = tileRows * strideElems;
+        MemorySegment w = type.blockSize == 1 ? finiteFloats(type, total, r) : randomBlocks(type, total / type.blockSize, 0, r);
+        QuantizedVector a = new QuantizedVector();
+        a.quantize(randomActivations(inputs * n, r), inputs * n, ActivationDots.vecDotType(type));
+        ActivationDot d = ActivationDots.of(type);
+        int os = tileRows + 2;
+        float[] out = new float[1 + inputs * os];
+        d.dotTile(w, 0, stride, tileRows, a, 0, inputs, n, out, 1, os);
+        for (int b = 0; b < inputs; b++) {
+            for (int row = 0; row < tileRows; row++) {
+                assertThat(out[1 + b * os + row]).as("%s row %d of %d, input %d of %d", type, row, tileRows, b, inputs)
+                        .isEqualTo(d.dot(w, row * stride, a, b * n, n));
+            }
+        }
+    }
+
+    /**
      * The batched kernels sum integer products in float, exact only below 2^24: weights and activations at their
      * largest magnitudes (every quant byte 0x80 or 0xFF, so Q8_0 quants are -128 or -1 and K-quant scales, nibbles
      * and Q6_K's int8 scales are at their extremes; every activation quantized to ±127) reach the bounds the
