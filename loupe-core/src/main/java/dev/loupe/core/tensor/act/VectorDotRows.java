@@ -35,6 +35,7 @@ final class VectorDotRows {
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final ShortVector NIBBLE = ShortVector.broadcast(S, (short) 0x0F);
     private static final ShortVector EIGHT = ShortVector.broadcast(S, (short) 8);
     private static final ShortVector THREE = ShortVector.broadcast(S, (short) 3);
@@ -55,6 +56,8 @@ final class VectorDotRows {
         float[] w = new float[0];
         float[] d = new float[0];
         float[] k = new float[0];
+        /** Q6_K: the first halves' int lane sums against four inputs, 8 lanes each. */
+        final int[] half = new int[32];
 
         Scratch size(int n, int factors, int ints) {
             if (w.length < n) w = new float[n];
@@ -324,7 +327,7 @@ final class VectorDotRows {
         }
         int b = 0;
         for (; b + 4 <= inputs; b += 4) {
-            for (int r = 0; r < rows; r++) q6Four(s.w, s.d, s.k, r * blocks, blocks, a, e0 + b * n, n, out, o + b * os + r, os);
+            for (int r = 0; r < rows; r++) q6Four(s.w, s.d, s.k, s.half, r * blocks, blocks, a, e0 + b * n, n, out, o + b * os + r, os);
         }
         for (; b < inputs; b++) {
             for (int r = 0; r < rows; r++) out[o + b * os + r] = q6One(s.w, s.d, s.k, r * blocks, blocks, a, e0 + b * n);
@@ -335,31 +338,29 @@ final class VectorDotRows {
      * Row {@code rb0 / blocks} of a Q6_K tile against four inputs from {@code x0} (n apart). Q6_K's worst case passes
      * 2^24 over 256 quants, so each 128-quant half is summed exactly in float and the halves are joined in int.
      */
-    private static void q6Four(float[] wl, float[] wd, float[] wk, int rb0, int blocks, QuantizedVector a, int x0, int n,
-                               float[] out, int o, int os) {
+    private static void q6Four(float[] wl, float[] wd, float[] wk, int[] half, int rb0, int blocks, QuantizedVector a, int x0,
+                               int n, float[] out, int o, int os) {
         float[] al = a.lanes, ad = a.d, bs = a.bsumsF;
         int x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         float f0 = 0, f1 = 0, f2 = 0, f3 = 0;
         for (int blk = 0, p = 0; blk < blocks; blk++, p += 256) {
             int rb = rb0 + blk, q = 256 * rb;
-            FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0, h0 = l0, h1 = l0, h2 = l0, h3 = l0;
-            for (int i = 0; i < 128; i += 8) {
+            // The halves one after the other, four accumulators each, the first half's ints parked in memory: eight
+            // accumulators in one loop made C2 (which unrolls it 4x) spill vectors to the stack inside the loop.
+            halfSums(wl, q, al, x0 + p, n, half);
+            FloatVector h0 = FloatVector.zero(F), h1 = h0, h2 = h0, h3 = h0;
+            for (int i = 128; i < 256; i += 8) {
                 FloatVector wv = FloatVector.fromArray(F, wl, q + i);
-                l0 = wv.fma(FloatVector.fromArray(F, al, x0 + p + i), l0);
-                l1 = wv.fma(FloatVector.fromArray(F, al, x1 + p + i), l1);
-                l2 = wv.fma(FloatVector.fromArray(F, al, x2 + p + i), l2);
-                l3 = wv.fma(FloatVector.fromArray(F, al, x3 + p + i), l3);
-                wv = FloatVector.fromArray(F, wl, q + 128 + i);
-                h0 = wv.fma(FloatVector.fromArray(F, al, x0 + p + 128 + i), h0);
-                h1 = wv.fma(FloatVector.fromArray(F, al, x1 + p + 128 + i), h1);
-                h2 = wv.fma(FloatVector.fromArray(F, al, x2 + p + 128 + i), h2);
-                h3 = wv.fma(FloatVector.fromArray(F, al, x3 + p + 128 + i), h3);
+                h0 = wv.fma(FloatVector.fromArray(F, al, x0 + p + i), h0);
+                h1 = wv.fma(FloatVector.fromArray(F, al, x1 + p + i), h1);
+                h2 = wv.fma(FloatVector.fromArray(F, al, x2 + p + i), h2);
+                h3 = wv.fma(FloatVector.fromArray(F, al, x3 + p + i), h3);
             }
-            IntVector i0 = ((IntVector) l0.convert(VectorOperators.F2I, 0)).add((IntVector) h0.convert(VectorOperators.F2I, 0));
-            IntVector i1 = ((IntVector) l1.convert(VectorOperators.F2I, 0)).add((IntVector) h1.convert(VectorOperators.F2I, 0));
-            IntVector i2 = ((IntVector) l2.convert(VectorOperators.F2I, 0)).add((IntVector) h2.convert(VectorOperators.F2I, 0));
-            IntVector i3 = ((IntVector) l3.convert(VectorOperators.F2I, 0)).add((IntVector) h3.convert(VectorOperators.F2I, 0));
+            IntVector i0 = IntVector.fromArray(I, half, 0).add((IntVector) h0.convert(VectorOperators.F2I, 0));
+            IntVector i1 = IntVector.fromArray(I, half, 8).add((IntVector) h1.convert(VectorOperators.F2I, 0));
+            IntVector i2 = IntVector.fromArray(I, half, 16).add((IntVector) h2.convert(VectorOperators.F2I, 0));
+            IntVector i3 = IntVector.fromArray(I, half, 24).add((IntVector) h3.convert(VectorOperators.F2I, 0));
             float d = wd[rb];
             float s0 = d * ad[(x0 + p) >> 8], s1 = d * ad[(x1 + p) >> 8], s2 = d * ad[(x2 + p) >> 8], s3 = d * ad[(x3 + p) >> 8];
             acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, s0), acc0);
@@ -375,6 +376,23 @@ final class VectorDotRows {
         out[o + os] = (((acc1.lane(0) + acc1.lane(4)) + (acc1.lane(2) + acc1.lane(6))) + ((acc1.lane(1) + acc1.lane(5)) + (acc1.lane(3) + acc1.lane(7)))) - f1;
         out[o + 2 * os] = (((acc2.lane(0) + acc2.lane(4)) + (acc2.lane(2) + acc2.lane(6))) + ((acc2.lane(1) + acc2.lane(5)) + (acc2.lane(3) + acc2.lane(7)))) - f2;
         out[o + 3 * os] = (((acc3.lane(0) + acc3.lane(4)) + (acc3.lane(2) + acc3.lane(6))) + ((acc3.lane(1) + acc3.lane(5)) + (acc3.lane(3) + acc3.lane(7)))) - f3;
+    }
+
+    /** half[8i ..] = the exact lane sums of quants [0, 128) of the row at {@code q} against input i (from e + i·n), as ints. */
+    private static void halfSums(float[] wl, int q, float[] al, int e, int n, int[] half) {
+        int e1 = e + n, e2 = e1 + n, e3 = e2 + n;
+        FloatVector l0 = FloatVector.zero(F), l1 = l0, l2 = l0, l3 = l0;
+        for (int i = 0; i < 128; i += 8) {
+            FloatVector wv = FloatVector.fromArray(F, wl, q + i);
+            l0 = wv.fma(FloatVector.fromArray(F, al, e + i), l0);
+            l1 = wv.fma(FloatVector.fromArray(F, al, e1 + i), l1);
+            l2 = wv.fma(FloatVector.fromArray(F, al, e2 + i), l2);
+            l3 = wv.fma(FloatVector.fromArray(F, al, e3 + i), l3);
+        }
+        ((IntVector) l0.convert(VectorOperators.F2I, 0)).intoArray(half, 0);
+        ((IntVector) l1.convert(VectorOperators.F2I, 0)).intoArray(half, 8);
+        ((IntVector) l2.convert(VectorOperators.F2I, 0)).intoArray(half, 16);
+        ((IntVector) l3.convert(VectorOperators.F2I, 0)).intoArray(half, 24);
     }
 
     private static float q6One(float[] wl, float[] wd, float[] wk, int rb0, int blocks, QuantizedVector a, int x0) {
