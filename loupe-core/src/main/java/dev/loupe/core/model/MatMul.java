@@ -20,10 +20,11 @@ import java.lang.foreign.MemorySegment;
  * into a buffer reused across calls — and every row is then an integer (or float) dot against that. The
  * whole batch converts in one go: cols is a whole number of blocks, so no block straddles two inputs.
  *
- * <p>For a batch (prefill) the rows are walked in tiles of {@link #ROW_TILE}: every input of the batch is
- * multiplied by the whole tile before the next tile starts. The tile's weights (16 rows, 20–70 KB for 1B–8B
- * shapes) stay in L2 while each converted input (a few KB) is read once per tile rather than once per row;
- * row-by-row, a 512-token prefill re-streams megabytes of activations from L3 for every weight row.
+ * <p>The rows are walked in tiles of {@link #ROW_TILE}, each handed whole to {@link ActivationDot#dotTile}:
+ * every input of the batch is multiplied by the whole tile before the next tile starts. The tile's weights
+ * (16 rows, 20–70 KB for 1B–8B shapes; unpacked to floats by the quantized kernels, 128 KB at 2048 columns) stay in
+ * L2 while each converted input (a few KB) is read once per tile rather than once per row; row-by-row, a 512-token
+ * prefill re-streams megabytes of activations from L3 for every weight row.
  */
 final class MatMul implements RangeTask {
     private final ThreadPool pool;

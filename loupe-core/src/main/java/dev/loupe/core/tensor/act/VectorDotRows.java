@@ -11,10 +11,12 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
 /**
- * One quantized weight row against several activation rows (a batched decode step, or prefill): the
- * {@link ActivationDot#dotRows} of Q8_0, Q4_0, Q4_K, Q5_K and Q6_K. The weight row is unpacked once, into
- * a per-thread float buffer that stays in L1, and every input then costs only float FMAs against it:
- * unpacking (nibbles, high bits, scales) and widening are paid once per row instead of once per input.
+ * A tile of quantized weight rows against several activation rows (prefill, or a batched decode step): the
+ * {@link ActivationDot#dotTile} (and {@link ActivationDot#dotRows}, a tile of one row) of Q8_0, Q4_0, Q4_K, Q5_K
+ * and Q6_K. The tile's rows are unpacked once, into a per-thread float buffer (16 rows of 2048 quants: 128 KB, in
+ * L2), and every input of the batch then costs only float FMAs against them: unpacking (nibbles, high bits,
+ * scales) and widening are paid once per row per batch. (Until session 5 they were paid once per row per 8
+ * inputs, which at a 128-token prefill was half of the K-quant kernels' time.)
  *
  * <p>The results are bit-identical to {@link VectorDots}' single-row dots, input by input. Those multiply
  * int16 lanes and pair adjacent lanes into exact int lanes; each int lane holds the products of a fixed
@@ -27,9 +29,14 @@ import java.nio.ByteOrder;
  * (3.8M) and Q5_K 32·63·31·127 (7.9M) per 256; Q6_K 16·128·63·127 (16.4M) per 128, so its 256-quant
  * super-block is summed as two halves and joined in int.
  *
- * <p>Inputs go four at a time through one pass over the unpacked row (four accumulators, the weight
- * vectors loaded once for the four); the rest one at a time through the same arithmetic, so an input's
- * result does not depend on how many came with it.
+ * The K-quants' integer mins/offsets term (Σ min·bsum, Σ scale·bsum per super-block) is formed as a vector of
+ * exact float products and summed across lanes: below 2^24, so equal to the single-row kernels' int in any order.
+ *
+ * <p>Inputs go four at a time through one pass over each unpacked row (four accumulators, the weight
+ * vectors loaded once for the four; the tile's rows pass under the same four inputs, which stay in L1/L2); the
+ * rest one at a time through the same arithmetic, so an input's result does not depend on how many came with it.
+ * Not two rows by four inputs: with eight accumulators C2 unrolled the loop 4x and spilled vectors to the stack
+ * inside it (disassembly: vmovdqu [rsp+..] between the FMAs), 15-40% slower than one row by four (TileBench).
  */
 final class VectorDotRows {
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
