@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.core.LoupeException;
 import dev.loupe.core.model.Model;
 import dev.loupe.core.model.Session;
+import dev.loupe.core.parallel.ReadBandwidth;
 import dev.loupe.core.parallel.ThreadPool;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,6 +41,7 @@ import java.util.concurrent.Callable;
                 "  loupe bench -m model.gguf -p 0 -n 16 -d 32768 --depth-fill random   a 32k cache without its prefill",
                 "  loupe bench -m m.gguf -p 0 -n 8 -d 32768 --depth-fill random -ctk q8_0 -ctv q8_0 --kv-ram 256M --kv-offload-dir /tmp",
                 "  loupe bench -m model.gguf -t 2 --vs ~/llama.cpp/build/bin/llama-bench   both engines, same file, one table",
+                "  loupe bench -m model.gguf -t 2 -p 0 --roofline   decode speed as a share of the memory-bandwidth bound",
                 "", "Compare with: llama-bench -m model.gguf -t 2 -p 512 -n 128 -r 3 (or let --vs run it)"})
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -86,6 +88,11 @@ final class BenchCommand implements Callable<Integer> {
                     + "first and alone, and print both engines' tokens/s side by side with Loupe's ratio to it.")
     Path vs;
 
+    @Option(names = "--roofline",
+            description = "Also measure how fast the threads read the mapped model file (best of 5 passes) and state each tg result as a share "
+                    + "of the decode bound that gives: bandwidth / the weight bytes a token reads.")
+    boolean roofline;
+
     @Override
     public Integer call() throws Exception {
         if (threads < 1 || threads > 1024) throw new LoupeException("--threads must be between 1 and 1024, got " + threads);
@@ -112,6 +119,7 @@ final class BenchCommand implements Callable<Integer> {
             reference = LlamaBench.run(cmd);
         }
         List<BenchResult> results = new ArrayList<>();
+        Roofline bound = null;
         try (Model m = Model.load(model, lora.stream().map(dev.loupe.core.lora.LoraSpec::parse).toList()); ThreadPool pool = new ThreadPool(threads);
              Session s = new Session(m, Math.addExact(maxDepth, Math.max(prompt, gen)), pool, kvCache.format(), kvOffload.offload())) {
             BenchRunner runner = new BenchRunner(s, m.config().vocabSize());
@@ -130,10 +138,17 @@ final class BenchCommand implements Callable<Integer> {
                 if (gen > 0) results.add(measure("tg" + gen, d, !warm, () -> runner.generateOnce(gen), runner, err));
                 warm = true;
             }
+            if (roofline) {
+                if (!json) err.println("roofline: reading the mapped model file...");
+                bound = new Roofline(ReadBandwidth.measure(m.file().segment(), pool, 5), Roofline.bytesPerToken(m.file()));
+            }
         }
-        if (json) printJson(out, results, reference);
-        else if (reference != null) printSideBySide(out, results, reference);
-        else printTable(out, results);
+        if (json) printJson(out, results, reference, bound);
+        else {
+            if (reference != null) printSideBySide(out, results, reference);
+            else printTable(out, results);
+            if (bound != null) printRoofline(out, results, reference, bound);
+        }
         return 0;
     }
 
@@ -179,6 +194,19 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** The bandwidth, the bound it puts on decoding, and each tg result's share of that bound. */
+    private static void printRoofline(PrintWriter out, List<BenchResult> results, LlamaBench.Run reference, Roofline bound) {
+        out.printf("%nroofline: %.2f GB/s read with %s; a token reads %.1f MB of weights, so decoding is bound at %.2f t/s%n",
+                bound.bytesPerSecond() / 1e9, results.getFirst().threads() == 1 ? "1 thread" : results.getFirst().threads() + " threads", bound.bytesPerToken() / 1e6, bound.maxTokensPerSecond());
+        for (BenchResult r : results) {
+            if (!r.test().startsWith("tg")) continue;
+            BenchResult ref = match(reference, r);
+            out.printf("  %-12s Loupe %.2f t/s = %.2f GB/s = %.0f%% of the bound%s%n", BenchResult.name(r.test(), r.depth()),
+                    r.tokensPerSecond(), r.tokensPerSecond() * bound.bytesPerToken() / 1e9, 100 * bound.fraction(r.tokensPerSecond()),
+                    ref == null ? "" : String.format("; llama.cpp %.2f t/s = %.0f%%", ref.tokensPerSecond(), 100 * bound.fraction(ref.tokensPerSecond())));
+        }
+    }
+
     /** The reference's result for the same test at the same depth; null if it did not run one. */
     private static BenchResult match(LlamaBench.Run reference, BenchResult r) {
         if (reference == null) return null;
@@ -192,7 +220,7 @@ final class BenchCommand implements Callable<Integer> {
         return bytes < 0 ? "n/a" : String.format("%.0f MiB", bytes / 1048576.0);
     }
 
-    private static void printJson(PrintWriter out, List<BenchResult> results, LlamaBench.Run reference) throws Exception {
+    private static void printJson(PrintWriter out, List<BenchResult> results, LlamaBench.Run reference, Roofline bound) throws Exception {
         List<Map<String, Object>> arr = new ArrayList<>();
         for (BenchResult r : results) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -210,6 +238,14 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("llama_cpp_stddev", round(ref.stddev()));
                 o.put("llama_cpp_peak_rss_bytes", reference.peakRssBytes());
                 o.put("ratio", round(r.tokensPerSecond() / ref.tokensPerSecond()));
+            }
+            if (bound != null) {
+                o.put("read_bandwidth_bytes_per_s", Math.round(bound.bytesPerSecond()));
+                o.put("read_bytes_per_token", bound.bytesPerToken());
+                if (r.test().startsWith("tg")) {
+                    o.put("roofline_fraction", round(bound.fraction(r.tokensPerSecond())));
+                    if (ref != null) o.put("llama_cpp_roofline_fraction", round(bound.fraction(ref.tokensPerSecond())));
+                }
             }
             arr.add(o);
         }

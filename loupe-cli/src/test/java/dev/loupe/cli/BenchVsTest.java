@@ -88,6 +88,22 @@ class BenchVsTest {
     }
 
     @Test
+    void rooflineStatesDecodeAsAShareOfTheBandwidthBound() throws Exception {
+        Path model = QuantizeBenchCliTest.model("tiny-llama-f32.gguf");
+        CliTest.Result j = run("bench", "-m", model.toString(), "-t", "2", "-p", "8", "-n", "4", "-r", "1", "--json", "--roofline");
+        assertThat(j.code()).as(j.err()).isZero();
+        JsonNode a = new ObjectMapper().readTree(j.out());
+        assertThat(a.get(0).has("roofline_fraction")).isFalse(); // pp8: prompt processing is not bandwidth-bound
+        JsonNode tg = a.get(1);
+        double bound = tg.get("read_bandwidth_bytes_per_s").asDouble() / tg.get("read_bytes_per_token").asDouble();
+        assertThat(tg.get("roofline_fraction").asDouble()).isCloseTo(tg.get("tokens_per_s").asDouble() / bound, within(0.001));
+        CliTest.Result t = run("bench", "-m", model.toString(), "-t", "1", "-p", "0", "-n", "4", "-r", "1", "--roofline");
+        assertThat(t.code()).as(t.err()).isZero();
+        assertThat(t.out()).containsPattern("roofline: [0-9.]+ GB/s read with 1 thread; a token reads [0-9.]+ MB")
+                .containsPattern("tg4 +Loupe [0-9.]+ t/s = [0-9.]+ GB/s = [0-9]+% of the bound");
+    }
+
+    @Test
     void aMissingOrFailingProgramIsOneLine() throws Exception {
         String model = QuantizeBenchCliTest.model("tiny-llama-f32.gguf").toString();
         assertOneLine(run("bench", "-m", model, "-p", "8", "-n", "0", "--vs", tmp.resolve("nope").toString()), "no such program");
