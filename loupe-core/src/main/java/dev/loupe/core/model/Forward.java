@@ -22,7 +22,9 @@ public final class Forward {
     private final MatMul matmul;
     private final Rope rope;
     private final Attention attention;
-    private final float[] x, xb, q, k, v, attnOut, proj, gate, up, last;
+    /** Per-row scratch, grown to the most rows a step has run so far (see {@link #ensureRows}). */
+    private float[] x, xb, q, k, v, attnOut, proj, gate, up, last;
+    private int rows;
     private float[] logits = new float[0];
     private final KvCache[] decodeCaches;
     /** Scratch: the distinct pools of one step's rows. */
@@ -45,6 +47,24 @@ public final class Forward {
         this.rope = new Rope(c, w.ropeFreqs());
         this.attention = new Attention(c, maxBatch, maxContext);
         int B = maxBatch;
+        ensureRows(1);
+        this.decodeCaches = new KvCache[B];
+        this.stepPools = new KvPool[B];
+        this.decodePositions = new int[B];
+        this.decodeRows = new int[B];
+        this.logitPositions = new int[B];
+        this.lora = model.lora();
+        this.loraScratch = new float[lora.scratchSize()];
+    }
+
+    /**
+     * Grows the per-row scratch to hold {@code n} rows (at most {@link #maxBatch}). Sized on demand rather than for a
+     * full batch up front: at a 128-row batch the 1B shape's scratch is ~16 MB, which a decode-only session never uses.
+     * Every step overwrites the rows it reads, so nothing is carried over.
+     */
+    private void ensureRows(int n) {
+        if (n <= rows) return;
+        int B = Math.min(maxBatch, Math.max(n, 2 * rows));
         this.x = new float[B * c.dim()];
         this.xb = new float[B * Math.max(c.dim(), c.heads() * c.valueDim())];
         this.q = new float[B * c.qDim()];
@@ -55,13 +75,7 @@ public final class Forward {
         this.gate = new float[B * c.ffnDim()];
         this.up = new float[B * c.ffnDim()];
         this.last = new float[B * c.dim()];
-        this.decodeCaches = new KvCache[B];
-        this.stepPools = new KvPool[B];
-        this.decodePositions = new int[B];
-        this.decodeRows = new int[B];
-        this.logitPositions = new int[B];
-        this.lora = model.lora();
-        this.loraScratch = new float[lora.scratchSize()];
+        rows = B;
     }
 
     /** Installs hooks (see {@link dev.loupe.core.hook}) for every following step; null removes them. */
@@ -108,6 +122,7 @@ public final class Forward {
             KernelWarmup.await();
             warmedUp = true;
         }
+        ensureRows(n);
         int dim = c.dim();
         for (int b = 0; b < n; b++) {
             if (tokens[b] < 0 || tokens[b] >= c.vocabSize()) {
@@ -232,6 +247,7 @@ public final class Forward {
         int dim = c.dim(), V = c.vocabSize();
         float[] out = new float[rows * V];
         float[] chunk = new float[Math.min(rows, maxBatch) * V];
+        ensureRows(Math.min(rows, maxBatch));
         for (int from = 0; from < rows; from += maxBatch) {
             int m = Math.min(maxBatch, rows - from);
             for (int i = 0; i < m; i++) Ops.rmsnorm(last, i * dim, resid, (from + i) * dim, w.outputNorm(), dim, c.normEps());
