@@ -3,6 +3,8 @@ package dev.loupe.core.tensor.act;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -45,6 +47,7 @@ final class VectorDots {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     static final boolean AVAILABLE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
@@ -174,25 +177,62 @@ final class VectorDots {
 
     /** q4_K × q8_K: d·da·Σ_g scale(g)·Σ q·a − dmin·da·Σ_g min(g)·(bsum pair of g), per super-block. */
     static float q4_K(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
+        return q4KScaled(w, off, a, e0, n) - k4MinsTerm(w, off, 144, a, e0, n);
+    }
+
+    static long opaque144 = 144;
+    static int opaque256 = 256;
+
+    static float q4KScaled(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
         FloatVector acc = FloatVector.zero(F);
-        float mins = 0;
+        short[] aw = a.wide;
+        long size = opaque144;
         for (int blk = 0; blk < n / 256; blk++) {
-            long b = off + blk * 144L;
-            int e = e0 + blk * 256;
-            long scales = k4Scales(w.get(LE_INT, b + 4), w.get(LE_INT, b + 12));
-            IntVector isum = IntVector.zero(I);
-            for (int g = 0; g < 8; g++) { // group g: 32 bytes at 32·(g/2), low nibbles for even g, high for odd
-                long qs = b + 16 + 32 * (g >> 1);
-                int shift = 4 * (g & 1), ea = e + 32 * g;
-                ShortVector p = u16(w, qs).lanewise(VectorOperators.LSHR, shift).and(NIBBLE).mul(a16(a, ea))
-                        .add(u16(w, qs + 16).lanewise(VectorOperators.LSHR, shift).and(NIBBLE).mul(a16(a, ea + 16)));
-                isum = isum.add(pairs(p).mul(u8(scales, g)));
+            long b = off + blk * size;
+            int e = e0 + blk * opaque256;
+            int u0 = w.get(LE_INT, b + 4), u2 = w.get(LE_INT, b + 12);
+            long scales = (u0 & 0x3F3F3F3FL) | (long) ((u2 & 0x0F0F0F0F) | ((u0 >>> 6) & 0x03030303) << 4) << 32;
+            FloatVector isum = FloatVector.zero(F);
+            {
+                ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 32, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                IntVector p = v0.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 0)).add(v1.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 16))).reinterpretAsInts();
+                IntVector q = v0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 32)).add(v1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 48))).reinterpretAsInts();
+                isum = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 0) & 0xFF]), isum);
+                isum = ((FloatVector) q.add(q.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 8) & 0xFF]), isum);
             }
-            float da = a.d[e >> 8];
-            acc = fma(isum, Bytes.half(w, b) * da, acc);
-            mins += (Bytes.half(w, b + 2) * da) * k4MinSum(w, b, a, e);
+            {
+                ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 48, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 64, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                IntVector p = v0.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 64)).add(v1.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 80))).reinterpretAsInts();
+                IntVector q = v0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 96)).add(v1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 112))).reinterpretAsInts();
+                isum = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 16) & 0xFF]), isum);
+                isum = ((FloatVector) q.add(q.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 24) & 0xFF]), isum);
+            }
+            {
+                ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 80, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 96, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                IntVector p = v0.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 128)).add(v1.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 144))).reinterpretAsInts();
+                IntVector q = v0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 160)).add(v1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 176))).reinterpretAsInts();
+                isum = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 32) & 0xFF]), isum);
+                isum = ((FloatVector) q.add(q.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 40) & 0xFF]), isum);
+            }
+            {
+                ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 112, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 128, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                IntVector p = v0.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 192)).add(v1.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 208))).reinterpretAsInts();
+                IntVector q = v0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 224)).add(v1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 240))).reinterpretAsInts();
+                isum = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 48) & 0xFF]), isum);
+                isum = ((FloatVector) q.add(q.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 56) & 0xFF]), isum);
+            }
+            acc = isum.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(LE_SHORT, b)) * a.d[e >> 8]), acc);
         }
-        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - mins;
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
+    }
+
+    private static final float[] SCALE16 = new float[256];
+    static {
+        for (int i = 0; i < 256; i++) SCALE16[i] = i * 0x1p-16f;
     }
 
     /**
@@ -240,13 +280,22 @@ final class VectorDots {
      */
     private static float k4MinsTerm(MemorySegment w, long off, int size, QuantizedVector a, int e0, int n) {
         float mins = 0;
+        int[] bs = a.bsums;
         for (int blk = 0; blk < n / 256; blk++) {
             long b = off + (long) blk * size;
             int e = e0 + blk * 256;
-            mins += (Bytes.half(w, b + 2) * a.d[e >> 8]) * k4MinSum(w, b, a, e);
+            int u1 = w.get(LE_INT, b + 8), u2 = w.get(LE_INT, b + 12);
+            long m = (u1 & 0x3F3F3F3FL) | (long) (((u2 >>> 4) & 0x0F0F0F0F) | ((u1 >>> 6) & 0x03030303) << 4) << 32;
+            ByteVector m16 = LongVector.broadcast(LongVector.SPECIES_128, m).reinterpretAsBytes().rearrange(DUP_BYTES);
+            IntVector lo = (IntVector) m16.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector hi = (IntVector) m16.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1);
+            int minSum = lo.mul(IntVector.fromArray(I, bs, e >> 4)).add(hi.mul(IntVector.fromArray(I, bs, (e >> 4) + 8))).reduceLanes(VectorOperators.ADD);
+            mins += (Float.float16ToFloat(w.get(LE_SHORT, b + 2)) * a.d[e >> 8]) * minSum;
         }
         return mins;
     }
+
+    private static final VectorShuffle<Byte> DUP_BYTES = VectorShuffle.fromValues(B, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
 
     /** Σ_g min(g)·(Σ of the activations of group g, from the Q8_K bsums) for the Q4_K/Q5_K super-block at b. */
     private static int k4MinSum(MemorySegment w, long b, QuantizedVector a, int e) {
@@ -286,30 +335,70 @@ final class VectorDots {
      * each. Products are at most 63·127, pair sums fit a short, so {@link #pairs} is exact.
      */
     static float q6_K(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
-        FloatVector acc = FloatVector.zero(F);
+        return q6KScaled(w, off, a, e0, n) - q6Offsets(w, off, a, e0, n);
+    }
+
+    private static final int[] COL_QL = {0, 16, 64, 80}, COL_QH = {128, 144, 160, 176}, COL_SC = {0, 8, 0, 8}, COL_E = {0, 16, 128, 144};
+    private static final IntVector HIGH16 = IntVector.broadcast(I, 0xFFFF0000);
+
+    static float q6KScaled(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
+        FloatVector acc = FloatVector.zero(F), half = acc, half2 = acc;
+        IntVector isum = IntVector.zero(I);
+        short[] aw = a.wide;
+        long size = opaque210;
+        for (int j = 0; j < 4 * (n / 256); j++) {
+            int col = j & 3;
+            long b = off + (j >> 2) * size;
+            long ql = b + COL_QL[col];
+            long sc = w.get(LE_LONG, b + 192 + 8 * (col >> 1)) >>> COL_SC[col];
+            int e = e0 + 256 * (j >> 2) + COL_E[col];
+            ShortVector l0 = (ShortVector) ByteVector.fromMemorySegment(B, w, ql, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            ShortVector l1 = (ShortVector) ByteVector.fromMemorySegment(B, w, ql + 32, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, w, b + COL_QH[col], ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            IntVector p;
+            p = l0.and(NIBBLE).or(hb.lanewise(VectorOperators.LSHL, 4).and(BITS45)).mul(ShortVector.fromArray(S, aw, e + 0)).reinterpretAsInts();
+            half = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(HIGH16).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, S8SCALE16[(int) (sc >>> 0) & 0xFF]), half);
+            p = l1.and(NIBBLE).or(hb.lanewise(VectorOperators.LSHL, 2).and(BITS45)).mul(ShortVector.fromArray(S, aw, e + 32)).reinterpretAsInts();
+            half2 = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(HIGH16).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, S8SCALE16[(int) (sc >>> 16) & 0xFF]), half2);
+            p = l0.lanewise(VectorOperators.LSHR, 4).or(hb.and(BITS45)).mul(ShortVector.fromArray(S, aw, e + 64)).reinterpretAsInts();
+            half = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(HIGH16).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, S8SCALE16[(int) (sc >>> 32) & 0xFF]), half);
+            p = l1.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(BITS45)).mul(ShortVector.fromArray(S, aw, e + 96)).reinterpretAsInts();
+            half2 = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(HIGH16).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, S8SCALE16[(int) (sc >>> 48) & 0xFF]), half2);
+            if ((col & 1) == 1) {
+                isum = isum.add((IntVector) half.add(half2).convert(VectorOperators.F2I, 0));
+                half = FloatVector.zero(F);
+                half2 = half;
+                if (col == 3) {
+                    acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(LE_SHORT, b + 208)) * a.d[e >> 8]), acc);
+                    isum = IntVector.zero(I);
+                }
+            }
+        }
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
+    }
+
+    static long opaque210 = 210;
+
+    private static final float[] S8SCALE16 = new float[256];
+    static {
+        for (int i = 0; i < 256; i++) S8SCALE16[i] = (byte) i * 0x1p-16f;
+    }
+
+    /** fma16's scale: the scale over 2^16. */
+    static float q6Offsets(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
         float offsets = 0;
+        int[] bs = a.bsums;
         for (int blk = 0; blk < n / 256; blk++) {
             long b = off + blk * 210L;
             int e = e0 + blk * 256;
-            IntVector isum = IntVector.zero(I);
-            long s0 = w.get(LE_LONG, b + 192), s1 = w.get(LE_LONG, b + 200);
-            // Eight steps of 16 bytes: ql bytes 16i.. of half h hold quarter i/2 (low nibbles, qh bits i/2·2)
-            // and quarter i/2 + 2 (high nibbles, qh bits + 4), groups i and i + 4 of the half.
-            for (int j = 0; j < 8; j++) {
-                int h = j >> 2, i = j & 3;
-                ShortVector ql = u16(w, b + 64 * h + 16 * i);
-                ShortVector qh = u16(w, b + 128 + 32 * h + 16 * (i & 1)).lanewise(VectorOperators.LSHL, 4 - 2 * (i >> 1));
-                ShortVector lo = low(ql).or(qh.and(BITS45)), hi = high(ql).or(qh.lanewise(VectorOperators.LSHR, 4).and(BITS45));
-                long sc = h == 0 ? s0 : s1;
-                int ea = e + 128 * h + 16 * i;
-                isum = isum.add(pairs(lo.mul(a16(a, ea))).mul((byte) (sc >>> 8 * i)))
-                        .add(pairs(hi.mul(a16(a, ea + 64))).mul((byte) (sc >>> 8 * i + 32)));
-            }
-            float scale = Bytes.half(w, b + 208) * a.d[e >> 8];
-            acc = fma(isum, scale, acc);
-            offsets += scale * (32 * q6Offset(w, b, a, e));
+            ByteVector sc = ByteVector.fromMemorySegment(B, w, b + 192, ByteOrder.LITTLE_ENDIAN);
+            int offset = ((IntVector) sc.convertShape(VectorOperators.B2I, I, 0)).mul(IntVector.fromArray(I, bs, e >> 4))
+                    .add(((IntVector) sc.convertShape(VectorOperators.B2I, I, 1)).mul(IntVector.fromArray(I, bs, (e >> 4) + 8)))
+                    .reduceLanes(VectorOperators.ADD);
+            float scale = Float.float16ToFloat(w.get(LE_SHORT, b + 208)) * a.d[e >> 8];
+            offsets += scale * (32 * offset);
         }
-        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - offsets;
+        return offsets;
     }
 
     /** Σ_g scale(g)·bsum(g) over the 16 groups of the Q6_K super-block at b. */
