@@ -357,21 +357,16 @@ final class VectorDots {
             ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, w, b + COL_QH[col], ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
             IntVector p;
             p = l0.and(NIBBLE).or(hb.lanewise(VectorOperators.LSHL, 4).and(BITS45)).mul(ShortVector.fromArray(S, aw, e + 0)).reinterpretAsInts();
-            half = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(HIGH16).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, S8SCALE16[(int) (sc >>> 0) & 0xFF]), half);
+            isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 0)));
             p = l1.and(NIBBLE).or(hb.lanewise(VectorOperators.LSHL, 2).and(BITS45)).mul(ShortVector.fromArray(S, aw, e + 32)).reinterpretAsInts();
-            half2 = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(HIGH16).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, S8SCALE16[(int) (sc >>> 16) & 0xFF]), half2);
+            isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 16)));
             p = l0.lanewise(VectorOperators.LSHR, 4).or(hb.and(BITS45)).mul(ShortVector.fromArray(S, aw, e + 64)).reinterpretAsInts();
-            half = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(HIGH16).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, S8SCALE16[(int) (sc >>> 32) & 0xFF]), half);
+            isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 32)));
             p = l1.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(BITS45)).mul(ShortVector.fromArray(S, aw, e + 96)).reinterpretAsInts();
-            half2 = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(HIGH16).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, S8SCALE16[(int) (sc >>> 48) & 0xFF]), half2);
-            if ((col & 1) == 1) {
-                isum = isum.add((IntVector) half.add(half2).convert(VectorOperators.F2I, 0));
-                half = FloatVector.zero(F);
-                half2 = half;
-                if (col == 3) {
-                    acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(LE_SHORT, b + 208)) * a.d[e >> 8]), acc);
-                    isum = IntVector.zero(I);
-                }
+            isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 48)));
+            if (col == 3) {
+                acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(LE_SHORT, b + 208)) * a.d[e >> 8]), acc);
+                isum = IntVector.zero(I);
             }
         }
         return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
