@@ -192,40 +192,40 @@ final class VectorDots {
             int e = e0 + blk * opaque256;
             int u0 = w.get(LE_INT, b + 4), u2 = w.get(LE_INT, b + 12);
             long scales = (u0 & 0x3F3F3F3FL) | (long) ((u2 & 0x0F0F0F0F) | ((u0 >>> 6) & 0x03030303) << 4) << 32;
-            FloatVector isum = FloatVector.zero(F);
+            IntVector isum = IntVector.zero(I);
             {
                 ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                 ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 32, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                 IntVector p = v0.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 0)).add(v1.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 16))).reinterpretAsInts();
                 IntVector q = v0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 32)).add(v1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 48))).reinterpretAsInts();
-                isum = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 0) & 0xFF]), isum);
-                isum = ((FloatVector) q.add(q.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 8) & 0xFF]), isum);
+                isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 0) & 0xFF));
+                isum = isum.add(q.add(q.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 8) & 0xFF));
             }
             {
                 ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 48, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                 ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 64, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                 IntVector p = v0.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 64)).add(v1.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 80))).reinterpretAsInts();
                 IntVector q = v0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 96)).add(v1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 112))).reinterpretAsInts();
-                isum = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 16) & 0xFF]), isum);
-                isum = ((FloatVector) q.add(q.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 24) & 0xFF]), isum);
+                isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 16) & 0xFF));
+                isum = isum.add(q.add(q.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 24) & 0xFF));
             }
             {
                 ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 80, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                 ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 96, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                 IntVector p = v0.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 128)).add(v1.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 144))).reinterpretAsInts();
                 IntVector q = v0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 160)).add(v1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 176))).reinterpretAsInts();
-                isum = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 32) & 0xFF]), isum);
-                isum = ((FloatVector) q.add(q.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 40) & 0xFF]), isum);
+                isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 32) & 0xFF));
+                isum = isum.add(q.add(q.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 40) & 0xFF));
             }
             {
                 ShortVector v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 112, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                 ShortVector v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 128, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                 IntVector p = v0.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 192)).add(v1.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 208))).reinterpretAsInts();
                 IntVector q = v0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 224)).add(v1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 240))).reinterpretAsInts();
-                isum = ((FloatVector) p.add(p.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 48) & 0xFF]), isum);
-                isum = ((FloatVector) q.add(q.lanewise(VectorOperators.LSHL, 16)).and(0xFFFF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, SCALE16[(int) (scales >>> 56) & 0xFF]), isum);
+                isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 48) & 0xFF));
+                isum = isum.add(q.add(q.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 56) & 0xFF));
             }
-            acc = isum.fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(LE_SHORT, b)) * a.d[e >> 8]), acc);
+            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(LE_SHORT, b)) * a.d[e >> 8]), acc);
         }
         return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
     }
