@@ -195,6 +195,8 @@ final class VectorDots {
     /**
      * Q4_K's d·da·Σ_g scale(g)·Σ q·a part, lanes summed. A super-block per iteration, written out in four steps of 64
      * quants: groups 2i and 2i+1 are the low and high nibbles of the same 32 bytes, loaded once, with constant shifts.
+     * (The four steps as an inner loop, its offsets from a field too so that C2 adds no range-check pre-loop, measured
+     * 7% slower: 2.83 against 3.04 GB/s; hence the repetition.)
      * Only Vector API calls inside the loop, no helpers of ours: the body passes C2's node cutoff, after which the API's
      * force-inlined methods are still inlined (late) but ours would become calls taking boxed vectors. Group pair sums
      * are at most 4·15·127, so v + (v << 16) >> 16 (as in {@link #pairs}) is exact; the lane sums of a super-block,
