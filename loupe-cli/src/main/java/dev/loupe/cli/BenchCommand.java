@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.core.LoupeException;
 import dev.loupe.core.model.Model;
 import dev.loupe.core.model.Session;
+import dev.loupe.core.parallel.ReadBandwidth;
 import dev.loupe.core.parallel.ThreadPool;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +40,9 @@ import java.util.concurrent.Callable;
                 "  loupe bench -m model.gguf -p 0 -n 32 -d 0,1024,4096   generation speed at three context depths",
                 "  loupe bench -m model.gguf -p 0 -n 16 -d 32768 --depth-fill random   a 32k cache without its prefill",
                 "  loupe bench -m m.gguf -p 0 -n 8 -d 32768 --depth-fill random -ctk q8_0 -ctv q8_0 --kv-ram 256M --kv-offload-dir /tmp",
-                "", "Compare with: llama-bench -m model.gguf -t 2 -p 512 -n 128 -r 3"})
+                "  loupe bench -m model.gguf -t 2 --vs ~/llama.cpp/build/bin/llama-bench   both engines, same file, one table",
+                "  loupe bench -m model.gguf -t 2 -p 0 --roofline   decode speed as a share of the memory-bandwidth bound",
+                "", "Compare with: llama-bench -m model.gguf -t 2 -p 512 -n 128 -r 3 (or let --vs run it)"})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -59,7 +62,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, paramLabel = "R", description = "Timed runs per test (default: ${DEFAULT-VALUE}).")
     int reps = 3;
 
-    @Option(names = "--json", description = "Print a JSON array: {test, depth, threads, tokens_per_s, stddev, rss_bytes} per test.")
+    @Option(names = "--json", description = "Print a JSON array: {test, depth, threads, tokens_per_s, stddev, rss_bytes} per test "
+                    + "(with --vs also llama_cpp_tokens_per_s, llama_cpp_stddev, llama_cpp_peak_rss_bytes and ratio).")
     boolean json;
 
     @Option(names = {"-d", "--depth"}, paramLabel = "N[,N...]", split = ",",
@@ -79,6 +83,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "Measure with this LoRA adapter applied (repeatable).")
     List<String> lora = new ArrayList<>();
 
+    @Option(names = "--vs", paramLabel = "LLAMA_BENCH",
+            description = "Also run this llama-bench (a llama.cpp build of your own) on the same file with the same -t -p -n -r -d -ctk -ctv, "
+                    + "first and alone, and print both engines' tokens/s side by side with Loupe's ratio to it.")
+    Path vs;
+
+    @Option(names = "--roofline",
+            description = "Also measure how fast the threads read the mapped model file (best of 5 passes) and state each tg result as a share "
+                    + "of the decode bound that gives: bandwidth / the weight bytes a token reads.")
+    boolean roofline;
+
     @Override
     public Integer call() throws Exception {
         if (threads < 1 || threads > 1024) throw new LoupeException("--threads must be between 1 and 1024, got " + threads);
@@ -96,7 +110,16 @@ final class BenchCommand implements Callable<Integer> {
         int maxDepth = depthList.stream().mapToInt(Integer::intValue).max().orElse(0);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        LlamaBench.Run reference = null;
+        if (vs != null) {
+            kvCache.format(); // a bad -ctk/-ctv is reported before the reference runs
+            // First, while this process holds no model: each engine runs alone on the machine.
+            List<String> cmd = LlamaBench.command(vs, model, threads, prompt, gen, reps, depthList, kvCache.keys, kvCache.values);
+            if (!json) err.println("reference: " + String.join(" ", cmd));
+            reference = LlamaBench.run(cmd);
+        }
         List<BenchResult> results = new ArrayList<>();
+        Roofline bound = null;
         try (Model m = Model.load(model, lora.stream().map(dev.loupe.core.lora.LoraSpec::parse).toList()); ThreadPool pool = new ThreadPool(threads);
              Session s = new Session(m, Math.addExact(maxDepth, Math.max(prompt, gen)), pool, kvCache.format(), kvOffload.offload())) {
             BenchRunner runner = new BenchRunner(s, m.config().vocabSize());
@@ -115,9 +138,17 @@ final class BenchCommand implements Callable<Integer> {
                 if (gen > 0) results.add(measure("tg" + gen, d, !warm, () -> runner.generateOnce(gen), runner, err));
                 warm = true;
             }
+            if (roofline) {
+                if (!json) err.println("roofline: reading the mapped model file...");
+                bound = new Roofline(ReadBandwidth.measure(m.file().segment(), pool, 5), Roofline.bytesPerToken(m.file()));
+            }
         }
-        if (json) printJson(out, results);
-        else printTable(out, results);
+        if (json) printJson(out, results, reference, bound);
+        else {
+            if (reference != null) printSideBySide(out, results, reference);
+            else printTable(out, results);
+            if (bound != null) printRoofline(out, results, reference, bound);
+        }
         return 0;
     }
 
@@ -144,11 +175,52 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** One row per test: llama.cpp's and Loupe's tokens/s, the ratio, and each process's memory. */
+    private void printSideBySide(PrintWriter out, List<BenchResult> results, LlamaBench.Run reference) {
+        String name = model.getFileName().toString();
+        int w = 7;
+        for (BenchResult r : results) w = Math.max(w, BenchResult.name(r.test(), r.depth()).length());
+        String row = "| %-28s | %7s | %" + w + "s | %20s | %20s | %13s | %10s | %14s |%n";
+        out.printf(row, "model", "threads", "test", "llama.cpp t/s", "Loupe t/s", "Loupe / ref", "Loupe rss", "llama.cpp peak");
+        out.printf(row, "-".repeat(28), "-".repeat(6) + ":", "-".repeat(w - 1) + ":", "-".repeat(19) + ":", "-".repeat(19) + ":",
+                "-".repeat(12) + ":", "-".repeat(9) + ":", "-".repeat(13) + ":");
+        for (BenchResult r : results) {
+            BenchResult ref = match(reference, r);
+            out.printf(row, name, String.valueOf(r.threads()), BenchResult.name(r.test(), r.depth()),
+                    ref == null ? "n/a" : String.format("%.2f ± %.2f", ref.tokensPerSecond(), ref.stddev()),
+                    String.format("%.2f ± %.2f", r.tokensPerSecond(), r.stddev()),
+                    ref == null ? "n/a" : String.format("%.2fx", r.tokensPerSecond() / ref.tokensPerSecond()),
+                    mib(r.rssBytes()), mib(reference.peakRssBytes()));
+        }
+    }
+
+    /** The bandwidth, the bound it puts on decoding, and each tg result's share of that bound. */
+    private static void printRoofline(PrintWriter out, List<BenchResult> results, LlamaBench.Run reference, Roofline bound) {
+        out.printf("%nroofline: %.2f GB/s read with %s; a token reads %.1f MB of weights, so decoding is bound at %.2f t/s%n",
+                bound.bytesPerSecond() / 1e9, results.getFirst().threads() == 1 ? "1 thread" : results.getFirst().threads() + " threads", bound.bytesPerToken() / 1e6, bound.maxTokensPerSecond());
+        for (BenchResult r : results) {
+            if (!r.test().startsWith("tg")) continue;
+            BenchResult ref = match(reference, r);
+            out.printf("  %-12s Loupe %.2f t/s = %.2f GB/s = %.0f%% of the bound%s%n", BenchResult.name(r.test(), r.depth()),
+                    r.tokensPerSecond(), r.tokensPerSecond() * bound.bytesPerToken() / 1e9, 100 * bound.fraction(r.tokensPerSecond()),
+                    ref == null ? "" : String.format("; llama.cpp %.2f t/s = %.0f%%", ref.tokensPerSecond(), 100 * bound.fraction(ref.tokensPerSecond())));
+        }
+    }
+
+    /** The reference's result for the same test at the same depth; null if it did not run one. */
+    private static BenchResult match(LlamaBench.Run reference, BenchResult r) {
+        if (reference == null) return null;
+        for (BenchResult ref : reference.results()) {
+            if (ref.test().equals(r.test()) && ref.depth() == r.depth()) return ref;
+        }
+        return null;
+    }
+
     private static String mib(long bytes) {
         return bytes < 0 ? "n/a" : String.format("%.0f MiB", bytes / 1048576.0);
     }
 
-    private static void printJson(PrintWriter out, List<BenchResult> results) throws Exception {
+    private static void printJson(PrintWriter out, List<BenchResult> results, LlamaBench.Run reference, Roofline bound) throws Exception {
         List<Map<String, Object>> arr = new ArrayList<>();
         for (BenchResult r : results) {
             Map<String, Object> o = new LinkedHashMap<>();
@@ -160,6 +232,21 @@ final class BenchCommand implements Callable<Integer> {
             o.put("rss_bytes", r.rssBytes());
             o.put("peak_rss_bytes", r.peakRssBytes());
             o.put("samples", r.samples());
+            BenchResult ref = match(reference, r);
+            if (ref != null) {
+                o.put("llama_cpp_tokens_per_s", round(ref.tokensPerSecond()));
+                o.put("llama_cpp_stddev", round(ref.stddev()));
+                o.put("llama_cpp_peak_rss_bytes", reference.peakRssBytes());
+                o.put("ratio", round(r.tokensPerSecond() / ref.tokensPerSecond()));
+            }
+            if (bound != null) {
+                o.put("read_bandwidth_bytes_per_s", Math.round(bound.bytesPerSecond()));
+                o.put("read_bytes_per_token", bound.bytesPerToken());
+                if (r.test().startsWith("tg")) {
+                    o.put("roofline_fraction", round(bound.fraction(r.tokensPerSecond())));
+                    if (ref != null) o.put("llama_cpp_roofline_fraction", round(bound.fraction(ref.tokensPerSecond())));
+                }
+            }
             arr.add(o);
         }
         out.println(new ObjectMapper().writeValueAsString(arr));

@@ -12,9 +12,18 @@ import java.nio.file.Path;
 record ProcStatus(long rssBytes, long peakRssBytes) {
 
     static ProcStatus read() {
+        return of("self");
+    }
+
+    /** Another process's (e.g. the llama-bench that {@code bench --vs} runs); -1s once it has exited. */
+    static ProcStatus of(long pid) {
+        return of(Long.toString(pid));
+    }
+
+    private static ProcStatus of(String pid) {
         try {
             long rss = -1, hwm = -1;
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
                 if (line.startsWith("VmRSS:")) rss = kib(line);
                 else if (line.startsWith("VmHWM:")) hwm = kib(line);
             }

@@ -57,7 +57,7 @@ final class Attention implements RangeTask {
         this.qConverted = new QuantizedVector[scores.length];
         this.valueRow = new float[scores.length][c.valueDim()];
         for (int i = 0; i < scores.length; i++) {
-            scores[i] = new float[maxContext];
+            scores[i] = new float[0]; // grown to the keys attended (ensureScores): a long context costs only as far as it is used
             qConverted[i] = new QuantizedVector();
         }
         this.maxContext = maxContext;
@@ -98,6 +98,9 @@ final class Attention implements RangeTask {
         this.batch = batch;
         this.tracked = trackedScores(caches, batch);
         int work = batch * c.heads();
+        int keysNeeded = 0;
+        for (int b = 0; b < batch; b++) keysNeeded = Math.max(keysNeeded, positions[b] + 1);
+        ensureScores(Math.min(scores.length, work), keysNeeded);
         // Scratch is per slot; with more (row, head) pairs than slots, run in waves.
         for (int start = 0; start < work; start += scores.length) {
             waveStart = start;
@@ -111,6 +114,13 @@ final class Attention implements RangeTask {
     }
 
     private int waveStart;
+
+    /** Score rows of the first {@code slots} slots long enough for {@code keys} positions (grown by doubling, up to the context). */
+    private void ensureScores(int slots, int keys) {
+        for (int i = 0; i < slots; i++) {
+            if (scores[i].length < keys) scores[i] = new float[Math.min(maxContext, Math.max(keys, 2 * scores[i].length))];
+        }
+    }
 
     /** The score array of the batch's cache if it tracks one (then every row must be of that cache), else null. */
     private float[] trackedScores(KvCache[] caches, int batch) {

@@ -8,8 +8,9 @@ import java.util.Arrays;
  * One sequence's view of a {@link KvPool}: its block table, mapping position {@code t} to row
  * {@code table[t / blockSize] * blockSize + t % blockSize} of the pool (slot {@code t % blockSize} of block
  * {@code table[t / blockSize]}). The table grows a block at
- * a time as the sequence does ({@link #reserve}); a private cache (a session of its own) simply has every block of
- * its context from the start. The first blocks may be shared with other sequences (a cached prefix): they are only
+ * a time as the sequence does ({@link #reserve}); a private cache (a session of its own) has a pool sized for its
+ * whole context but takes blocks only as positions are reserved, so a short prompt in a long context touches (and
+ * zeroes) only the memory it uses. The first blocks may be shared with other sequences (a cached prefix): they are only
  * read, since a sequence writes at its own position and shared blocks are full.
  */
 final class KvCache {
@@ -30,7 +31,7 @@ final class KvCache {
         this.table = new int[pool.blocksFor(capacity)];
     }
 
-    /** A cache with a pool of its own, every block of the context taken up front: the single-session path. */
+    /** A cache with a pool of its own, room for every block of the context: the single-session path. */
     static KvCache privateCache(ModelConfig c, int capacity, KvFormat format) {
         return privateCache(c, capacity, format, null);
     }
@@ -41,9 +42,9 @@ final class KvCache {
         KvStorage storage = offload == null ? null
                 : SpillStorage.create(offload, blocks, KvPool.bytesPerBlock(c, KvPool.DEFAULT_BLOCK_SIZE, format), c.layers());
         KvPool pool = new KvPool(c, blocks, KvPool.DEFAULT_BLOCK_SIZE, format, storage);
-        KvCache cache = new KvCache(pool, capacity);
-        if (!cache.reserve(capacity)) throw new IllegalStateException("a private pool is sized for its context");
-        return cache;
+        // No blocks are taken here: Arena.allocate zeroes each one, and a 4096-token 1B context is 256 MiB that a short
+        // prompt never reads (it cost ~0.2-1 s of a cold start and its resident memory).
+        return new KvCache(pool, capacity);
     }
 
     /** Row of position {@code t} in the pool (see {@link KvPool}'s row API). */
