@@ -344,13 +344,19 @@ final class VectorDots {
     // Where column c (0..3) of a Q6_K super-block starts, relative to the block: its ql bytes (ql + 32 holds the
     // second and fourth quarters), its qh bytes, the bit offset of its first scale in the half's eight scale bytes,
     // and its first quant.
+    // Byte masks applied to 16-bit lanes of a 128-bit vector: the bits a 16-bit shift moves across a byte boundary are
+    // masked off, so these act on 16 bytes at once, at half the cost of the same ops on 16 widened lanes.
+    private static final ShortVector NIBBLES_128 = ShortVector.broadcast(ShortVector.SPECIES_128, (short) 0x0F0F);
+    private static final ShortVector BITS45_128 = ShortVector.broadcast(ShortVector.SPECIES_128, (short) 0x3030);
+
     private static final int[] COL_QL = {0, 16, 64, 80}, COL_QH = {128, 144, 160, 176}, COL_SC = {0, 8, 0, 8}, COL_E = {0, 16, 128, 144};
 
     /**
      * Q6_K's d·da·Σ_g scale(g)·Σ q·a part, lanes summed. Each half of 128 quants is ql[64] | qh[32]; a column of it is
      * 16 bytes of ql, the 16 at ql + 32 and 16 of qh, which hold the quants l..l+15 of all four quarters: low nibbles,
      * low nibbles of ql + 32, then the high nibbles, each with its two qh bits above it (bits 0-1, 2-3, 4-5, 6-7), one
-     * scale group of 16 each. One column per iteration (four per super-block, the block finished after the fourth), so
+     * scale group of 16 each. The quants are assembled from those 48 bytes in 128-bit vectors (see NIBBLES_128) and
+     * only then widened. One column per iteration (four per super-block, the block finished after the fourth), so
      * no byte is loaded twice and every shift is constant; as in Q4_K, only Vector API calls in the loop, and the stride
      * from a field. Products are at most 63·127,
      * pair sums fit a short; a super-block's int lane sums reach 32·63·127·127 (> 2^24), and become float as ggml's
@@ -367,16 +373,20 @@ final class VectorDots {
             long ql = b + COL_QL[col];
             long sc = w.get(LE_LONG, b + 192 + 8 * (col >> 1)) >>> COL_SC[col];
             int e = e0 + 256 * (j >> 2) + COL_E[col];
-            ShortVector l0 = (ShortVector) ByteVector.fromMemorySegment(B, w, ql, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-            ShortVector l1 = (ShortVector) ByteVector.fromMemorySegment(B, w, ql + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-            ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, w, b + COL_QH[col], LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-            IntVector p = l0.and(NIBBLE).or(hb.lanewise(VectorOperators.LSHL, 4).and(BITS45)).mul(ShortVector.fromArray(S, aw, e)).reinterpretAsInts();
+            ShortVector l0 = ByteVector.fromMemorySegment(B, w, ql, LE).reinterpretAsShorts();
+            ShortVector l1 = ByteVector.fromMemorySegment(B, w, ql + 32, LE).reinterpretAsShorts();
+            ShortVector hb = ByteVector.fromMemorySegment(B, w, b + COL_QH[col], LE).reinterpretAsShorts();
+            IntVector p = ((ShortVector) l0.and(NIBBLES_128).or(hb.lanewise(VectorOperators.LSHL, 4).and(BITS45_128)).reinterpretAsBytes()
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).mul(ShortVector.fromArray(S, aw, e)).reinterpretAsInts();
             isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) sc));
-            p = l1.and(NIBBLE).or(hb.lanewise(VectorOperators.LSHL, 2).and(BITS45)).mul(ShortVector.fromArray(S, aw, e + 32)).reinterpretAsInts();
+            p = ((ShortVector) l1.and(NIBBLES_128).or(hb.lanewise(VectorOperators.LSHL, 2).and(BITS45_128)).reinterpretAsBytes()
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).mul(ShortVector.fromArray(S, aw, e + 32)).reinterpretAsInts();
             isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 16)));
-            p = l0.lanewise(VectorOperators.LSHR, 4).or(hb.and(BITS45)).mul(ShortVector.fromArray(S, aw, e + 64)).reinterpretAsInts();
+            p = ((ShortVector) l0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES_128).or(hb.and(BITS45_128)).reinterpretAsBytes()
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).mul(ShortVector.fromArray(S, aw, e + 64)).reinterpretAsInts();
             isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 32)));
-            p = l1.lanewise(VectorOperators.LSHR, 4).or(hb.lanewise(VectorOperators.LSHR, 2).and(BITS45)).mul(ShortVector.fromArray(S, aw, e + 96)).reinterpretAsInts();
+            p = ((ShortVector) l1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES_128).or(hb.lanewise(VectorOperators.LSHR, 2).and(BITS45_128)).reinterpretAsBytes()
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).mul(ShortVector.fromArray(S, aw, e + 96)).reinterpretAsInts();
             isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 48)));
             if (col == 3) {
                 acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(LE_SHORT, b + 208)) * a.d[e >> 8]), acc);
