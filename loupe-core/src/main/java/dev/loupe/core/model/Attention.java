@@ -4,6 +4,7 @@ import dev.loupe.core.parallel.RangeTask;
 import dev.loupe.core.parallel.ThreadPool;
 import dev.loupe.core.tensor.Codec;
 import dev.loupe.core.tensor.Codecs;
+import dev.loupe.core.tensor.F16Rows;
 import dev.loupe.core.tensor.GgmlType;
 import dev.loupe.core.tensor.act.ActivationDot;
 import dev.loupe.core.tensor.act.ActivationDots;
@@ -32,6 +33,8 @@ final class Attention implements RangeTask {
     private final float[][] qHalf;
     /** Per slot: the query head converted to the key type's vec_dot_type. */
     private final QuantizedVector[] qConverted;
+    /** Per slot: qConverted's floats, as {@link F16Rows} takes them (set by {@link #fusedGroup}). */
+    private final float[][] qRows;
     /** Per slot: one value row head decoded to floats. */
     private final float[][] valueRow;
     private float[] q;
@@ -55,6 +58,7 @@ final class Attention implements RangeTask {
         this.scores = new float[Math.min(slots, Math.max(c.heads(), 128))][];
         this.qHalf = new float[scores.length][c.headDim()];
         this.qConverted = new QuantizedVector[scores.length];
+        this.qRows = new float[scores.length][];
         this.valueRow = new float[scores.length][c.valueDim()];
         for (int i = 0; i < scores.length; i++) {
             scores[i] = new float[0]; // grown to the keys attended (ensureScores): a long context costs only as far as it is used
@@ -158,8 +162,14 @@ final class Attention implements RangeTask {
             int start = sliding ? Math.max(0, pos - c.slidingWindow() + 1) : 0;
             switch (mode) {
                 case FUSED -> {
-                    probabilities(slot, b, h, start, pos, scores[slot], 0);
-                    weightedValues(slot, b, h, start, pos, scores[slot], 0);
+                    int m = groupRun(slot, to, b, h);
+                    if (m > 1) {
+                        fusedGroup(slot, m, b, h, start, pos);
+                        slot += m - 1;
+                    } else {
+                        probabilities(slot, b, h, start, pos, scores[slot], 0);
+                        weightedValues(slot, b, h, start, pos, scores[slot], 0);
+                    }
                 }
                 case PROBABILITIES -> {
                     int row = item * keys;
@@ -195,6 +205,11 @@ final class Attention implements RangeTask {
                 p[off + t - start] = dot.dot(block, o, qc, 0, hd) * scale;
             }
         }
+        normalize(slot, start, pos, p, off, kv);
+    }
+
+    /** Scores [off, off + n) of positions [start, pos] made probabilities (softcap, softmax, F16 rounding), and tracked. */
+    private void normalize(int slot, int start, int pos, float[] p, int off, KvPool kv) {
         int n = pos - start + 1;
         if (c.attnSoftcap() > 0) Ops.softcap(p, off, n, c.attnSoftcap());
         Ops.softmax(p, off, n);
@@ -202,6 +217,52 @@ final class Attention implements RangeTask {
         if (tracked != null) {
             float[] r = received[slot];
             for (int i = 0; i < n; i++) r[start + i] += p[off + i];
+        }
+    }
+
+    /**
+     * How many of the slots from {@code slot} (below {@code to}) are heads h, h+1, ... of the same row and KV head over
+     * an F16/F16 cache, to be run together by {@link #fusedGroup} (up to {@link F16Rows#MAX_HEADS}); 1 otherwise.
+     */
+    private int groupRun(int slot, int to, int b, int h) {
+        KvFormat f = caches[b].pool.format();
+        if (f.keys() != GgmlType.F16 || f.values() != GgmlType.F16) return 1;
+        int group = c.heads() / c.kvHeads();
+        return Math.min(F16Rows.MAX_HEADS, Math.min(to - slot, group - h % group));
+    }
+
+    /**
+     * {@link #probabilities} then {@link #weightedValues} for the m query heads h.. of one KV head on an F16/F16 cache:
+     * each key and value row is converted from halves once for all m heads (see {@link F16Rows}); bit-identical to
+     * running the heads one by one.
+     */
+    private void fusedGroup(int slot, int m, int b, int h, int start, int pos) {
+        int hd = c.headDim(), vd = c.valueDim(), heads = c.heads(), group = heads / c.kvHeads();
+        KvCache cache = caches[b];
+        KvPool kv = cache.pool;
+        for (int j = 0; j < m; j++) {
+            float[] qh = qHalf[slot + j];
+            System.arraycopy(q, b * heads * hd + (h + j) * hd, qh, 0, hd);
+            qConverted[slot + j].quantize(qh, hd, GgmlType.F16);
+            qRows[slot + j] = qConverted[slot + j].floats();
+        }
+        long keyHead = (h / group) * GgmlType.F16.rowBytes(hd), valueHead = (h / group) * GgmlType.F16.rowBytes(vd);
+        for (int t = start; t <= pos; ) {
+            int end = Math.min(pos, cache.lastInBlock(t));
+            int row = cache.row(t);
+            F16Rows.dots(kv.block(row >>> kv.blockShift), kv.keyOffset(layer, row & kv.blockMask) + keyHead, kv.keyRowBytes(),
+                    end - t + 1, qRows, slot, m, hd, c.attnScale(), scores, t - start);
+            t = end + 1;
+        }
+        for (int j = 0; j < m; j++) normalize(slot + j, start, pos, scores[slot + j], 0, kv);
+        int o = b * heads * vd + h * vd;
+        java.util.Arrays.fill(out, o, o + m * vd, 0f);
+        for (int t = start; t <= pos; ) {
+            int end = Math.min(pos, cache.lastInBlock(t));
+            int row = cache.row(t);
+            F16Rows.accumulate(kv.block(row >>> kv.blockShift), kv.valueOffset(layer, row & kv.blockMask) + valueHead,
+                    kv.valueRowBytes(), end - t + 1, scores, slot, m, t - start, out, o, vd, vd);
+            t = end + 1;
         }
     }
 

@@ -96,7 +96,7 @@ final class F16Codec implements Codec {
      * two, and the result is a normal float), Inf/NaN patched in, sign copied. Bit-for-bit Float.float16ToFloat on
      * every non-NaN half; NaNs stay NaN.
      */
-    private static FloatVector load(MemorySegment src, long offset, int i) {
+    static FloatVector load(MemorySegment src, long offset, int i) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, src, offset + 2L * i, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.S2I, Lanes.I, 0);
         IntVector em = h.and(0x7FFF);
@@ -108,7 +108,7 @@ final class F16Codec implements Codec {
     }
 
     /** The lanes summed in order, then the tail [i, n) one by one. */
-    private static float finish(FloatVector acc, MemorySegment src, long offset, float[] x, int xOff, int i, int n) {
+    static float finish(FloatVector acc, MemorySegment src, long offset, float[] x, int xOff, int i, int n) {
         float sum = 0;
         for (int l = 0; l < Lanes.L; l++) sum += acc.lane(l);
         for (; i < n; i++) sum += Fp16.read(src, offset + 2L * i) * x[xOff + i];
