@@ -150,8 +150,9 @@ final class VectorDots {
     /** q8_0 × q8_0: Σ_blocks (d_w·d_a)·Σ w·a. The pair sums can reach 4·128·127, hence {@link #pairsWide}. */
     static float q8_0(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
         FloatVector acc = FloatVector.zero(F);
+        long stride = q8Stride;
         for (int blk = 0; blk < n / 32; blk++) {
-            long b = off + blk * 34L;
+            long b = off + blk * stride;
             int e = e0 + blk * 32;
             IntVector p = pairsWide(w16(w, b + 2).mul(a16(a, e)).add(w16(w, b + 18).mul(a16(a, e + 16))));
             acc = fma(p, Bytes.half(w, b) * a.d[e >> 5], acc);
@@ -159,14 +160,17 @@ final class VectorDots {
         return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
     }
 
-    /** q4_0 × q8_0: low nibbles are quants 0..15, high 16..31, both minus 8; pair sums at most 4·8·127. */
+    /**
+     * q4_0 × q8_0: low nibbles are quants 0..15, high 16..31, both minus 8; pair sums at most 4·8·127. The bytes are
+     * zero-extended, so the high nibble needs no mask after its shift (3.15 -> 3.4 GB/s).
+     */
     static float q4_0(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
         FloatVector acc = FloatVector.zero(F);
         for (int blk = 0; blk < n / 32; blk++) {
             long b = off + blk * 18L;
             int e = e0 + blk * 32;
-            ShortVector v = w16(w, b + 2);
-            IntVector p = pairs(low(v).sub(EIGHT).mul(a16(a, e)).add(high(v).and(NIBBLE).sub(EIGHT).mul(a16(a, e + 16))));
+            ShortVector v = u16(w, b + 2);
+            IntVector p = pairs(low(v).sub(EIGHT).mul(a16(a, e)).add(high(v).sub(EIGHT).mul(a16(a, e + 16))));
             acc = fma(p, Bytes.half(w, b) * a.d[e >> 5], acc);
         }
         return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
@@ -187,8 +191,9 @@ final class VectorDots {
     // instructions of clamped bounds per access per strip: more than the checks cost (Q4_K 2.3 instead of 2.9 GB/s;
     // -XX:-RangeCheckElimination gave the same 2.9). A stride read from a non-final field is an invariant C2 cannot
     // fold, so each check stays one compare (Q6_K, whose offsets are not linear in its index anyway, still runs ~4%
-    // faster with it). Never written.
+    // faster with it; Q8_0 5.1 -> 5.7 GB/s; Q4_0, whose loop is smaller, measured no better). Never written.
     private static long q4KStride = 144;
+    private static long q8Stride = 34;
     private static long q6KStride = 210;
     private static int superBlockQuants = 256;
 
