@@ -105,10 +105,13 @@ final class Attention implements RangeTask {
         int keysNeeded = 0;
         for (int b = 0; b < batch; b++) keysNeeded = Math.max(keysNeeded, positions[b] + 1);
         ensureScores(Math.min(scores.length, work), keysNeeded);
-        // Scratch is per slot; with more (row, head) pairs than slots, run in waves.
-        for (int start = 0; start < work; start += scores.length) {
+        // The pool's work items are units of headsPerUnit query heads of one KV head (a slot per head); scratch is per
+        // slot, so with more heads than slots the units run in waves.
+        headsPerUnit = mode == Mode.FUSED ? headsPerUnit(caches, batch) : 1;
+        int units = work / headsPerUnit, unitsPerWave = scores.length / headsPerUnit;
+        for (int start = 0; start < units; start += unitsPerWave) {
             waveStart = start;
-            pool.run(this, Math.min(scores.length, work - start));
+            pool.run(this, Math.min(unitsPerWave, units - start));
         }
         if (tracked != null) foldReceived(Math.min(scores.length, work), positions, batch);
         this.q = null;
@@ -155,17 +158,16 @@ final class Attention implements RangeTask {
     public void run(int from, int to) {
         int heads = c.heads();
         boolean sliding = c.isSlidingLayer(layer);
-        for (int slot = from; slot < to; slot++) {
-            int item = waveStart + slot;
+        int m = headsPerUnit;
+        for (int unit = from; unit < to; unit++) {
+            int item = (waveStart + unit) * m, slot = unit * m;
             int b = item / heads, h = item % heads;
             int pos = positions[b];
             int start = sliding ? Math.max(0, pos - c.slidingWindow() + 1) : 0;
             switch (mode) {
                 case FUSED -> {
-                    int m = groupRun(slot, to, b, h);
                     if (m > 1) {
                         fusedGroup(slot, m, b, h, start, pos);
-                        slot += m - 1;
                     } else {
                         probabilities(slot, b, h, start, pos, scores[slot], 0);
                         weightedValues(slot, b, h, start, pos, scores[slot], 0);
@@ -220,15 +222,21 @@ final class Attention implements RangeTask {
         }
     }
 
+    /** Query heads per work item of the current run (see {@link #headsPerUnit(KvCache[], int)}). */
+    private int headsPerUnit = 1;
+
     /**
-     * How many of the slots from {@code slot} (below {@code to}) are heads h, h+1, ... of the same row and KV head over
-     * an F16/F16 cache, to be run together by {@link #fusedGroup} (up to {@link F16Rows#MAX_HEADS}); 1 otherwise.
+     * How many query heads of one KV head a work item runs together: with every row's cache F16/F16, the largest divisor
+     * of the group size up to {@link F16Rows#MAX_HEADS} (run by {@link #fusedGroup}); 1 otherwise.
      */
-    private int groupRun(int slot, int to, int b, int h) {
-        KvFormat f = caches[b].pool.format();
-        if (f.keys() != GgmlType.F16 || f.values() != GgmlType.F16) return 1;
+    private int headsPerUnit(KvCache[] caches, int batch) {
+        for (int b = 0; b < batch; b++) {
+            KvFormat f = caches[b].pool.format();
+            if (f.keys() != GgmlType.F16 || f.values() != GgmlType.F16) return 1;
+        }
         int group = c.heads() / c.kvHeads();
-        return Math.min(F16Rows.MAX_HEADS, Math.min(to - slot, group - h % group));
+        for (int m = Math.min(F16Rows.MAX_HEADS, group); m > 1; m--) if (group % m == 0) return m;
+        return 1;
     }
 
     /**

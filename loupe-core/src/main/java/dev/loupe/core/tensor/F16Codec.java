@@ -103,7 +103,7 @@ final class F16Codec implements Codec {
         IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
         IntVector finite = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
         IntVector bits = finite.blend(shifted.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00))
-                .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+                .or(h.and(0x80000000)); // S2I sign-extends, so bit 31 already is the half's sign bit
         return bits.reinterpretAsFloats();
     }
 

@@ -54,6 +54,7 @@ public final class KvDepthBench {
     /** Positions [0, depth) of every layer get random keys and values of a typical scale. */
     private static void fill(Session s, int depth, ModelConfig c) {
         KvCache cache = s.cache();
+        if (!s.reserve(depth)) throw new IllegalStateException("no room for " + depth + " positions"); // blocks are taken on demand
         SplittableRandom r = new SplittableRandom(1);
         float[] k = new float[c.kvDim()], v = new float[c.vDim()];
         for (int t = 0; t < depth; t++) {

@@ -3,8 +3,10 @@ package dev.loupe.core.tensor.act;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -26,14 +28,16 @@ import java.nio.ByteOrder;
  * Q6_K's −32 offset as a scalar term per super-block, as in ggml, so no lane subtracts anything. Against
  * {@link ScalarDot} the results differ only in float summation order.
  *
- * <p>Every kernel keeps its vectors inside one method with helpers small enough to inline (a vector that
- * crosses a call C2 did not inline is boxed, which costs ~100x; a helper returning a reduced int instead
- * pays a call and a lane reduction, which cost the K-quant kernels half their speed when k45Ints passed
- * FreqInlineSize). C2 stops inlining once a compilation has created ~18000 nodes (NodeCountInliningCutoff,
- * not settable in product builds), and each Vector API call parses into hundreds, so a super-block's loop
- * body holds one or two groups' worth of calls, picking nibbles and high bits by shift counts, and C2
- * unrolls it after parsing. Check with -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining (no
- * "NodeCountInliningCutoff" or "too big" inside a kernel).
+ * <p>Every kernel keeps its vectors inside one method (a vector that crosses a call C2 did not inline is boxed,
+ * which costs ~100x; a helper returning a reduced int instead pays a call and a lane reduction, which cost the
+ * K-quant kernels half their speed when k45Ints passed FreqInlineSize). C2 stops inlining our methods once a
+ * compilation has created ~18000 nodes (NodeCountInliningCutoff, not settable in product builds), and each Vector
+ * API call parses into hundreds; past that point it still inlines the API's own @ForceInline methods (late), but
+ * not ours. So Q8_0, Q4_0 and Q5_K keep a small loop body built from the helpers below, and Q4_K and Q6_K, whose
+ * loop bodies are written out (a super-block or a column of one: every byte loaded once, constant shifts, no
+ * inner loop), call the Vector API directly and nothing of ours inside the loop. Their scalar parts (mins,
+ * offsets) run as passes of their own. Check with -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining (no
+ * "NodeCountInliningCutoff" or "too big" inside a kernel), and read the loop C2 emits (-XX:CompileCommand=print).
  *
  * <p>The kernels use fixed 128-bit byte / 256-bit short, int and float shapes, which AVX2 and AVX-512
  * machines run natively; {@link #AVAILABLE} is false where 256-bit vectors are not native (e.g. 128-bit NEON),
@@ -45,6 +49,8 @@ final class VectorDots {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     static final boolean AVAILABLE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
@@ -144,8 +150,9 @@ final class VectorDots {
     /** q8_0 × q8_0: Σ_blocks (d_w·d_a)·Σ w·a. The pair sums can reach 4·128·127, hence {@link #pairsWide}. */
     static float q8_0(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
         FloatVector acc = FloatVector.zero(F);
+        long stride = q8Stride;
         for (int blk = 0; blk < n / 32; blk++) {
-            long b = off + blk * 34L;
+            long b = off + blk * stride;
             int e = e0 + blk * 32;
             IntVector p = pairsWide(w16(w, b + 2).mul(a16(a, e)).add(w16(w, b + 18).mul(a16(a, e + 16))));
             acc = fma(p, Bytes.half(w, b) * a.d[e >> 5], acc);
@@ -153,14 +160,17 @@ final class VectorDots {
         return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
     }
 
-    /** q4_0 × q8_0: low nibbles are quants 0..15, high 16..31, both minus 8; pair sums at most 4·8·127. */
+    /**
+     * q4_0 × q8_0: low nibbles are quants 0..15, high 16..31, both minus 8; pair sums at most 4·8·127. The bytes are
+     * zero-extended, so the high nibble needs no mask after its shift (3.15 -> 3.4 GB/s).
+     */
     static float q4_0(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
         FloatVector acc = FloatVector.zero(F);
         for (int blk = 0; blk < n / 32; blk++) {
             long b = off + blk * 18L;
             int e = e0 + blk * 32;
-            ShortVector v = w16(w, b + 2);
-            IntVector p = pairs(low(v).sub(EIGHT).mul(a16(a, e)).add(high(v).and(NIBBLE).sub(EIGHT).mul(a16(a, e + 16))));
+            ShortVector v = u16(w, b + 2);
+            IntVector p = pairs(low(v).sub(EIGHT).mul(a16(a, e)).add(high(v).sub(EIGHT).mul(a16(a, e + 16))));
             acc = fma(p, Bytes.half(w, b) * a.d[e >> 5], acc);
         }
         return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
@@ -168,31 +178,82 @@ final class VectorDots {
 
     // ---- Q4_K, Q5_K ----
     // A super-block is summed into one vector (each lane an exact partial of Σ_g scale(g)·Σ q·a), then times d·da
-    // into a float accumulator; the mins term is scalar, as in ggml's AVX2 kernels (Q5_K: in a pass of its own).
-    // The loop body holds one group, its nibble (and Q5_K's high bit) picked by shift counts, so the method stays under C2's
-    // node cutoff with every helper inlined (a super-block written out does not: its vectors are boxed, ~4x slower).
+    // into a float accumulator; the mins term is scalar, as in ggml's AVX2 kernels, and computed in a pass of its own
+    // (k4MinsTerm) so that the vector loop keeps the registers and C2's inlining budget to itself.
 
     /** q4_K × q8_K: d·da·Σ_g scale(g)·Σ q·a − dmin·da·Σ_g min(g)·(bsum pair of g), per super-block. */
     static float q4_K(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
+        return q4KScaled(w, off, a, e0, n) - k4MinsTerm(w, off, 144, a, e0, n);
+    }
+
+    // The K-quant loops run over 8-32 super-blocks per row. When a counted loop's segment offsets are a constant
+    // multiple of its index, C2 turns it into a loop nest for its long range checks, with a pre-loop and some twenty
+    // instructions of clamped bounds per access per strip: more than the checks cost (Q4_K 2.3 instead of 2.9 GB/s;
+    // -XX:-RangeCheckElimination gave the same 2.9). A stride read from a non-final field is an invariant C2 cannot
+    // fold, so each check stays one compare (Q6_K, whose offsets are not linear in its index anyway, still runs ~4%
+    // faster with it; Q8_0 5.1 -> 5.7 GB/s; Q4_0, whose loop is smaller, measured no better). Never written.
+    private static long q4KStride = 144;
+    private static long q8Stride = 34;
+    private static long q6KStride = 210;
+    private static int superBlockQuants = 256;
+
+    /**
+     * Q4_K's d·da·Σ_g scale(g)·Σ q·a part, lanes summed. A super-block per iteration, written out in four steps of 64
+     * quants: groups 2i and 2i+1 are the low and high nibbles of the same 32 bytes, loaded once, with constant shifts.
+     * (The four steps as an inner loop, its offsets from a field too so that C2 adds no range-check pre-loop, measured
+     * 7% slower: 2.83 against 3.04 GB/s; hence the repetition.)
+     * Only Vector API calls inside the loop, no helpers of ours: the body passes C2's node cutoff, after which the API's
+     * force-inlined methods are still inlined (late) but ours would become calls taking boxed vectors. Group pair sums
+     * are at most 4·15·127, so v + (v << 16) >> 16 (as in {@link #pairs}) is exact; the lane sums of a super-block,
+     * at most 32·63·15·127, are exact in int.
+     */
+    private static float q4KScaled(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
         FloatVector acc = FloatVector.zero(F);
-        float mins = 0;
+        short[] aw = a.wide;
+        long stride = q4KStride;
+        int quants = superBlockQuants;
         for (int blk = 0; blk < n / 256; blk++) {
-            long b = off + blk * 144L;
-            int e = e0 + blk * 256;
+            long b = off + blk * stride;
+            int e = e0 + blk * quants;
             long scales = k4Scales(w.get(LE_INT, b + 4), w.get(LE_INT, b + 12));
             IntVector isum = IntVector.zero(I);
-            for (int g = 0; g < 8; g++) { // group g: 32 bytes at 32·(g/2), low nibbles for even g, high for odd
-                long qs = b + 16 + 32 * (g >> 1);
-                int shift = 4 * (g & 1), ea = e + 32 * g;
-                ShortVector p = u16(w, qs).lanewise(VectorOperators.LSHR, shift).and(NIBBLE).mul(a16(a, ea))
-                        .add(u16(w, qs + 16).lanewise(VectorOperators.LSHR, shift).and(NIBBLE).mul(a16(a, ea + 16)));
-                isum = isum.add(pairs(p).mul(u8(scales, g)));
-            }
-            float da = a.d[e >> 8];
-            acc = fma(isum, Bytes.half(w, b) * da, acc);
-            mins += (Bytes.half(w, b + 2) * da) * k4MinSum(w, b, a, e);
+            ShortVector v0, v1;
+            IntVector p, q;
+            // groups 0, 1: bytes 16..47
+            v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            p = v0.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e)).add(v1.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 16))).reinterpretAsInts();
+            q = v0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 32))
+                    .add(v1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 48))).reinterpretAsInts();
+            isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) scales & 0xFF))
+                    .add(q.add(q.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 8) & 0xFF));
+            // groups 2, 3: bytes 48..79
+            v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 48, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 64, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            p = v0.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 64)).add(v1.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 80))).reinterpretAsInts();
+            q = v0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 96))
+                    .add(v1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 112))).reinterpretAsInts();
+            isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 16) & 0xFF))
+                    .add(q.add(q.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 24) & 0xFF));
+            // groups 4, 5: bytes 80..111
+            v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 80, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 96, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            p = v0.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 128)).add(v1.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 144))).reinterpretAsInts();
+            q = v0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 160))
+                    .add(v1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 176))).reinterpretAsInts();
+            isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 32) & 0xFF))
+                    .add(q.add(q.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 40) & 0xFF));
+            // groups 6, 7: bytes 112..143
+            v0 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 112, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            v1 = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 128, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            p = v0.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 192)).add(v1.and(NIBBLE).mul(ShortVector.fromArray(S, aw, e + 208))).reinterpretAsInts();
+            q = v0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 224))
+                    .add(v1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S, aw, e + 240))).reinterpretAsInts();
+            isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 48) & 0xFF))
+                    .add(q.add(q.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scales >>> 56) & 0xFF));
+            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(LE_SHORT, b)) * a.d[e >> 8]), acc);
         }
-        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - mins;
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
     }
 
     /**
@@ -231,32 +292,30 @@ final class VectorDots {
     }
 
     /**
-     * Σ_blocks dmin·da·Σ_g min(g)·(Σ of the activations of group g, from the Q8_K bsums): the Q5_K mins term of a
-     * row of super-blocks of {@code size} bytes, summed in block order as ggml does (and as Q4_K does inline). A
-     * scalar pass of its own, called beside the vector loop rather than from it, so that C2's inlining budget for the
-     * kernel goes to the vector calls: inlined into a K-quant kernel with a bigger loop body, this loop's helpers
-     * passed NodeCountInliningCutoff and became calls (30% slower). With it apart and its group sums in float, Q5_K
-     * runs ~15% faster.
+     * Σ_blocks dmin·da·Σ_g min(g)·(Σ of the activations of group g, from the Q8_K bsums): the Q4_K/Q5_K mins term of
+     * a row of super-blocks of {@code size} bytes, summed in block order as ggml does. A pass of its own, beside the
+     * vector loop rather than in it (inside, its helpers passed NodeCountInliningCutoff and became calls). Per
+     * super-block the eight 6-bit mins are unpacked as bytes, each doubled to face the two bsums of its group, and
+     * multiplied by the sixteen bsums in int lanes: the int sum is exact, so its order does not matter.
      */
     private static float k4MinsTerm(MemorySegment w, long off, int size, QuantizedVector a, int e0, int n) {
         float mins = 0;
+        int[] bs = a.bsums;
         for (int blk = 0; blk < n / 256; blk++) {
             long b = off + (long) blk * size;
             int e = e0 + blk * 256;
-            mins += (Bytes.half(w, b + 2) * a.d[e >> 8]) * k4MinSum(w, b, a, e);
+            ByteVector m = LongVector.broadcast(LongVector.SPECIES_128, k4Mins(w.get(LE_INT, b + 8), w.get(LE_INT, b + 12)))
+                    .reinterpretAsBytes().rearrange(EACH_TWICE);
+            int minSum = ((IntVector) m.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).mul(IntVector.fromArray(I, bs, e >> 4))
+                    .add(((IntVector) m.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1)).mul(IntVector.fromArray(I, bs, (e >> 4) + 8)))
+                    .reduceLanes(VectorOperators.ADD);
+            mins += (Float.float16ToFloat(w.get(LE_SHORT, b + 2)) * a.d[e >> 8]) * minSum;
         }
         return mins;
     }
 
-    /** Σ_g min(g)·(Σ of the activations of group g, from the Q8_K bsums) for the Q4_K/Q5_K super-block at b. */
-    private static int k4MinSum(MemorySegment w, long b, QuantizedVector a, int e) {
-        long mins = k4Mins(w.get(LE_INT, b + 4), w.get(LE_INT, b + 8), w.get(LE_INT, b + 12));
-        int[] bs = a.bsums;
-        int j = e >> 4;
-        int sum = 0;
-        for (int g = 0; g < 8; g++) sum += u8(mins, g) * (bs[j + 2 * g] + bs[j + 2 * g + 1]);
-        return sum;
-    }
+    /** Bytes 0..7 each twice: byte g of the mins faces bsums 2g and 2g + 1. */
+    private static final VectorShuffle<Byte> EACH_TWICE = VectorShuffle.fromValues(B, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
 
     /**
      * get_scale_min_k4's eight 6-bit scales, byte j of the result, from the 12 scale bytes as three LE ints:
@@ -269,8 +328,8 @@ final class VectorDots {
         return (lo & 0xFFFFFFFFL) | (long) hi << 32;
     }
 
-    /** The mins likewise: bytes 4..7, then the high nibbles of 8..11 with the top bits of 4..7. */
-    private static long k4Mins(int u0, int u1, int u2) {
+    /** The mins likewise, from scale bytes 4..7 and 8..11: bytes 4..7, then the high nibbles of 8..11 with the top bits of 4..7. */
+    private static long k4Mins(int u1, int u2) {
         int lo = u1 & 0x3F3F3F3F;
         int hi = ((u2 >>> 4) & 0x0F0F0F0F) | ((u1 >>> 6) & 0x03030303) << 4;
         return (lo & 0xFFFFFFFFL) | (long) hi << 32;
@@ -280,44 +339,85 @@ final class VectorDots {
 
     /**
      * q6_K × q8_K: d·da·(Σ_g scale(g)·Σ q·a − 32·Σ_g scale(g)·bsum(g)), the quants taken without their −32
-     * and the offset applied once per super-block from the bsums, as ggml's q8sums term does. Each half of
-     * 128 quants is ql[64] | qh[32]; per 16-byte column c of it, ql[c..], ql[32+c..] and qh[c..] hold the
-     * quants of the four quarters (low nibbles, then high; qh bits 0-1, 2-3, 4-5, 6-7), one scale group of 16
-     * each. Products are at most 63·127, pair sums fit a short, so {@link #pairs} is exact.
+     * and the offset applied once per super-block from the bsums, as ggml's q8sums term does (in a pass of its own,
+     * {@link #q6Offsets}).
      */
     static float q6_K(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
+        return q6KScaled(w, off, a, e0, n) - q6Offsets(w, off, a, e0, n);
+    }
+
+    // Where column c (0..3) of a Q6_K super-block starts, relative to the block: its ql bytes (ql + 32 holds the
+    // second and fourth quarters), its qh bytes, the bit offset of its first scale in the half's eight scale bytes,
+    // and its first quant.
+    // Byte masks applied to 16-bit lanes of a 128-bit vector: the bits a 16-bit shift moves across a byte boundary are
+    // masked off, so these act on 16 bytes at once, at half the cost of the same ops on 16 widened lanes.
+    private static final ShortVector NIBBLES_128 = ShortVector.broadcast(ShortVector.SPECIES_128, (short) 0x0F0F);
+    private static final ShortVector BITS45_128 = ShortVector.broadcast(ShortVector.SPECIES_128, (short) 0x3030);
+
+    private static final int[] COL_QL = {0, 16, 64, 80}, COL_QH = {128, 144, 160, 176}, COL_SC = {0, 8, 0, 8}, COL_E = {0, 16, 128, 144};
+
+    /**
+     * Q6_K's d·da·Σ_g scale(g)·Σ q·a part, lanes summed. Each half of 128 quants is ql[64] | qh[32]; a column of it is
+     * 16 bytes of ql, the 16 at ql + 32 and 16 of qh, which hold the quants l..l+15 of all four quarters: low nibbles,
+     * low nibbles of ql + 32, then the high nibbles, each with its two qh bits above it (bits 0-1, 2-3, 4-5, 6-7), one
+     * scale group of 16 each. The quants are assembled from those 48 bytes in 128-bit vectors (see NIBBLES_128) and
+     * only then widened. One column per iteration (four per super-block, the block finished after the fourth), so
+     * no byte is loaded twice and every shift is constant; as in Q4_K, only Vector API calls in the loop, and the stride
+     * from a field. Products are at most 63·127,
+     * pair sums fit a short; a super-block's int lane sums reach 32·63·127·127 (> 2^24), and become float as ggml's
+     * cvtepi32_ps rounds them.
+     */
+    private static float q6KScaled(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
         FloatVector acc = FloatVector.zero(F);
+        IntVector isum = IntVector.zero(I);
+        short[] aw = a.wide;
+        long stride = q6KStride;
+        for (int j = 0; j < 4 * (n / 256); j++) {
+            int col = j & 3;
+            long b = off + (j >> 2) * stride;
+            long ql = b + COL_QL[col];
+            long sc = w.get(LE_LONG, b + 192 + 8 * (col >> 1)) >>> COL_SC[col];
+            int e = e0 + 256 * (j >> 2) + COL_E[col];
+            ShortVector l0 = ByteVector.fromMemorySegment(B, w, ql, LE).reinterpretAsShorts();
+            ShortVector l1 = ByteVector.fromMemorySegment(B, w, ql + 32, LE).reinterpretAsShorts();
+            ShortVector hb = ByteVector.fromMemorySegment(B, w, b + COL_QH[col], LE).reinterpretAsShorts();
+            IntVector p = ((ShortVector) l0.and(NIBBLES_128).or(hb.lanewise(VectorOperators.LSHL, 4).and(BITS45_128)).reinterpretAsBytes()
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).mul(ShortVector.fromArray(S, aw, e)).reinterpretAsInts();
+            isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) sc));
+            p = ((ShortVector) l1.and(NIBBLES_128).or(hb.lanewise(VectorOperators.LSHL, 2).and(BITS45_128)).reinterpretAsBytes()
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).mul(ShortVector.fromArray(S, aw, e + 32)).reinterpretAsInts();
+            isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 16)));
+            p = ((ShortVector) l0.lanewise(VectorOperators.LSHR, 4).and(NIBBLES_128).or(hb.and(BITS45_128)).reinterpretAsBytes()
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).mul(ShortVector.fromArray(S, aw, e + 64)).reinterpretAsInts();
+            isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 32)));
+            p = ((ShortVector) l1.lanewise(VectorOperators.LSHR, 4).and(NIBBLES_128).or(hb.lanewise(VectorOperators.LSHR, 2).and(BITS45_128)).reinterpretAsBytes()
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).mul(ShortVector.fromArray(S, aw, e + 96)).reinterpretAsInts();
+            isum = isum.add(p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (sc >>> 48)));
+            if (col == 3) {
+                acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, Float.float16ToFloat(w.get(LE_SHORT, b + 208)) * a.d[e >> 8]), acc);
+                isum = IntVector.zero(I);
+            }
+        }
+        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7))));
+    }
+
+    /**
+     * Σ_blocks d·da·32·Σ_g scale(g)·bsum(g) over the 16 groups of each Q6_K super-block, summed in block order as the
+     * kernel did inline before; the int8 scales against the bsums in int lanes (exact in any order).
+     */
+    private static float q6Offsets(MemorySegment w, long off, QuantizedVector a, int e0, int n) {
         float offsets = 0;
+        int[] bs = a.bsums;
         for (int blk = 0; blk < n / 256; blk++) {
             long b = off + blk * 210L;
             int e = e0 + blk * 256;
-            IntVector isum = IntVector.zero(I);
-            long s0 = w.get(LE_LONG, b + 192), s1 = w.get(LE_LONG, b + 200);
-            // Eight steps of 16 bytes: ql bytes 16i.. of half h hold quarter i/2 (low nibbles, qh bits i/2·2)
-            // and quarter i/2 + 2 (high nibbles, qh bits + 4), groups i and i + 4 of the half.
-            for (int j = 0; j < 8; j++) {
-                int h = j >> 2, i = j & 3;
-                ShortVector ql = u16(w, b + 64 * h + 16 * i);
-                ShortVector qh = u16(w, b + 128 + 32 * h + 16 * (i & 1)).lanewise(VectorOperators.LSHL, 4 - 2 * (i >> 1));
-                ShortVector lo = low(ql).or(qh.and(BITS45)), hi = high(ql).or(qh.lanewise(VectorOperators.LSHR, 4).and(BITS45));
-                long sc = h == 0 ? s0 : s1;
-                int ea = e + 128 * h + 16 * i;
-                isum = isum.add(pairs(lo.mul(a16(a, ea))).mul((byte) (sc >>> 8 * i)))
-                        .add(pairs(hi.mul(a16(a, ea + 64))).mul((byte) (sc >>> 8 * i + 32)));
-            }
-            float scale = Bytes.half(w, b + 208) * a.d[e >> 8];
-            acc = fma(isum, scale, acc);
-            offsets += scale * (32 * q6Offset(w, b, a, e));
+            ByteVector sc = ByteVector.fromMemorySegment(B, w, b + 192, LE);
+            int offset = ((IntVector) sc.convertShape(VectorOperators.B2I, I, 0)).mul(IntVector.fromArray(I, bs, e >> 4))
+                    .add(((IntVector) sc.convertShape(VectorOperators.B2I, I, 1)).mul(IntVector.fromArray(I, bs, (e >> 4) + 8)))
+                    .reduceLanes(VectorOperators.ADD);
+            float scale = Float.float16ToFloat(w.get(LE_SHORT, b + 208)) * a.d[e >> 8];
+            offsets += scale * (32 * offset);
         }
-        return (((acc.lane(0) + acc.lane(4)) + (acc.lane(2) + acc.lane(6))) + ((acc.lane(1) + acc.lane(5)) + (acc.lane(3) + acc.lane(7)))) - offsets;
-    }
-
-    /** Σ_g scale(g)·bsum(g) over the 16 groups of the Q6_K super-block at b. */
-    private static int q6Offset(MemorySegment w, long b, QuantizedVector a, int e) {
-        int[] bs = a.bsums;
-        int j = e >> 4;
-        int sum = 0;
-        for (int g = 0; g < 16; g++) sum += Bytes.s8(w, b + 192 + g) * bs[j + g];
-        return sum;
+        return offsets;
     }
 }
