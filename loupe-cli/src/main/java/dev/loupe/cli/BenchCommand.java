@@ -107,6 +107,9 @@ final class BenchCommand implements Callable<Integer> {
             case "random" -> BenchRunner.DepthFill.RANDOM;
             default -> throw new LoupeException("--depth-fill must be real or random, got " + depthFill);
         };
+        if (roofline && Files.size(model) < 1 << 20) {
+            throw new LoupeException("--roofline needs a model file of 1 MiB or more: reading less measures the CPU's caches, not memory");
+        }
         int maxDepth = depthList.stream().mapToInt(Integer::intValue).max().orElse(0);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -104,6 +104,12 @@ class BenchVsTest {
     }
 
     @Test
+    void rooflineOnAFileUnderOneMebibyteIsOneLine() throws Exception {
+        Path small = Files.write(tmp.resolve("small.gguf"), new byte[4096]);
+        assertOneLine(run("bench", "-m", small.toString(), "-p", "8", "-n", "0", "--roofline"), "1 MiB or more");
+    }
+
+    @Test
     void aMissingOrFailingProgramIsOneLine() throws Exception {
         String model = QuantizeBenchCliTest.model("tiny-llama-f32.gguf").toString();
         assertOneLine(run("bench", "-m", model, "-p", "8", "-n", "0", "--vs", tmp.resolve("nope").toString()), "no such program");
