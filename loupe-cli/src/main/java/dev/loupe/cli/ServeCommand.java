@@ -62,7 +62,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--kv-memory", paramLabel = "SIZE",
             description = "Memory for the KV cache shared by all sequences and the prefix cache, e.g. 512m or 2g "
-                    + "(default: half the free heap, at most --parallel full contexts).")
+                    + "(default: half the memory the system has available, at most --parallel full contexts).")
     String kvMemory;
 
     @picocli.CommandLine.Mixin

@@ -32,7 +32,7 @@ public final class LoupeServer implements AutoCloseable {
             }
             this.served = ServedModel.of(ModelCatalog.nameOf(path), path, model, o.chatTemplate());
             this.pool = new ThreadPool(o.threads());
-            KvBudget kv = KvBudget.plan(model.config(), o.kvFormat(), o.parallel(), o.contextLength(), o.kvMemory(), KvBudget.freeHeap());
+            KvBudget kv = KvBudget.plan(model.config(), o.kvFormat(), o.parallel(), o.contextLength(), o.kvMemory(), KvBudget.availableMemory());
             this.scheduler = new Scheduler(model, served.tokenizer(), pool, o.parallel(), kv.contextLength(), kv.blocks(),
                     o.maxQueue(), o.prefillChunk(), o.kvFormat());
             this.http = new HttpServer(served, scheduler, new ModelCatalog(o.modelsDir()), o.host(), o.port(), o.apiKey(), steering).start();

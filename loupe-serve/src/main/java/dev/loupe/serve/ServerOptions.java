@@ -17,7 +17,7 @@ import java.nio.file.Path;
  * @param apiKey        null or empty for none
  * @param maxQueue      requests allowed to wait for a slot; more are refused with 429
  * @param prefillChunk  prompt tokens computed between two decode steps
- * @param kvMemory      bytes for the shared KV cache pool; 0 for half the free heap, at most {@code parallel} contexts
+ * @param kvMemory      bytes for the shared KV cache pool; 0 for half the available memory, at most {@code parallel} contexts
  * @param chatTemplate  null for the model's own template; else a built-in template's name or Jinja text
  * @param kvFormat      the KV cache's key and value types ({@code -ctk}/{@code -ctv})
  */

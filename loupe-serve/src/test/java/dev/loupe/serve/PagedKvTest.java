@@ -40,7 +40,7 @@ class PagedKvTest {
         KvBudget roomy = KvBudget.plan(c, 3, 0, 0, Long.MAX_VALUE / 4);
         assertThat(roomy.contextLength()).isEqualTo(trained);
         assertThat(roomy.blocks()).isEqualTo(3 * ((trained + 15) / 16));
-        // Default budget: half the free heap.
+        // Default budget: half the available memory.
         KvBudget heap = KvBudget.plan(c, 3, 0, 0, 2 * 10 * block);
         assertThat(heap.blocks()).isEqualTo(10);
         assertThat(heap.contextLength()).isEqualTo(Math.min(trained, 160));
