@@ -359,7 +359,7 @@ public final class Forward {
 
     // Element loops live in methods of their own: inside step, their ~10^5 iterations per token made C2 compile the
     // whole of step on stack replacement (and again after a deoptimization), ~0.4 s of compiler time each before a
-    // cold first token; alone they compile in milliseconds and step stays in C1, where it costs nothing measurable.
+    // cold first token (JFR jdk.Compilation); with the loops out, C2's CPU before the first token fell 3.1 -> 2.2-2.4 s.
 
     /** gate[i] = act(gate[i]) · up[i] for i < count. */
     private static void gated(Activation act, float[] gate, float[] up, int count) {

@@ -14,7 +14,7 @@ import java.nio.ByteOrder;
  * <p>
  * Each pass splits the region into 1 MiB stripes claimed by the pool's threads and adds its longs with 256-bit vector
  * loads into four independent accumulators (so the adds never wait on each other and only the loads limit the
- * speed); the best pass is reported, as memory benchmarks (STREAM, llama.cpp's own test) do.
+ * speed); the best pass is reported, as memory benchmarks such as STREAM do.
  */
 public final class ReadBandwidth {
     private static final VectorSpecies<Long> L = LongVector.SPECIES_256;

@@ -17,6 +17,8 @@ import java.lang.foreign.MemorySegment;
 public final class F16Rows {
     /** Heads per pass: four accumulators and the converted row fit AVX2's sixteen registers. */
     public static final int MAX_HEADS = 4;
+    /** The per-head, per-row calls this replaces, for fewer than {@link #MAX_HEADS} heads and for a width's tail. */
+    private static final F16Codec CODEC = new F16Codec();
 
     private F16Rows() {}
 
@@ -88,5 +90,4 @@ public final class F16Rows {
         }
     }
 
-    private static final F16Codec CODEC = new F16Codec();
 }
