@@ -48,7 +48,7 @@ public final class GgufFile implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
-            MemorySegment seg = size == 0 ? MemorySegment.NULL.reinterpret(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            MemorySegment seg = size == 0 ? MemorySegment.NULL.reinterpret(0) : plain(ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), arena);
             GgufReader.Header h = new GgufReader(seg).read();
             return new GgufFile(path, arena, seg, h);
         } catch (NoSuchFileException e) {
@@ -62,6 +62,17 @@ public final class GgufFile implements AutoCloseable {
             if (e instanceof GgufException g) throw new GgufException(path.getFileName() + ": " + g.getMessage(), g);
             throw e;
         }
+    }
+
+    /**
+     * The mapping as a plain native segment of the same arena (same bytes, same lifetime). The Vector API's loads are
+     * intrinsics only while the segment class reaching them is known: weights repacked at load live in allocated
+     * native memory, and a mapped segment (a subclass) passing through the same loads made their type profile
+     * bimorphic, so C2 compiled every kernel's loads as calls (2.5x slower). One class for all weights keeps them
+     * monomorphic.
+     */
+    private static MemorySegment plain(MemorySegment mapped, Arena arena) {
+        return MemorySegment.ofAddress(mapped.address()).reinterpret(mapped.byteSize(), arena, null);
     }
 
     public Path path() {
@@ -105,6 +116,21 @@ public final class GgufFile implements AutoCloseable {
     /** The tensor's bytes, a slice of the mapped file (no copy). */
     public MemorySegment tensorData(TensorInfo t) {
         return segment.asSlice(dataOffset + t.offset(), t.byteSize());
+    }
+
+    /**
+     * Native memory freed with the file, for weights repacked at load: they live exactly as long as the mapping they
+     * stand in for.
+     */
+    public MemorySegment allocate(long bytes) {
+        return arena.allocate(bytes, 64);
+    }
+
+    /** Where {@code slice}, a slice of {@link #segment}, starts in the file. */
+    public long fileOffset(MemorySegment slice) {
+        long off = slice.address() - segment.address();
+        if (off < 0 || off + slice.byteSize() > segment.byteSize()) throw new IllegalArgumentException("not a slice of " + path);
+        return off;
     }
 
     /** The whole mapped file. */

@@ -2,6 +2,7 @@ package dev.loupe.core.model;
 
 import dev.loupe.core.parallel.RangeTask;
 import dev.loupe.core.parallel.ThreadPool;
+import dev.loupe.core.tensor.RowGroups;
 import dev.loupe.core.tensor.Tensor;
 import dev.loupe.core.tensor.act.ActivationDot;
 import dev.loupe.core.tensor.act.ActivationDots;
@@ -36,6 +37,7 @@ final class MatMul implements RangeTask {
     private int rows;
     private float[] out;
     private int batch;
+    private int unit;
 
     MatMul(ThreadPool pool) {
         this.pool = pool;
@@ -44,14 +46,17 @@ final class MatMul implements RangeTask {
     void apply(Tensor w, float[] x, int batch, float[] out) {
         // Conversion is O(batch·cols), the product O(rows·batch·cols): doing it per call keeps callers simple.
         act.quantize(x, batch * w.cols(), ActivationDots.vecDotType(w.type()));
-        this.dot = ActivationDots.of(w.type());
+        boolean grouped = w.groups() != null;
+        this.dot = grouped ? ActivationDots.ofGroups(w.type()) : ActivationDots.of(w.type());
         this.data = w.data();
         this.rowBytes = w.rowBytes();
         this.cols = w.cols();
         this.rows = w.rows();
         this.out = out;
         this.batch = batch;
-        pool.run(this, w.rows());
+        // A repacked matrix is split in whole groups: the pool's indices are then groups, not rows.
+        this.unit = grouped ? RowGroups.ROWS : 1;
+        pool.run(this, w.rows() / unit);
         this.dot = null;
         this.data = null;
         this.out = null;
@@ -67,6 +72,8 @@ final class MatMul implements RangeTask {
         float[] o = out;
         long rb = rowBytes;
         int c = cols, nr = rows, n = batch;
+        from *= unit;
+        to *= unit;
         for (int r0 = from; r0 < to; r0 += ROW_TILE) {
             d.dotTile(m, r0 * rb, rb, Math.min(to, r0 + ROW_TILE) - r0, a, 0, n, c, o, r0, nr);
         }

@@ -14,29 +14,35 @@ import dev.loupe.core.tensor.Tensor;
 public record Weights(Tensor tokenEmbedding, LayerWeights[] layers, float[] outputNorm, Tensor output, float[] ropeFreqs) {
 
     public static Weights load(GgufFile f, ModelConfig c) {
+        try (Regrouper g = new Regrouper(f)) {
+            return load(f, c, g);
+        }
+    }
+
+    private static Weights load(GgufFile f, ModelConfig c, Regrouper g) {
         Architecture a = c.arch();
         LayerWeights[] layers = new LayerWeights[c.layers()];
         for (int i = 0; i < c.layers(); i++) {
             String b = "blk." + i + ".";
             Tensor wq, wk, wv;
             if (f.hasTensor(b + "attn_qkv.weight")) {
-                Tensor qkv = matrix(f, b + "attn_qkv.weight", c.dim(), c.qDim() + c.kvDim() + c.vDim());
+                Tensor qkv = g.apply(matrix(f, b + "attn_qkv.weight", c.dim(), c.qDim() + c.kvDim() + c.vDim()), c.qDim(), c.qDim() + c.kvDim());
                 wq = qkv.rowSlice(0, c.qDim());
                 wk = qkv.rowSlice(c.qDim(), c.kvDim());
                 wv = qkv.rowSlice(c.qDim() + c.kvDim(), c.vDim());
             } else {
-                wq = matrix(f, b + "attn_q.weight", c.dim(), c.qDim());
-                wk = matrix(f, b + "attn_k.weight", c.dim(), c.kvDim());
-                wv = matrix(f, b + "attn_v.weight", c.dim(), c.vDim());
+                wq = g.apply(matrix(f, b + "attn_q.weight", c.dim(), c.qDim()));
+                wk = g.apply(matrix(f, b + "attn_k.weight", c.dim(), c.kvDim()));
+                wv = g.apply(matrix(f, b + "attn_v.weight", c.dim(), c.vDim()));
             }
             Tensor gate, up;
             if (a.fusedGateUp()) {
-                Tensor gu = matrix(f, b + "ffn_up.weight", c.dim(), 2 * c.ffnDim());
+                Tensor gu = g.apply(matrix(f, b + "ffn_up.weight", c.dim(), 2 * c.ffnDim()), c.ffnDim());
                 gate = gu.rowSlice(0, c.ffnDim());
                 up = gu.rowSlice(c.ffnDim(), c.ffnDim());
             } else {
-                gate = matrix(f, b + "ffn_gate.weight", c.dim(), c.ffnDim());
-                up = matrix(f, b + "ffn_up.weight", c.dim(), c.ffnDim());
+                gate = g.apply(matrix(f, b + "ffn_gate.weight", c.dim(), c.ffnDim()));
+                up = g.apply(matrix(f, b + "ffn_up.weight", c.dim(), c.ffnDim()));
             }
             layers[i] = new LayerWeights(
                     vector(f, b + "attn_norm.weight", c.dim()),
@@ -46,16 +52,17 @@ public record Weights(Tensor tokenEmbedding, LayerWeights[] layers, float[] outp
                     optionalVector(f, b + "attn_v.bias", c.vDim()),
                     a.qkNorm() ? vector(f, b + "attn_q_norm.weight", c.headDim()) : null,
                     a.qkNorm() ? vector(f, b + "attn_k_norm.weight", c.headDim()) : null,
-                    matrix(f, b + "attn_output.weight", c.heads() * c.valueDim(), c.dim()),
+                    g.apply(matrix(f, b + "attn_output.weight", c.heads() * c.valueDim(), c.dim())),
                     a.postNorms() ? vector(f, b + "post_attention_norm.weight", c.dim()) : null,
                     vector(f, b + "ffn_norm.weight", c.dim()),
                     gate, up,
-                    matrix(f, b + "ffn_down.weight", c.ffnDim(), c.dim()),
+                    g.apply(matrix(f, b + "ffn_down.weight", c.ffnDim(), c.dim())),
                     a.postNorms() ? vector(f, b + "post_ffw_norm.weight", c.dim()) : null);
         }
+        // Tied embeddings: no output.weight, the embedding matrix doubles as the output projection, and is then repacked
+        // for it (a lookup decodes its one row from the group: Tensor.dequantizeRow).
         Tensor embd = matrix(f, "token_embd.weight", c.dim(), c.vocabSize());
-        // Tied embeddings: no output.weight, the embedding matrix doubles as the output projection.
-        Tensor output = f.hasTensor("output.weight") ? matrix(f, "output.weight", c.dim(), c.vocabSize()) : embd;
+        Tensor output = f.hasTensor("output.weight") ? g.apply(matrix(f, "output.weight", c.dim(), c.vocabSize())) : (embd = g.apply(embd));
         float[] ropeFreqs = optionalVector(f, "rope_freqs.weight", c.ropeDim() / 2);
         return new Weights(embd, layers, vector(f, "output_norm.weight", c.dim()), output, ropeFreqs);
     }

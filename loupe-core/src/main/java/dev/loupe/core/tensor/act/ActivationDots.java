@@ -3,6 +3,7 @@ package dev.loupe.core.tensor.act;
 import dev.loupe.core.tensor.Codec;
 import dev.loupe.core.tensor.Codecs;
 import dev.loupe.core.tensor.GgmlType;
+import dev.loupe.core.tensor.RowGroups;
 
 import java.lang.foreign.MemorySegment;
 import java.util.EnumMap;
@@ -94,6 +95,52 @@ public final class ActivationDots {
                 }
             }
         };
+    }
+
+    /**
+     * The kernel for weights in their {@link RowGroups} layout: only {@link ActivationDot#dotTile}
+     * is defined, over whole groups (offset and rows multiples of 8 rows); each input meets each group once.
+     */
+    private static final Map<GgmlType, ActivationDot> GROUPS = new EnumMap<>(GgmlType.class);
+
+    static {
+        if (VectorDots.AVAILABLE) GROUPS.put(GgmlType.Q4_0, grouped(GroupDots::q4_0));
+    }
+
+    /** {@link GroupDots}' signature: an input against the 8 rows of the group at {@code off}, into out[o..o+8). */
+    @FunctionalInterface
+    private interface Group {
+        void dot(MemorySegment w, long off, QuantizedVector a, int e, int n, float[] out, int o);
+    }
+
+    private static ActivationDot grouped(Group kernel) {
+        return new ActivationDot() {
+            @Override
+            public float dot(MemorySegment w, long off, QuantizedVector a, int e, int n) {
+                throw new UnsupportedOperationException("a row-group layout has no single-row dot");
+            }
+
+            @Override
+            public void dotTile(MemorySegment w, long off, long rowBytes, int rows, QuantizedVector a, int e, int inputs, int n,
+                                float[] out, int o, int os) {
+                long groupBytes = RowGroups.ROWS * rowBytes;
+                for (int g = 0; g < rows / RowGroups.ROWS; g++) {
+                    for (int b = 0; b < inputs; b++) kernel.dot(w, off + g * groupBytes, a, e + b * n, n, out, o + b * os + 8 * g);
+                }
+            }
+        };
+    }
+
+    /** Whether weights of {@code weightType} have a row-group kernel (and so are worth repacking). */
+    public static boolean supportsGroups(GgmlType weightType) {
+        return GROUPS.containsKey(weightType);
+    }
+
+    /** The row-group kernel of {@code weightType}, for weights repacked into its RowGroups layout. */
+    public static ActivationDot ofGroups(GgmlType weightType) {
+        ActivationDot d = GROUPS.get(weightType);
+        if (d == null) throw new IllegalArgumentException("no row-group kernel for " + weightType);
+        return d;
     }
 
     public static boolean supports(GgmlType weightType) {

@@ -23,6 +23,13 @@ public final class QuantizedVector {
      * reuses the activations, so widening them once here saves a conversion per 16 quants per row.
      */
     short[] wide = new short[0];
+    /**
+     * The quants in pairs, quant 2i in the low and 2i+1 in the high 16 bits of pairs[i]: broadcast to every int lane,
+     * they face two adjacent columns of 8 interleaved rows ({@link GroupDots}).
+     */
+    int[] pairs = new int[0];
+    /** Q8_0/Q8_1 per block of 32: Σ qs (for {@link GroupDots}' unsigned quants). */
+    int[] sums32 = new int[0];
     /** Per block: the scale ggml's dot reads (Q8_0/Q8_1: the fp16 d widened; Q8_K: the float d). */
     float[] d = new float[0];
     /** Q8_1 per block: fp16(d * Σ qs), widened. */
@@ -101,6 +108,14 @@ public final class QuantizedVector {
         if (vecDotType.isQuantized()) {
             wide = grow(wide, n);
             for (int i = 0; i < n; i++) wide[i] = qs[i];
+            pairs = grow(pairs, n / 2);
+            for (int i = 0; i < n / 2; i++) pairs[i] = (qs[2 * i] & 0xFFFF) | qs[2 * i + 1] << 16;
+            sums32 = grow(sums32, n / 32);
+            for (int b = 0; b < n / 32; b++) {
+                int sum = 0;
+                for (int j = 0; j < 32; j++) sum += qs[32 * b + j];
+                sums32[b] = sum;
+            }
             lanes = grow(lanes, n);
             for (int c = 0; c < n; c += 16) {
                 for (int j = 0; j < 8; j++) {
