@@ -104,7 +104,7 @@ public final class ActivationDots {
     private static final Map<GgmlType, ActivationDot> GROUPS = new EnumMap<>(GgmlType.class);
 
     static {
-        if (VectorDots.AVAILABLE) GROUPS.put(GgmlType.Q4_0, grouped(GroupDots::q4_0));
+        if (VectorDots.AVAILABLE) GROUPS.put(GgmlType.Q4_0, grouped(GroupDots::q4_0, GroupDots::q4_0Batch));
     }
 
     /** {@link GroupDots}' signature: an input against the 8 rows of the group at {@code off}, into out[o..o+8). */
@@ -113,7 +113,16 @@ public final class ActivationDots {
         void dot(MemorySegment w, long off, QuantizedVector a, int e, int n, float[] out, int o);
     }
 
-    private static ActivationDot grouped(Group kernel) {
+    /** A batch of inputs against the 8 rows of the group at {@code off}: input b into out[o + b·os ..], bit-identical to {@link Group}. */
+    @FunctionalInterface
+    private interface GroupBatch {
+        void dot(MemorySegment w, long off, QuantizedVector a, int e, int inputs, int n, float[] out, int o, int os);
+    }
+
+    /** Inputs from which the batch kernel (weights unpacked once per call) beats the single-input one per input. */
+    private static final int GROUP_BATCH_MIN = 3;
+
+    private static ActivationDot grouped(Group kernel, GroupBatch batch) {
         return new ActivationDot() {
             @Override
             public float dot(MemorySegment w, long off, QuantizedVector a, int e, int n) {
@@ -125,7 +134,8 @@ public final class ActivationDots {
                                 float[] out, int o, int os) {
                 long groupBytes = RowGroups.ROWS * rowBytes;
                 for (int g = 0; g < rows / RowGroups.ROWS; g++) {
-                    for (int b = 0; b < inputs; b++) kernel.dot(w, off + g * groupBytes, a, e + b * n, n, out, o + b * os + 8 * g);
+                    if (inputs >= GROUP_BATCH_MIN) batch.dot(w, off + g * groupBytes, a, e, inputs, n, out, o + 8 * g, os);
+                    else for (int b = 0; b < inputs; b++) kernel.dot(w, off + g * groupBytes, a, e + b * n, n, out, o + b * os + 8 * g);
                 }
             }
         };

@@ -28,6 +28,14 @@ public final class QuantizedVector {
      * they face two adjacent columns of 8 interleaved rows ({@link GroupDots}).
      */
     int[] pairs = new int[0];
+    /**
+     * For the unmasked-nibble trick of the 4-bit row-group kernels: per 32 quants, at the index of pair j (j in 0..7),
+     * (q[2j+16] − 16·q[2j], q[2j+17] − 16·q[2j+1]): what the high nibble of a byte must be multiplied by when the low
+     * nibble is left in the byte, since lo·a + hi·a' = byte·a + hi·(a' − 16·a) ({@link GroupDots#q4_0}).
+     */
+    int[] pairsWrap = new int[0];
+    /** The quants as floats, in order (exact): the batched row-group kernels broadcast them. */
+    float[] floats = new float[0];
     /** Q8_0/Q8_1 per block of 32: Σ qs (for {@link GroupDots}' unsigned quants). */
     int[] sums32 = new int[0];
     /** Per block: the scale ggml's dot reads (Q8_0/Q8_1: the fp16 d widened; Q8_K: the float d). */
@@ -110,6 +118,15 @@ public final class QuantizedVector {
             for (int i = 0; i < n; i++) wide[i] = qs[i];
             pairs = grow(pairs, n / 2);
             for (int i = 0; i < n / 2; i++) pairs[i] = (qs[2 * i] & 0xFFFF) | qs[2 * i + 1] << 16;
+            pairsWrap = grow(pairsWrap, n / 2);
+            for (int b = 0; b < n; b += 32) {
+                for (int j = 0; j < 8; j++) {
+                    int k = b + 2 * j;
+                    pairsWrap[k / 2] = ((qs[k + 16] - 16 * qs[k]) & 0xFFFF) | (qs[k + 17] - 16 * qs[k + 1]) << 16;
+                }
+            }
+            floats = grow(floats, n);
+            for (int i = 0; i < n; i++) floats[i] = qs[i];
             sums32 = grow(sums32, n / 32);
             for (int b = 0; b < n / 32; b++) {
                 int sum = 0;
