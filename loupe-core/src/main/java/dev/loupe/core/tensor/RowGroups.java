@@ -23,10 +23,12 @@ public record RowGroups(GgmlType type, int unitBytes) {
     public static final int ROWS = 8;
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final Map<GgmlType, RowGroups> TABLE = new EnumMap<>(GgmlType.class);
 
     static {
         TABLE.put(GgmlType.Q4_0, new RowGroups(GgmlType.Q4_0, 2));
+        TABLE.put(GgmlType.Q4_K, new RowGroups(GgmlType.Q4_K, 2));
     }
 
     public RowGroups {
@@ -34,6 +36,13 @@ public record RowGroups(GgmlType type, int unitBytes) {
             throw new IllegalArgumentException(type + ": units of " + unitBytes + " bytes do not tile its blocks");
         }
     }
+
+    // Q4_K: after the transpose, bytes [32, 128) of a group's super-block hold the eight rows' 12 packed 6-bit scale and
+    // min bytes (units 2..7). They are re-encoded there so that 8 rows' values come out of one vector load each: byte
+    // 32 + 8g + r = scale(r, g) | (min(r, g) >> 4) << 6, and the little-endian int at 96 + 4r holds min(r, g) & 15 in
+    // bits 4g..4g+3 (the layout of GroupDots.q4_K). Same 96 bytes, lossless.
+    private static final int K_SCALES = 32;
+    private static final int K_MINS = 96;
 
     /** The layout of {@code t}, or null when it has none (its matrices stay as the file has them). */
     public static RowGroups of(GgmlType t) {
@@ -52,6 +61,7 @@ public record RowGroups(GgmlType type, int unitBytes) {
     public void pack(short[] src, short[] dst, int groups, int rowUnits) {
         int units = units();
         int blocks = rowUnits / units;
+        int[] scratch = new int[2 * ROWS * 8 + 12];
         for (int g = 0; g < groups; g++) {
             int base = g * ROWS * rowUnits;
             for (int k = 0; k < blocks; k++) {
@@ -60,7 +70,39 @@ public record RowGroups(GgmlType type, int unitBytes) {
                     int from = base + r * rowUnits + k * units;
                     for (int u = 0; u < units; u++) dst[to + u * ROWS + r] = src[from + u];
                 }
+                if (type == GgmlType.Q4_K) encodeK4Scales(dst, to, scratch);
             }
+        }
+    }
+
+    private static int byteAt(short[] a, int base, int i) {
+        return (a[base + (i >> 1)] >> 8 * (i & 1)) & 0xFF;
+    }
+
+    private static void setByte(short[] a, int base, int i, int v) {
+        int sh = 8 * (i & 1);
+        a[base + (i >> 1)] = (short) ((a[base + (i >> 1)] & ~(0xFF << sh)) | (v & 0xFF) << sh);
+    }
+
+    /** The transposed scale bytes of a Q4_K super-block group (shorts from {@code base}) re-encoded in place. */
+    private static void encodeK4Scales(short[] g, int base, int[] t) {
+        int sc = 0, mn = ROWS * 8, q = 2 * ROWS * 8; // t: scales, mins, one row's 12 bytes
+        for (int r = 0; r < ROWS; r++) {
+            // byte k of row r's 12 = byte k % 2 of unit 2 + k / 2, at short (2 + k/2)·8 + r
+            for (int k = 0; k < 12; k++) t[q + k] = byteAt(g, base, 2 * ((2 + k / 2) * ROWS + r) + (k & 1));
+            for (int j = 0; j < 8; j++) {
+                t[sc + 8 * r + j] = j < 4 ? t[q + j] & 63 : (t[q + j + 4] & 0xF) | (t[q + j - 4] >> 6) << 4;
+                t[mn + 8 * r + j] = j < 4 ? t[q + j + 4] & 63 : (t[q + j + 4] >> 4) | (t[q + j] >> 6) << 4;
+            }
+        }
+        for (int r = 0; r < ROWS; r++) {
+            int ml = 0;
+            for (int j = 0; j < 8; j++) {
+                setByte(g, base, K_SCALES + 8 * j + r, t[sc + 8 * r + j] | (t[mn + 8 * r + j] >> 4) << 6);
+                ml |= (t[mn + 8 * r + j] & 15) << 4 * j;
+            }
+            g[base + K_MINS / 2 + 2 * r] = (short) ml;
+            g[base + K_MINS / 2 + 2 * r + 1] = (short) (ml >>> 16);
         }
     }
 
@@ -72,6 +114,23 @@ public record RowGroups(GgmlType type, int unitBytes) {
             long from = groupOff + k * ROWS * size;
             long to = dstOff + k * size;
             for (int u = 0; u < units; u++) dst.set(SHORT, to + (long) u * unitBytes, group.get(SHORT, from + (long) (u * ROWS + r) * unitBytes));
+            if (type == GgmlType.Q4_K) decodeK4Scales(group, from, r, dst, to);
+        }
+    }
+
+    /** Row r's 12 packed scale bytes (get_scale_min_k4's layout) from a re-encoded group, at {@code to + 4}. */
+    private static void decodeK4Scales(MemorySegment group, long from, int r, MemorySegment dst, long to) {
+        int ml = group.get(INT, from + K_MINS + 4L * r);
+        int[] sc = new int[8], mn = new int[8];
+        for (int j = 0; j < 8; j++) {
+            int x = group.get(ValueLayout.JAVA_BYTE, from + K_SCALES + 8L * j + r) & 0xFF;
+            sc[j] = x & 63;
+            mn[j] = (ml >>> 4 * j) & 15 | (x >> 6) << 4;
+        }
+        for (int j = 0; j < 4; j++) {
+            dst.set(ValueLayout.JAVA_BYTE, to + 4 + j, (byte) (sc[j] | (sc[j + 4] >> 4) << 6));
+            dst.set(ValueLayout.JAVA_BYTE, to + 8 + j, (byte) (mn[j] | (mn[j + 4] >> 4) << 6));
+            dst.set(ValueLayout.JAVA_BYTE, to + 12 + j, (byte) ((sc[j + 4] & 15) | (mn[j + 4] & 15) << 4));
         }
     }
 }

@@ -104,7 +104,10 @@ public final class ActivationDots {
     private static final Map<GgmlType, ActivationDot> GROUPS = new EnumMap<>(GgmlType.class);
 
     static {
-        if (VectorDots.AVAILABLE) GROUPS.put(GgmlType.Q4_0, grouped(GroupDots::q4_0, GroupDots::q4_0Batch));
+        if (VectorDots.AVAILABLE) {
+            GROUPS.put(GgmlType.Q4_0, grouped(GroupDots::q4_0, GroupDots::q4_0Batch));
+            GROUPS.put(GgmlType.Q4_K, grouped(GroupDots::q4_K, GroupDots::q4_KBatch));
+        }
     }
 
     /** {@link GroupDots}' signature: an input against the 8 rows of the group at {@code off}, into out[o..o+8). */

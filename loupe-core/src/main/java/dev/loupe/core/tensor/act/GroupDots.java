@@ -26,30 +26,43 @@ import java.nio.ByteOrder;
  */
 final class GroupDots {
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B64 = ByteVector.SPECIES_64;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ShortVector NIBBLE = ShortVector.broadcast(S, (short) 0x0F);
     private static final ShortVector EIGHT = ShortVector.broadcast(S, (short) 8);
+    private static final IntVector SIX_BITS = IntVector.broadcast(I, 63);
+    private static final IntVector NIBBLE_I = IntVector.broadcast(I, 15);
+    private static final IntVector BITS45_I = IntVector.broadcast(I, 0x30);
     private static final IntVector MAGNITUDE = IntVector.broadcast(I, 0x7FFF);
     private static final IntVector SIGN = IntVector.broadcast(I, 0x8000);
     private static final FloatVector TWO_112 = FloatVector.broadcast(F, 0x1p112f);
 
     /** Never written: a stride C2 cannot fold keeps each segment bounds check a single compare (see VectorDots). */
     private static long q4GroupStride = 8 * 18;
+    private static long q4KGroupStride = 8 * 144;
 
     private GroupDots() {}
 
-    /** A pool thread's unpacked group: per column k, the 8 rows' quants as floats at w[8k ..]; the rows' scales at d[8·blk ..]. */
+    /**
+     * A pool thread's unpacked group: per column k, the 8 rows' weights as floats at w[8k ..] (Q4_0: q − 8, Q4_K:
+     * scale·q); per block the rows' d at d[8·blk ..] and (Q4_K) dmin at m[8·blk ..], and per group of 32 the rows'
+     * mins at mins[8·(8·blk + g) ..].
+     */
     private static final class Scratch {
         float[] w = new float[0];
         float[] d = new float[0];
+        float[] m = new float[0];
+        float[] mins = new float[0];
 
         Scratch size(int n) {
             if (w.length < 8 * n) {
                 w = new float[8 * n];
                 d = new float[n / 4];
+                m = new float[n / 4];
+                mins = new float[n / 4];
             }
             return this;
         }
@@ -70,7 +83,7 @@ final class GroupDots {
         long stride = q4GroupStride;
         for (int blk = 0; blk < blocks; blk++) {
             long b = off + blk * stride;
-            scales(w, b).intoArray(sd, 8 * blk);
+            halves(w, b, sd, 8 * blk);
             for (int c = 0; c < 8; c++) {
                 ShortVector v = (ShortVector) ByteVector.fromMemorySegment(B, w, b + 16 + 16 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                 int k = 256 * blk + 16 * c; // 8·column: columns 2c, 2c+1 (low nibbles) and 2c+16, 2c+17 (high)
@@ -128,11 +141,14 @@ final class GroupDots {
         }
     }
 
-    /** The 8 fp16 scales at {@code b} as floats (see {@link #q4_0}). */
-    private static FloatVector scales(MemorySegment w, long b) {
+    /**
+     * The 8 fp16 values at {@code b} as floats into dst[pos ..] (see {@link #q4_0}); no vector crosses the call, so it
+     * costs nothing if C2 leaves it out of line.
+     */
+    private static void halves(MemorySegment w, long b, float[] dst, int pos) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(ShortVector.SPECIES_128, w, b, LE).convertShape(VectorOperators.S2I, I, 0);
-        return h.and(MAGNITUDE).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(TWO_112)
-                .reinterpretAsInts().or(h.and(SIGN).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+        h.and(MAGNITUDE).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(TWO_112)
+                .reinterpretAsInts().or(h.and(SIGN).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats().intoArray(dst, pos);
     }
 
     /**
@@ -188,5 +204,195 @@ final class GroupDots {
             acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(ad[ab]), acc);
         }
         acc.intoArray(out, o);
+    }
+
+    /**
+     * q4_K × q8_K for the 8 rows of the group at {@code off} (layout: RowGroups, Q4_K): d·da·Σ_g scale(g)·Σ q·a −
+     * dmin·da·Σ_g min(g)·Σ a, per super-block. Each 16-byte chunk holds two adjacent columns of 8 rows; its low nibbles
+     * belong to group 2i and its high nibbles to group 2i+1, summed in two 16-bit accumulators (16 products of at most
+     * 15·127 per lane), paired into ints, times the group's 6-bit scales (one vector for the 8 rows), in int: exact. The
+     * mins term is an exact int per super-block from the per-32 activation sums. Float steps per super-block, per row:
+     * acc += float(isum)·(d·da); macc += float(msum)·(dmin·da); the result is acc − macc.
+     */
+    static void q4_K(MemorySegment w, long off, QuantizedVector a, int e0, int n, float[] out, int o) {
+        FloatVector acc = FloatVector.zero(F), macc = FloatVector.zero(F);
+        IntVector isum = IntVector.zero(I), msum = IntVector.zero(I);
+        ShortVector lo = ShortVector.zero(S), hi = lo, v;
+        int[] ap = a.pairs, sums = a.sums32;
+        float[] ad = a.d;
+        long stride = q4KGroupStride;
+        // Half a pair of groups (2i, 2i+1: 8 of their 16 chunks) per iteration, eight per super-block. A larger body
+        // is a risk for the JIT: written out whole, the super-block passed 8000 bytes of bytecode (HugeMethodLimit: never
+        // compiled), and at 16 chunks C1's tier-3 compile bailed out ("out of virtual registers"), so C2 never saw it.
+        for (int j = 0; j < 8 * (n / 256); j++) {
+            int i = (j >> 1) & 3, blk = j >> 3;
+            long b = off + blk * stride;
+            long qs = b + 128 + 256 * i + 128 * (j & 1);
+            int p = (e0 >> 1) + blk * 128 + 32 * i + 8 * (j & 1);
+            v = (ShortVector) ByteVector.fromMemorySegment(B, w, qs + 0, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            lo = lo.add(v.and(NIBBLE).mul(IntVector.broadcast(I, ap[p + 0]).reinterpretAsShorts()));
+            hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(I, ap[p + 16]).reinterpretAsShorts()));
+            v = (ShortVector) ByteVector.fromMemorySegment(B, w, qs + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            lo = lo.add(v.and(NIBBLE).mul(IntVector.broadcast(I, ap[p + 1]).reinterpretAsShorts()));
+            hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(I, ap[p + 17]).reinterpretAsShorts()));
+            v = (ShortVector) ByteVector.fromMemorySegment(B, w, qs + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            lo = lo.add(v.and(NIBBLE).mul(IntVector.broadcast(I, ap[p + 2]).reinterpretAsShorts()));
+            hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(I, ap[p + 18]).reinterpretAsShorts()));
+            v = (ShortVector) ByteVector.fromMemorySegment(B, w, qs + 48, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            lo = lo.add(v.and(NIBBLE).mul(IntVector.broadcast(I, ap[p + 3]).reinterpretAsShorts()));
+            hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(I, ap[p + 19]).reinterpretAsShorts()));
+            v = (ShortVector) ByteVector.fromMemorySegment(B, w, qs + 64, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            lo = lo.add(v.and(NIBBLE).mul(IntVector.broadcast(I, ap[p + 4]).reinterpretAsShorts()));
+            hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(I, ap[p + 20]).reinterpretAsShorts()));
+            v = (ShortVector) ByteVector.fromMemorySegment(B, w, qs + 80, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            lo = lo.add(v.and(NIBBLE).mul(IntVector.broadcast(I, ap[p + 5]).reinterpretAsShorts()));
+            hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(I, ap[p + 21]).reinterpretAsShorts()));
+            v = (ShortVector) ByteVector.fromMemorySegment(B, w, qs + 96, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            lo = lo.add(v.and(NIBBLE).mul(IntVector.broadcast(I, ap[p + 6]).reinterpretAsShorts()));
+            hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(I, ap[p + 22]).reinterpretAsShorts()));
+            v = (ShortVector) ByteVector.fromMemorySegment(B, w, qs + 112, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            lo = lo.add(v.and(NIBBLE).mul(IntVector.broadcast(I, ap[p + 7]).reinterpretAsShorts()));
+            hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).mul(IntVector.broadcast(I, ap[p + 23]).reinterpretAsShorts()));
+            if ((j & 1) == 0) continue;
+            int q = (e0 >> 5) + blk * 8 + 2 * i;
+            IntVector ml = IntVector.fromMemorySegment(I, w, b + 96, LE);
+            IntVector x = (IntVector) ByteVector.fromMemorySegment(B64, w, b + 32 + 16 * i, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            IntVector y = lo.reinterpretAsInts();
+            isum = isum.add(y.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(y.lanewise(VectorOperators.ASHR, 16)).mul(x.and(SIX_BITS)));
+            msum = msum.add(ml.lanewise(VectorOperators.LSHR, 8 * i).and(NIBBLE_I).or(x.lanewise(VectorOperators.LSHR, 2).and(BITS45_I)).mul(sums[q]));
+            x = (IntVector) ByteVector.fromMemorySegment(B64, w, b + 40 + 16 * i, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            y = hi.reinterpretAsInts();
+            isum = isum.add(y.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(y.lanewise(VectorOperators.ASHR, 16)).mul(x.and(SIX_BITS)));
+            msum = msum.add(ml.lanewise(VectorOperators.LSHR, 8 * i + 4).and(NIBBLE_I).or(x.lanewise(VectorOperators.LSHR, 2).and(BITS45_I)).mul(sums[q + 1]));
+            lo = ShortVector.zero(S);
+            hi = lo;
+            if (i < 3) continue;
+            float da = ad[(e0 >> 8) + blk];
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(ShortVector.SPECIES_128, w, b, LE).convertShape(VectorOperators.S2I, I, 0);
+            FloatVector d = h.and(MAGNITUDE).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(TWO_112)
+                    .reinterpretAsInts().or(h.and(SIGN).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            h = (IntVector) ShortVector.fromMemorySegment(ShortVector.SPECIES_128, w, b + 16, LE).convertShape(VectorOperators.S2I, I, 0);
+            FloatVector dm = h.and(MAGNITUDE).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(TWO_112)
+                    .reinterpretAsInts().or(h.and(SIGN).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(d.mul(da), acc);
+            macc = ((FloatVector) msum.convert(VectorOperators.I2F, 0)).fma(dm.mul(da), macc);
+            isum = IntVector.zero(I);
+            msum = IntVector.zero(I);
+        }
+        acc.sub(macc).intoArray(out, o);
+    }
+
+    /**
+     * q4_K for a batch, bit-identical to {@link #q4_K} per input: the group unpacked once to floats (scale·q, lanes =
+     * rows), then per input and super-block the exact isum as two float FMA halves of 128 columns (each below
+     * 128·63·15·127 < 2^24) joined in int, and msum as exact float FMAs of the mins and per-32 sums; then q4_K's float
+     * steps in its order. Four inputs at a time, two FMA chains each (even and odd columns).
+     */
+    static void q4_KBatch(MemorySegment w, long off, QuantizedVector a, int e0, int inputs, int n, float[] out, int o, int os) {
+        int blocks = n / 256;
+        Scratch s = SCRATCH.get().size(n);
+        float[] sw = s.w, sm = s.mins;
+        long stride = q4KGroupStride;
+        for (int blk = 0; blk < blocks; blk++) {
+            long b = off + blk * stride;
+            halves(w, b, s.d, 8 * blk);
+            halves(w, b + 16, s.m, 8 * blk);
+            IntVector ml = IntVector.fromMemorySegment(I, w, b + 96, LE);
+            for (int g = 0; g < 8; g++) {
+                IntVector x = (IntVector) ByteVector.fromMemorySegment(B64, w, b + 32 + 8 * g, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                ((FloatVector) ml.lanewise(VectorOperators.LSHR, 4 * g).and(NIBBLE_I).or(x.lanewise(VectorOperators.LSHR, 2).and(BITS45_I))
+                        .convert(VectorOperators.I2F, 0)).intoArray(sm, 8 * (8 * blk + g));
+            }
+            for (int i = 0; i < 4; i++) {
+                FloatVector sl = (FloatVector) ((IntVector) ByteVector.fromMemorySegment(B64, w, b + 32 + 16 * i, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).and(SIX_BITS).convert(VectorOperators.I2F, 0);
+                FloatVector sh = (FloatVector) ((IntVector) ByteVector.fromMemorySegment(B64, w, b + 40 + 16 * i, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).and(SIX_BITS).convert(VectorOperators.I2F, 0);
+                for (int c = 0; c < 16; c++) {
+                    IntVector v = ((ShortVector) ByteVector.fromMemorySegment(B, w, b + 128 + 16 * (16 * i + c), LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0)).reinterpretAsInts();
+                    int k = 8 * (256 * blk + 64 * i + 2 * c); // columns 64i + 2c, +1 (low nibbles), 64i + 32 + 2c, +1 (high)
+                    ((FloatVector) v.and(NIBBLE_I).convert(VectorOperators.I2F, 0)).mul(sl).intoArray(sw, k);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 16).and(NIBBLE_I).convert(VectorOperators.I2F, 0)).mul(sl).intoArray(sw, k + 8);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).and(NIBBLE_I).convert(VectorOperators.I2F, 0)).mul(sh).intoArray(sw, k + 256);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 20).convert(VectorOperators.I2F, 0)).mul(sh).intoArray(sw, k + 264);
+                }
+            }
+        }
+        float[] af = a.floats, bf = a.sums32F, ad = a.d;
+        int x = 0;
+        for (; x + 4 <= inputs; x += 4) {
+            int x0 = e0 + x * n, x1 = x0 + n, x2 = x1 + n, x3 = x2 + n;
+            FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+            FloatVector mac0 = acc0, mac1 = acc0, mac2 = acc0, mac3 = acc0;
+            for (int blk = 0; blk < blocks; blk++) {
+                IntVector i0 = IntVector.zero(I), i1 = i0, i2 = i0, i3 = i0;
+                for (int half = 0; half < 2; half++) {
+                    int wb = 8 * (blk * 256 + half * 128), ab = blk * 256 + half * 128;
+                    FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+                    for (int k = 0; k < 128; k += 2) {
+                        FloatVector we = FloatVector.fromArray(F, sw, wb + 8 * k), wo = FloatVector.fromArray(F, sw, wb + 8 * k + 8);
+                        s0 = we.fma(FloatVector.broadcast(F, af[x0 + ab + k]), s0);
+                        s1 = we.fma(FloatVector.broadcast(F, af[x1 + ab + k]), s1);
+                        s2 = we.fma(FloatVector.broadcast(F, af[x2 + ab + k]), s2);
+                        s3 = we.fma(FloatVector.broadcast(F, af[x3 + ab + k]), s3);
+                        t0 = wo.fma(FloatVector.broadcast(F, af[x0 + ab + k + 1]), t0);
+                        t1 = wo.fma(FloatVector.broadcast(F, af[x1 + ab + k + 1]), t1);
+                        t2 = wo.fma(FloatVector.broadcast(F, af[x2 + ab + k + 1]), t2);
+                        t3 = wo.fma(FloatVector.broadcast(F, af[x3 + ab + k + 1]), t3);
+                    }
+                    i0 = i0.add((IntVector) s0.add(t0).convert(VectorOperators.F2I, 0));
+                    i1 = i1.add((IntVector) s1.add(t1).convert(VectorOperators.F2I, 0));
+                    i2 = i2.add((IntVector) s2.add(t2).convert(VectorOperators.F2I, 0));
+                    i3 = i3.add((IntVector) s3.add(t3).convert(VectorOperators.F2I, 0));
+                }
+                int q = 8 * blk;
+                FloatVector m0 = FloatVector.zero(F), m1 = m0, m2 = m0, m3 = m0;
+                for (int g = 0; g < 8; g++) {
+                    FloatVector mn = FloatVector.fromArray(F, sm, 8 * (q + g));
+                    m0 = mn.fma(FloatVector.broadcast(F, bf[(x0 >> 5) + q + g]), m0);
+                    m1 = mn.fma(FloatVector.broadcast(F, bf[(x1 >> 5) + q + g]), m1);
+                    m2 = mn.fma(FloatVector.broadcast(F, bf[(x2 >> 5) + q + g]), m2);
+                    m3 = mn.fma(FloatVector.broadcast(F, bf[(x3 >> 5) + q + g]), m3);
+                }
+                FloatVector dd = FloatVector.fromArray(F, s.d, q), dm = FloatVector.fromArray(F, s.m, q);
+                float a0 = ad[(x0 >> 8) + blk], a1 = ad[(x1 >> 8) + blk], a2 = ad[(x2 >> 8) + blk], a3 = ad[(x3 >> 8) + blk];
+                acc0 = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).fma(dd.mul(a0), acc0);
+                acc1 = ((FloatVector) i1.convert(VectorOperators.I2F, 0)).fma(dd.mul(a1), acc1);
+                acc2 = ((FloatVector) i2.convert(VectorOperators.I2F, 0)).fma(dd.mul(a2), acc2);
+                acc3 = ((FloatVector) i3.convert(VectorOperators.I2F, 0)).fma(dd.mul(a3), acc3);
+                mac0 = m0.fma(dm.mul(a0), mac0);
+                mac1 = m1.fma(dm.mul(a1), mac1);
+                mac2 = m2.fma(dm.mul(a2), mac2);
+                mac3 = m3.fma(dm.mul(a3), mac3);
+            }
+            acc0.sub(mac0).intoArray(out, o + x * os);
+            acc1.sub(mac1).intoArray(out, o + (x + 1) * os);
+            acc2.sub(mac2).intoArray(out, o + (x + 2) * os);
+            acc3.sub(mac3).intoArray(out, o + (x + 3) * os);
+        }
+        for (; x < inputs; x++) {
+            int x0 = e0 + x * n;
+            FloatVector acc = FloatVector.zero(F), mac = acc;
+            for (int blk = 0; blk < blocks; blk++) {
+                IntVector i0 = IntVector.zero(I);
+                for (int half = 0; half < 2; half++) {
+                    int wb = 8 * (blk * 256 + half * 128), ab = x0 + blk * 256 + half * 128;
+                    FloatVector s0 = FloatVector.zero(F), t0 = s0;
+                    for (int k = 0; k < 128; k += 2) {
+                        s0 = FloatVector.fromArray(F, sw, wb + 8 * k).fma(FloatVector.broadcast(F, af[ab + k]), s0);
+                        t0 = FloatVector.fromArray(F, sw, wb + 8 * k + 8).fma(FloatVector.broadcast(F, af[ab + k + 1]), t0);
+                    }
+                    i0 = i0.add((IntVector) s0.add(t0).convert(VectorOperators.F2I, 0));
+                }
+                int q = 8 * blk;
+                FloatVector m0 = FloatVector.zero(F);
+                for (int g = 0; g < 8; g++) m0 = FloatVector.fromArray(F, sm, 8 * (q + g)).fma(FloatVector.broadcast(F, bf[(x0 >> 5) + q + g]), m0);
+                float a0 = ad[(x0 >> 8) + blk];
+                acc = ((FloatVector) i0.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, s.d, q).mul(a0), acc);
+                mac = m0.fma(FloatVector.fromArray(F, s.m, q).mul(a0), mac);
+            }
+            acc.sub(mac).intoArray(out, o + x * os);
+        }
     }
 }

@@ -36,8 +36,9 @@ public final class QuantizedVector {
     int[] pairsWrap = new int[0];
     /** The quants as floats, in order (exact): the batched row-group kernels broadcast them. */
     float[] floats = new float[0];
-    /** Q8_0/Q8_1 per block of 32: Σ qs (for {@link GroupDots}' unsigned quants). */
+    /** Per 32 quants: Σ qs (for {@link GroupDots}' unsigned quants and Q4_K mins), and the same as exact floats. */
     int[] sums32 = new int[0];
+    float[] sums32F = new float[0];
     /** Per block: the scale ggml's dot reads (Q8_0/Q8_1: the fp16 d widened; Q8_K: the float d). */
     float[] d = new float[0];
     /** Q8_1 per block: fp16(d * Σ qs), widened. */
@@ -128,10 +129,12 @@ public final class QuantizedVector {
             floats = grow(floats, n);
             for (int i = 0; i < n; i++) floats[i] = qs[i];
             sums32 = grow(sums32, n / 32);
+            sums32F = grow(sums32F, n / 32);
             for (int b = 0; b < n / 32; b++) {
                 int sum = 0;
                 for (int j = 0; j < 32; j++) sum += qs[32 * b + j];
                 sums32[b] = sum;
+                sums32F[b] = sum;
             }
             lanes = grow(lanes, n);
             for (int c = 0; c < n; c += 16) {
