@@ -29,6 +29,7 @@ public record RowGroups(GgmlType type, int unitBytes) {
     static {
         TABLE.put(GgmlType.Q4_0, new RowGroups(GgmlType.Q4_0, 2));
         TABLE.put(GgmlType.Q4_K, new RowGroups(GgmlType.Q4_K, 2));
+        TABLE.put(GgmlType.Q6_K, new RowGroups(GgmlType.Q6_K, 2));
     }
 
     public RowGroups {
@@ -61,11 +62,15 @@ public record RowGroups(GgmlType type, int unitBytes) {
     public void pack(short[] src, short[] dst, int groups, int rowUnits) {
         int units = units();
         int blocks = rowUnits / units;
-        int[] scratch = new int[2 * ROWS * 8 + 12];
+        int[] scratch = new int[Math.max(2 * ROWS * 8 + 12, ROWS * 256)];
         for (int g = 0; g < groups; g++) {
             int base = g * ROWS * rowUnits;
             for (int k = 0; k < blocks; k++) {
                 int to = base + k * ROWS * units;
+                if (type == GgmlType.Q6_K) {
+                    packK6(src, base, rowUnits, k * units, dst, to, scratch);
+                    continue;
+                }
                 for (int r = 0; r < ROWS; r++) {
                     int from = base + r * rowUnits + k * units;
                     for (int u = 0; u < units; u++) dst[to + u * ROWS + r] = src[from + u];
@@ -106,6 +111,70 @@ public record RowGroups(GgmlType type, int unitBytes) {
         }
     }
 
+    // Q6_K is not a transpose: its quants are regrouped so that a scale group's 16 columns of the 8 rows lie in 96
+    // consecutive bytes, in units of 8 columns (48 bytes): at 16 + 128 + 48u (after 8 fp16 d and the 16 int8 scales of
+    // each row, at 16 + 8g + r), ql0 (16 bytes; byte 2r+t: low nibble the low 4 bits of quant 8u+t of row r, high nibble
+    // of 8u+4+t), ql1 (likewise 8u+2+t and 8u+6+t), qh (byte 2r+t: bits 2j..2j+1 = the top 2 bits of quant 8u+2j+t).
+    // Each 16-byte vector then yields 16 lanes of one column pair of 8 rows with the same nibble/bit steps as the row
+    // kernel (GroupDots.q6_K).
+    private static final int K6_SCALES = 16, K6_QUANTS = 144;
+
+    /** Quant k (0..255) of the Q6_K block whose bytes start at byte {@code b} of {@code a}. */
+    private static int k6Quant(short[] a, int b, int k) {
+        int h = k >> 7, qq = (k >> 5) & 3, l = k & 31;
+        int ql = byteAt(a, 0, b + 64 * h + 32 * (qq & 1) + l);
+        int qh = byteAt(a, 0, b + 128 + 32 * h + l);
+        return (qq >= 2 ? ql >> 4 : ql & 15) | ((qh >> 2 * qq) & 3) << 4;
+    }
+
+    private static void packK6(short[] src, int base, int rowUnits, int blockUnit, short[] dst, int to, int[] q) {
+        int out = 2 * to; // bytes
+        for (int r = 0; r < ROWS; r++) {
+            int b = 2 * (base + r * rowUnits + blockUnit);
+            for (int k = 0; k < 256; k++) q[256 * r + k] = k6Quant(src, b, k);
+            setByte(dst, 0, out + 2 * r, byteAt(src, 0, b + 208));
+            setByte(dst, 0, out + 2 * r + 1, byteAt(src, 0, b + 209));
+            for (int g = 0; g < 16; g++) setByte(dst, 0, out + K6_SCALES + 8 * g + r, byteAt(src, 0, b + 192 + g));
+        }
+        for (int u = 0; u < 32; u++) {
+            int ub = out + K6_QUANTS + 48 * u;
+            for (int r = 0; r < ROWS; r++) {
+                for (int t = 0; t < 2; t++) {
+                    int x = 256 * r, k = 8 * u + t;
+                    setByte(dst, 0, ub + 2 * r + t, (q[x + k] & 15) | (q[x + k + 4] & 15) << 4);
+                    setByte(dst, 0, ub + 16 + 2 * r + t, (q[x + k + 2] & 15) | (q[x + k + 6] & 15) << 4);
+                    setByte(dst, 0, ub + 32 + 2 * r + t, (q[x + k] >> 4) | (q[x + k + 2] >> 4) << 2 | (q[x + k + 4] >> 4) << 4 | (q[x + k + 6] >> 4) << 6);
+                }
+            }
+        }
+    }
+
+    /** Row r of a Q6_K group's super-block at {@code from}, back in the file's 210 bytes at {@code to}. */
+    private static void unpackK6(MemorySegment g, long from, int r, MemorySegment dst, long to) {
+        for (int i = 0; i < 192; i++) dst.set(ValueLayout.JAVA_BYTE, to + i, (byte) 0);
+        for (int u = 0; u < 32; u++) {
+            long ub = from + K6_QUANTS + 48L * u;
+            for (int t = 0; t < 2; t++) {
+                int l0 = g.get(ValueLayout.JAVA_BYTE, ub + 2 * r + t) & 0xFF, l1 = g.get(ValueLayout.JAVA_BYTE, ub + 16 + 2 * r + t) & 0xFF;
+                int h = g.get(ValueLayout.JAVA_BYTE, ub + 32 + 2 * r + t) & 0xFF;
+                int k = 8 * u + t;
+                putK6Quant(dst, to, k, (l0 & 15) | (h & 3) << 4);
+                putK6Quant(dst, to, k + 2, (l1 & 15) | ((h >> 2) & 3) << 4);
+                putK6Quant(dst, to, k + 4, (l0 >> 4) | ((h >> 4) & 3) << 4);
+                putK6Quant(dst, to, k + 6, (l1 >> 4) | ((h >> 6) & 3) << 4);
+            }
+        }
+        for (int j = 0; j < 16; j++) dst.set(ValueLayout.JAVA_BYTE, to + 192 + j, g.get(ValueLayout.JAVA_BYTE, from + K6_SCALES + 8L * j + r));
+        dst.set(SHORT, to + 208, g.get(SHORT, from + 2L * r));
+    }
+
+    private static void putK6Quant(MemorySegment s, long b, int k, int q) {
+        int h = k >> 7, qq = (k >> 5) & 3, l = k & 31;
+        long ql = b + 64 * h + 32 * (qq & 1) + l, qh = b + 128 + 32 * h + l;
+        s.set(ValueLayout.JAVA_BYTE, ql, (byte) (s.get(ValueLayout.JAVA_BYTE, ql) | (qq >= 2 ? (q & 15) << 4 : q & 15)));
+        s.set(ValueLayout.JAVA_BYTE, qh, (byte) (s.get(ValueLayout.JAVA_BYTE, qh) | (q >> 4) << 2 * qq));
+    }
+
     /** Writes row {@code r} (0..7) of the group at {@code groupOff} to {@code dst} at {@code dstOff}, as the file had it. */
     public void unpackRow(MemorySegment group, long groupOff, long rowBytes, int r, MemorySegment dst, long dstOff) {
         int units = units(), size = type.typeSize;
@@ -113,6 +182,10 @@ public record RowGroups(GgmlType type, int unitBytes) {
         for (long k = 0; k < blocks; k++) {
             long from = groupOff + k * ROWS * size;
             long to = dstOff + k * size;
+            if (type == GgmlType.Q6_K) {
+                unpackK6(group, from, r, dst, to);
+                continue;
+            }
             for (int u = 0; u < units; u++) dst.set(SHORT, to + (long) u * unitBytes, group.get(SHORT, from + (long) (u * ROWS + r) * unitBytes));
             if (type == GgmlType.Q4_K) decodeK4Scales(group, from, r, dst, to);
         }

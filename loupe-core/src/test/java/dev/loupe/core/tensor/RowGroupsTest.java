@@ -12,13 +12,14 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RowGroupsTest {
+    static final GgmlType[] TYPES = {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K};
     private static final ValueLayout.OfShort UNITS = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Packing loses nothing: every row unpacked from its group is the row as the file had it, byte for byte. */
     @Property(tries = 50)
     void unpackRowInvertsPack(@ForAll @IntRange(min = 1, max = 3) int groups, @ForAll @IntRange(min = 1, max = 4) int blocks,
-                              @ForAll boolean kQuant, @ForAll long seed) {
-        GgmlType type = kQuant ? GgmlType.Q4_K : GgmlType.Q4_0;
+                              @ForAll long seed) {
+        GgmlType type = RowGroupsTest.TYPES[(int) Math.floorMod(seed, (long) RowGroupsTest.TYPES.length)];
         RowGroups layout = RowGroups.of(type);
         int rows = groups * RowGroups.ROWS;
         long rowBytes = type.rowBytes((long) blocks * type.blockSize);
@@ -39,8 +40,8 @@ class RowGroupsTest {
 
     /** A repacked tensor decodes every row (an embedding lookup) as the file's layout does. */
     @Property(tries = 20)
-    void regroupedTensorDequantizesLikeTheFile(@ForAll @IntRange(min = 1, max = 3) int blocks, @ForAll boolean kQuant, @ForAll long seed) {
-        GgmlType type = kQuant ? GgmlType.Q4_K : GgmlType.Q4_0;
+    void regroupedTensorDequantizesLikeTheFile(@ForAll @IntRange(min = 1, max = 3) int blocks, @ForAll long seed) {
+        GgmlType type = RowGroupsTest.TYPES[(int) Math.floorMod(seed, (long) RowGroupsTest.TYPES.length)];
         int rows = 2 * RowGroups.ROWS, n = blocks * type.blockSize;
         long rowBytes = type.rowBytes(n);
         MemorySegment w = RandomBlocks.of(type, rows * blocks, 0, new Random(seed));

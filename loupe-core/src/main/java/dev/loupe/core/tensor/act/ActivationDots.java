@@ -107,6 +107,7 @@ public final class ActivationDots {
         if (VectorDots.AVAILABLE) {
             GROUPS.put(GgmlType.Q4_0, grouped(GroupDots::q4_0, GroupDots::q4_0Batch));
             GROUPS.put(GgmlType.Q4_K, grouped(GroupDots::q4_K, GroupDots::q4_KBatch));
+            GROUPS.put(GgmlType.Q6_K, grouped(GroupDots::q6_K, GroupDots::q6_KBatch));
         }
     }
 

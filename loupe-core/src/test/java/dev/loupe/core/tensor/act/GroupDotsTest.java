@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class GroupDotsTest {
     private static final ValueLayout.OfShort UNITS = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    static final GgmlType[] GROUPED = {GgmlType.Q4_0, GgmlType.Q4_K};
+    static final GgmlType[] GROUPED = {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K};
 
     /** {@code rows} rows of the file's layout packed into groups, in native memory as the engine holds them. */
     static MemorySegment pack(GgmlType type, MemorySegment rows, int count, long rowBytes) {
