@@ -12,7 +12,6 @@ import dev.loupe.core.tensor.act.QuantizedVector;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -135,9 +134,9 @@ final class KernelWarmup {
         int n = (int) t.shape()[0];
         long rowBytes = type.rowBytes(n);
         int rows = 2 * RowGroups.ROWS;
-        short[] in = new short[(int) (rows * rowBytes / 2)], packed = new short[in.length];
-        MemorySegment.copy(w, UNITS, 0, in, 0, in.length);
-        layout.pack(in, packed, 2, (int) (rowBytes / 2));
+        byte[] in = new byte[(int) (rows * rowBytes)], packed = new byte[in.length];
+        MemorySegment.copy(w, ValueLayout.JAVA_BYTE, 0, in, 0, in.length);
+        layout.pack(in, packed, 2, (int) rowBytes);
         float[] x = new float[2 * n];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.cos(i * 0.41);
         QuantizedVector a = new QuantizedVector();
@@ -145,7 +144,7 @@ final class KernelWarmup {
         float[] out = new float[2 * rows];
         try (Arena arena = Arena.ofShared()) {
             MemorySegment g = arena.allocate(rows * rowBytes, 64);
-            MemorySegment.copy(packed, 0, g, UNITS, 0, packed.length);
+            MemorySegment.copy(packed, 0, g, ValueLayout.JAVA_BYTE, 0, packed.length);
             long start = System.nanoTime();
             long slowest = 0;
             float sink = 0;
@@ -166,5 +165,4 @@ final class KernelWarmup {
         }
     }
 
-    private static final ValueLayout.OfShort UNITS = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 }

@@ -11,7 +11,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 
@@ -34,8 +33,7 @@ final class Regrouper implements AutoCloseable {
     private Arena arena;
     private MemorySegment buffer;
     /** The chunk as read, and packed: the packing runs on arrays. */
-    private short[] in, out;
-    private static final ValueLayout.OfShort UNITS = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private byte[] in, out;
 
     Regrouper(GgufFile file) {
         this.file = file;
@@ -61,14 +59,14 @@ final class Regrouper implements AutoCloseable {
         MemorySegment packed = file.allocate(t.data().byteSize());
         long from = file.fileOffset(t.data());
         MemorySegment buf = buffer(perChunk * groupBytes);
-        int rowUnits = (int) (t.rowBytes() / 2);
+        int rowBytes = (int) t.rowBytes();
         for (long g0 = 0; g0 < groups; g0 += perChunk) {
             int n = (int) Math.min(perChunk, groups - g0);
             long bytes = n * groupBytes;
             read(from + g0 * groupBytes, buf, bytes);
-            MemorySegment.copy(buf, UNITS, 0, in, 0, (int) (bytes / 2));
-            layout.pack(in, out, n, rowUnits);
-            MemorySegment.copy(out, 0, packed, UNITS, g0 * groupBytes, (int) (bytes / 2));
+            MemorySegment.copy(buf, ValueLayout.JAVA_BYTE, 0, in, 0, (int) bytes);
+            layout.pack(in, out, n, rowBytes);
+            MemorySegment.copy(out, 0, packed, ValueLayout.JAVA_BYTE, g0 * groupBytes, (int) bytes);
         }
         return t.regrouped(layout, packed);
     }
@@ -79,8 +77,8 @@ final class Regrouper implements AutoCloseable {
             arena = Arena.ofConfined();
             long size = Math.max(bytes, CHUNK);
             buffer = arena.allocate(size, 64);
-            in = new short[(int) (size / 2)];
-            out = new short[(int) (size / 2)];
+            in = new byte[(int) size];
+            out = new byte[(int) size];
         }
         return buffer;
     }

@@ -1,6 +1,8 @@
 package dev.loupe.core.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.EnumMap;
@@ -23,6 +25,8 @@ public record RowGroups(GgmlType type, int unitBytes) {
     public static final int ROWS = 8;
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Two bytes of a byte[] as one short: the transpose moves 2-byte units. */
+    private static final VarHandle UNIT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final Map<GgmlType, RowGroups> TABLE = new EnumMap<>(GgmlType.class);
 
@@ -55,46 +59,37 @@ public record RowGroups(GgmlType type, int unitBytes) {
     }
 
     /**
-     * Packs {@code groups} whole groups: the rows of group g start at {@code src[g·8·rowUnits]}, {@code rowUnits} units
-     * (shorts) apart, and the group is written at the same place of {@code dst}. Plain arrays: this runs over every weight
-     * of the model at load, and array indexing is what C2 makes fastest.
+     * Packs {@code groups} whole groups: the rows of group g start at {@code src[g·8·rowBytes]}, {@code rowBytes} apart,
+     * and the group is written at the same place of {@code dst}. Plain arrays: this runs over every weight of the model
+     * at load, and array indexing is what C2 makes fastest.
      */
-    public void pack(short[] src, short[] dst, int groups, int rowUnits) {
-        int units = units();
-        int blocks = rowUnits / units;
-        int[] scratch = new int[Math.max(2 * ROWS * 8 + 12, ROWS * 256)];
+    public void pack(byte[] src, byte[] dst, int groups, int rowBytes) {
+        int size = type.typeSize;
+        int blocks = rowBytes / size;
+        int[] scratch = new int[ROWS * 256];
         for (int g = 0; g < groups; g++) {
-            int base = g * ROWS * rowUnits;
+            int base = g * ROWS * rowBytes;
             for (int k = 0; k < blocks; k++) {
-                int to = base + k * ROWS * units;
+                int to = base + k * ROWS * size;
                 if (type == GgmlType.Q6_K) {
-                    packK6(src, base, rowUnits, k * units, dst, to, scratch);
+                    packK6(src, base, rowBytes, k * size, dst, to, scratch);
                     continue;
                 }
-                for (int r = 0; r < ROWS; r++) {
-                    int from = base + r * rowUnits + k * units;
-                    for (int u = 0; u < units; u++) dst[to + u * ROWS + r] = src[from + u];
+                int from = base + k * size;
+                for (int u = 0; u < size; u += 2) {
+                    for (int r = 0; r < ROWS; r++) UNIT.set(dst, to + u * ROWS + 2 * r, (short) UNIT.get(src, from + r * rowBytes + u));
                 }
                 if (type == GgmlType.Q4_K) encodeK4Scales(dst, to, scratch);
             }
         }
     }
 
-    private static int byteAt(short[] a, int base, int i) {
-        return (a[base + (i >> 1)] >> 8 * (i & 1)) & 0xFF;
-    }
-
-    private static void setByte(short[] a, int base, int i, int v) {
-        int sh = 8 * (i & 1);
-        a[base + (i >> 1)] = (short) ((a[base + (i >> 1)] & ~(0xFF << sh)) | (v & 0xFF) << sh);
-    }
-
-    /** The transposed scale bytes of a Q4_K super-block group (shorts from {@code base}) re-encoded in place. */
-    private static void encodeK4Scales(short[] g, int base, int[] t) {
+    /** The transposed scale bytes of a Q4_K super-block group (at {@code base}) re-encoded in place. */
+    private static void encodeK4Scales(byte[] g, int base, int[] t) {
         int sc = 0, mn = ROWS * 8, q = 2 * ROWS * 8; // t: scales, mins, one row's 12 bytes
         for (int r = 0; r < ROWS; r++) {
-            // byte k of row r's 12 = byte k % 2 of unit 2 + k / 2, at short (2 + k/2)·8 + r
-            for (int k = 0; k < 12; k++) t[q + k] = byteAt(g, base, 2 * ((2 + k / 2) * ROWS + r) + (k & 1));
+            // byte k of row r's 12 is byte k % 2 of its unit 2 + k / 2
+            for (int k = 0; k < 12; k++) t[q + k] = g[base + 2 * ((2 + k / 2) * ROWS + r) + (k & 1)] & 0xFF;
             for (int j = 0; j < 8; j++) {
                 t[sc + 8 * r + j] = j < 4 ? t[q + j] & 63 : (t[q + j + 4] & 0xF) | (t[q + j - 4] >> 6) << 4;
                 t[mn + 8 * r + j] = j < 4 ? t[q + j + 4] & 63 : (t[q + j + 4] >> 4) | (t[q + j] >> 6) << 4;
@@ -103,11 +98,10 @@ public record RowGroups(GgmlType type, int unitBytes) {
         for (int r = 0; r < ROWS; r++) {
             int ml = 0;
             for (int j = 0; j < 8; j++) {
-                setByte(g, base, K_SCALES + 8 * j + r, t[sc + 8 * r + j] | (t[mn + 8 * r + j] >> 4) << 6);
+                g[base + K_SCALES + 8 * j + r] = (byte) (t[sc + 8 * r + j] | (t[mn + 8 * r + j] >> 4) << 6);
                 ml |= (t[mn + 8 * r + j] & 15) << 4 * j;
             }
-            g[base + K_MINS / 2 + 2 * r] = (short) ml;
-            g[base + K_MINS / 2 + 2 * r + 1] = (short) (ml >>> 16);
+            for (int i = 0; i < 4; i++) g[base + K_MINS + 4 * r + i] = (byte) (ml >>> 8 * i);
         }
     }
 
@@ -119,31 +113,31 @@ public record RowGroups(GgmlType type, int unitBytes) {
     // kernel (GroupDots.q6_K).
     private static final int K6_SCALES = 16, K6_QUANTS = 144;
 
-    /** Quant k (0..255) of the Q6_K block whose bytes start at byte {@code b} of {@code a}. */
-    private static int k6Quant(short[] a, int b, int k) {
-        int h = k >> 7, qq = (k >> 5) & 3, l = k & 31;
-        int ql = byteAt(a, 0, b + 64 * h + 32 * (qq & 1) + l);
-        int qh = byteAt(a, 0, b + 128 + 32 * h + l);
-        return (qq >= 2 ? ql >> 4 : ql & 15) | ((qh >> 2 * qq) & 3) << 4;
-    }
-
-    private static void packK6(short[] src, int base, int rowUnits, int blockUnit, short[] dst, int to, int[] q) {
-        int out = 2 * to; // bytes
+    private static void packK6(byte[] src, int base, int rowBytes, int block, byte[] dst, int out, int[] q) {
         for (int r = 0; r < ROWS; r++) {
-            int b = 2 * (base + r * rowUnits + blockUnit);
-            for (int k = 0; k < 256; k++) q[256 * r + k] = k6Quant(src, b, k);
-            setByte(dst, 0, out + 2 * r, byteAt(src, 0, b + 208));
-            setByte(dst, 0, out + 2 * r + 1, byteAt(src, 0, b + 209));
-            for (int g = 0; g < 16; g++) setByte(dst, 0, out + K6_SCALES + 8 * g + r, byteAt(src, 0, b + 192 + g));
+            int b = base + r * rowBytes + block;
+            for (int h = 0; h < 2; h++) {
+                for (int l = 0; l < 32; l++) {
+                    int ql0 = src[b + 64 * h + l] & 0xFF, ql1 = src[b + 64 * h + 32 + l] & 0xFF, qh = src[b + 128 + 32 * h + l] & 0xFF;
+                    int x = 256 * r + 128 * h + l;
+                    q[x] = (ql0 & 15) | (qh & 3) << 4;
+                    q[x + 32] = (ql1 & 15) | ((qh >> 2) & 3) << 4;
+                    q[x + 64] = (ql0 >> 4) | ((qh >> 4) & 3) << 4;
+                    q[x + 96] = (ql1 >> 4) | ((qh >> 6) & 3) << 4;
+                }
+            }
+            dst[out + 2 * r] = src[b + 208];
+            dst[out + 2 * r + 1] = src[b + 209];
+            for (int g = 0; g < 16; g++) dst[out + K6_SCALES + 8 * g + r] = src[b + 192 + g];
         }
         for (int u = 0; u < 32; u++) {
             int ub = out + K6_QUANTS + 48 * u;
             for (int r = 0; r < ROWS; r++) {
                 for (int t = 0; t < 2; t++) {
-                    int x = 256 * r, k = 8 * u + t;
-                    setByte(dst, 0, ub + 2 * r + t, (q[x + k] & 15) | (q[x + k + 4] & 15) << 4);
-                    setByte(dst, 0, ub + 16 + 2 * r + t, (q[x + k + 2] & 15) | (q[x + k + 6] & 15) << 4);
-                    setByte(dst, 0, ub + 32 + 2 * r + t, (q[x + k] >> 4) | (q[x + k + 2] >> 4) << 2 | (q[x + k + 4] >> 4) << 4 | (q[x + k + 6] >> 4) << 6);
+                    int x = 256 * r + 8 * u + t;
+                    dst[ub + 2 * r + t] = (byte) ((q[x] & 15) | (q[x + 4] & 15) << 4);
+                    dst[ub + 16 + 2 * r + t] = (byte) ((q[x + 2] & 15) | (q[x + 6] & 15) << 4);
+                    dst[ub + 32 + 2 * r + t] = (byte) ((q[x] >> 4) | (q[x + 2] >> 4) << 2 | (q[x + 4] >> 4) << 4 | (q[x + 6] >> 4) << 6);
                 }
             }
         }

@@ -13,7 +13,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class RowGroupsTest {
     static final GgmlType[] TYPES = {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K};
-    private static final ValueLayout.OfShort UNITS = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Packing loses nothing: every row unpacked from its group is the row as the file had it, byte for byte. */
     @Property(tries = 50)
@@ -25,9 +24,8 @@ class RowGroupsTest {
         long rowBytes = type.rowBytes((long) blocks * type.blockSize);
         byte[] bytes = new byte[(int) (rows * rowBytes)];
         new Random(seed).nextBytes(bytes);
-        short[] in = new short[bytes.length / 2], out = new short[in.length];
-        MemorySegment.copy(MemorySegment.ofArray(bytes), UNITS, 0, in, 0, in.length);
-        layout.pack(in, out, groups, (int) (rowBytes / 2));
+        byte[] out = new byte[bytes.length];
+        layout.pack(bytes, out, groups, (int) rowBytes);
         MemorySegment packed = MemorySegment.ofArray(out);
         assertThat(packed.toArray(ValueLayout.JAVA_BYTE)).as("a permutation of the bytes").isNotEqualTo(bytes);
         byte[] row = new byte[(int) rowBytes];
@@ -46,9 +44,8 @@ class RowGroupsTest {
         long rowBytes = type.rowBytes(n);
         MemorySegment w = RandomBlocks.of(type, rows * blocks, 0, new Random(seed));
         Tensor t = new Tensor("w", type, new long[] {n, rows}, w, Codecs.of(type, "w"));
-        short[] in = new short[(int) (rows * rowBytes / 2)], out = new short[in.length];
-        MemorySegment.copy(w, UNITS, 0, in, 0, in.length);
-        RowGroups.of(type).pack(in, out, rows / RowGroups.ROWS, (int) (rowBytes / 2));
+        byte[] in = w.asSlice(0, rows * rowBytes).toArray(ValueLayout.JAVA_BYTE), out = new byte[in.length];
+        RowGroups.of(type).pack(in, out, rows / RowGroups.ROWS, (int) rowBytes);
         Tensor g = t.regrouped(RowGroups.of(type), MemorySegment.ofArray(out));
         float[] want = new float[n], got = new float[n];
         for (int r = 0; r < rows; r++) {

@@ -25,11 +25,10 @@ class GroupDotsTest {
 
     /** {@code rows} rows of the file's layout packed into groups, in native memory as the engine holds them. */
     static MemorySegment pack(GgmlType type, MemorySegment rows, int count, long rowBytes) {
-        short[] in = new short[(int) (count * rowBytes / 2)], out = new short[in.length];
-        MemorySegment.copy(rows, UNITS, 0, in, 0, in.length);
-        RowGroups.of(type).pack(in, out, count / RowGroups.ROWS, (int) (rowBytes / 2));
+        byte[] in = rows.asSlice(0, count * rowBytes).toArray(ValueLayout.JAVA_BYTE), out = new byte[in.length];
+        RowGroups.of(type).pack(in, out, count / RowGroups.ROWS, (int) rowBytes);
         MemorySegment packed = java.lang.foreign.Arena.ofAuto().allocate(count * rowBytes, 64);
-        MemorySegment.copy(out, 0, packed, UNITS, 0, out.length);
+        MemorySegment.copy(out, 0, packed, ValueLayout.JAVA_BYTE, 0, out.length);
         return packed;
     }
 
