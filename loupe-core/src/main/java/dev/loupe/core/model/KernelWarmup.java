@@ -96,7 +96,10 @@ final class KernelWarmup {
         GgmlType type = t.type();
         RowGroups layout = RowGroups.of(type);
         if (layout != null && ActivationDots.supportsGroups(type) && Regrouper.enabled() && t.shape()[1] >= 2 * RowGroups.ROWS) {
+            // The type's matrices are repacked: the row kernels would only serve a matrix whose rows are not whole
+            // groups, and C2's time at start-up goes to the kernels the first token runs.
             warmGroups(w, t, layout);
+            return;
         }
         int n = (int) Math.min(t.shape()[0], MAX_ELEMENTS / type.blockSize * type.blockSize);
         float[] x = new float[2 * n];
