@@ -111,4 +111,46 @@ class GroupDotsTest {
             }
         }
     }
+
+    /**
+     * The K-quants at their extremes, where the integer sums are largest: every quant byte 0x00 or 0xFF (Q6_K quants 0
+     * or 63, so q − 32 is −32 or 31; Q4_K nibbles 0 or 15 with 6-bit scales and mins 0 or 63) against activations all
+     * ±127. Q6_K's super-block sum then passes 2^24 (16·16·32·127·128 = 133M) and is rounded once to float: the batch
+     * kernel (float runs joined in int) must round exactly as the single-input one, bit for bit, and both stay within
+     * that one rounding of the exact dot.
+     */
+    @Test
+    void kQuantsExactAtExtremes() {
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
+            for (int fill : new int[] {0x00, 0xFF}) {
+                int rows = RowGroups.ROWS, blocks = 2, n = blocks * 256, inputs = 5;
+                long rowBytes = type.rowBytes(n);
+                byte[] bytes = new byte[(int) (rows * rowBytes)];
+                Arrays.fill(bytes, (byte) fill);
+                MemorySegment w = MemorySegment.ofArray(bytes);
+                for (int b = 0; b < rows * blocks; b++) {
+                    for (int f : ActivationDotTest.halfFields(type)) w.set(UNITS, b * (long) type.typeSize + f, Float.floatToFloat16(b % 3 == 0 ? 0.5f : -0.25f));
+                    if (type == GgmlType.Q6_K) for (int g = 0; g < 16; g++) w.set(ValueLayout.JAVA_BYTE, b * 210L + 192 + g, (byte) -128);
+                }
+                float[] x = new float[inputs * n];
+                Arrays.fill(x, fill == 0 ? 1f : -1f);
+                QuantizedVector a = new QuantizedVector();
+                a.quantize(x, inputs * n, GgmlType.Q8_K);
+                MemorySegment packed = pack(type, w, rows, rowBytes);
+                ActivationDot d = ActivationDots.ofGroups(type);
+                float[] batch = new float[inputs * rows], one = new float[rows];
+                d.dotTile(packed, 0, rowBytes, rows, a, 0, inputs, n, batch, 0, rows);
+                ActivationDot ref = ActivationDots.reference(type);
+                for (int b = 0; b < inputs; b++) {
+                    d.dotTile(packed, 0, rowBytes, rows, a, b * n, 1, n, one, 0, rows);
+                    assertThat(Arrays.copyOfRange(batch, b * rows, (b + 1) * rows)).as("%s fill %x input %d", type, fill, b).isEqualTo(one);
+                    for (int row = 0; row < rows; row++) {
+                        float want = ref.dot(w, row * rowBytes, a, b * n, n);
+                        assertThat((double) one[row]).as("%s fill %x row %d", type, fill, row)
+                                .isCloseTo(want, org.assertj.core.data.Offset.offset(Math.abs((double) want) * 1e-6 + 1e-30));
+                    }
+                }
+            }
+        }
+    }
 }
