@@ -138,7 +138,8 @@ public final class ActivationDots {
                                 float[] out, int o, int os) {
                 long groupBytes = RowGroups.ROWS * rowBytes;
                 for (int g = 0; g < rows / RowGroups.ROWS; g++) {
-                    if (inputs >= GROUP_BATCH_MIN) batch.dot(w, off + g * groupBytes, a, e, inputs, n, out, o + 8 * g, os);
+                    // The batch kernel gives the same bits, so it also serves a vector too long to be repeated.
+                    if (inputs >= GROUP_BATCH_MIN || !a.repeated()) batch.dot(w, off + g * groupBytes, a, e, inputs, n, out, o + 8 * g, os);
                     else for (int b = 0; b < inputs; b++) kernel.dot(w, off + g * groupBytes, a, e + b * n, n, out, o + b * os + 8 * g);
                 }
             }

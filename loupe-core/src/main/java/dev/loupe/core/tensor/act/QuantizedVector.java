@@ -34,6 +34,21 @@ public final class QuantizedVector {
      * nibble is left in the byte, since lo·a + hi·a' = byte·a + hi·(a' − 16·a) ({@link GroupDots#q4_0}).
      */
     int[] pairsWrap = new int[0];
+    /**
+     * {@link #pairs} and {@link #pairsWrap} with each pair repeated 8 times (16 shorts per pair): the lanes of an int
+     * vector, loaded as one vector by the single-input row-group kernels. Built only for vectors of at most
+     * {@link #REPEAT_MAX} quants (a decoding step; 32 bytes per quant), see {@link #repeated()}.
+     */
+    short[] pairs16 = new short[0];
+    short[] pairsWrap16 = new short[0];
+    private boolean repeated;
+    static final int REPEAT_MAX = 1 << 16;
+
+    /** Whether {@link #pairs16} and {@link #pairsWrap16} hold this vector (else the kernels that need them must not run). */
+    boolean repeated() {
+        return repeated;
+    }
+
     /** The quants as floats, in order (exact): the batched row-group kernels broadcast them. */
     float[] floats = new float[0];
     /** Per 32 quants: Σ qs (for {@link GroupDots}' unsigned quants and Q4_K mins), and the same as exact floats. */
@@ -128,6 +143,20 @@ public final class QuantizedVector {
             }
             floats = grow(floats, n);
             for (int i = 0; i < n; i++) floats[i] = qs[i];
+            repeated = n <= REPEAT_MAX;
+            if (repeated) {
+                pairs16 = grow(pairs16, 8 * n);
+                pairsWrap16 = grow(pairsWrap16, 8 * n);
+                for (int i = 0; i < n / 2; i++) {
+                    short lo = (short) pairs[i], hi = (short) (pairs[i] >> 16), wlo = (short) pairsWrap[i], whi = (short) (pairsWrap[i] >> 16);
+                    for (int l = 0; l < 8; l++) {
+                        pairs16[16 * i + 2 * l] = lo;
+                        pairs16[16 * i + 2 * l + 1] = hi;
+                        pairsWrap16[16 * i + 2 * l] = wlo;
+                        pairsWrap16[16 * i + 2 * l + 1] = whi;
+                    }
+                }
+            }
             sums32 = grow(sums32, n / 32);
             sums32F = grow(sums32F, n / 32);
             for (int b = 0; b < n / 32; b++) {
