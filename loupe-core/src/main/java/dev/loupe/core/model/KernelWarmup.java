@@ -109,18 +109,32 @@ final class KernelWarmup {
         float[] out = new float[2];
         long rowBytes = type.rowBytes(t.shape()[0]);
         long rows = Math.max(1, Math.min(16, w.byteSize() / rowBytes));
+        untilCompiled(call -> {
+            long off = call % rows * rowBytes;
+            a.quantize(x, 2 * n, ActivationDots.vecDotType(type));
+            // dotRows with two inputs, as a short prompt's batched product calls it; dot, as decoding does.
+            dot.dotRows(w, off, a, 0, 2, n, out, 0, 1);
+            return dot.dot(w, off, a, 0, n) + out[1];
+        });
+    }
+
+    /** One call of a type's kernels (the {@code call}-th), returning a value of theirs so that they are not optimized away. */
+    @FunctionalInterface
+    private interface Call {
+        float run(int call);
+    }
+
+    /**
+     * Runs {@code call} in rounds of {@link #ROUND} until a round runs {@link #SPEEDUP} times faster than the slowest
+     * (the compiled code is installed) or a cap is reached.
+     */
+    private static void untilCompiled(Call call) {
         long start = System.nanoTime();
         long slowest = 0;
         float sink = 0;
         for (int round = 0; round < MAX_ROUNDS && System.nanoTime() - start < MAX_NANOS; round++) {
             long t0 = System.nanoTime();
-            for (int i = 0; i < ROUND; i++) {
-                long off = (round * ROUND + i) % rows * rowBytes;
-                a.quantize(x, 2 * n, ActivationDots.vecDotType(type));
-                // dotRows with two inputs, as a short prompt's batched product calls it; dot, as decoding does.
-                dot.dotRows(w, off, a, 0, 2, n, out, 0, 1);
-                sink += dot.dot(w, off, a, 0, n) + out[1];
-            }
+            for (int i = 0; i < ROUND; i++) sink += call.run(round * ROUND + i);
             long took = System.nanoTime() - t0;
             slowest = Math.max(slowest, took);
             if (round >= 2 && took * SPEEDUP < slowest) break;
@@ -148,23 +162,13 @@ final class KernelWarmup {
         try (Arena arena = Arena.ofShared()) {
             MemorySegment g = arena.allocate(rows * rowBytes, 64);
             MemorySegment.copy(packed, 0, g, ValueLayout.JAVA_BYTE, 0, packed.length);
-            long start = System.nanoTime();
-            long slowest = 0;
-            float sink = 0;
-            for (int round = 0; round < MAX_ROUNDS && System.nanoTime() - start < MAX_NANOS; round++) {
-                long t0 = System.nanoTime();
-                for (int i = 0; i < ROUND; i++) {
-                    a.quantize(x, 2 * n, ActivationDots.vecDotType(type));
-                    // One input (decoding), then two (a short prompt).
-                    dot.dotTile(g, 0, rowBytes, rows, a, 0, 1, n, out, 0, rows);
-                    dot.dotTile(g, 0, rowBytes, rows, a, 0, 2, n, out, 0, rows);
-                    sink += out[i % out.length];
-                }
-                long took = System.nanoTime() - t0;
-                slowest = Math.max(slowest, took);
-                if (round >= 2 && took * SPEEDUP < slowest) break;
-            }
-            blackhole = sink;
+            untilCompiled(call -> {
+                a.quantize(x, 2 * n, ActivationDots.vecDotType(type));
+                // One input (decoding), then two (a short prompt).
+                dot.dotTile(g, 0, rowBytes, rows, a, 0, 1, n, out, 0, rows);
+                dot.dotTile(g, 0, rowBytes, rows, a, 0, 2, n, out, 0, rows);
+                return out[call % out.length];
+            });
         }
     }
 
