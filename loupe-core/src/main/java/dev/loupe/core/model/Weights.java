@@ -62,7 +62,13 @@ public record Weights(Tensor tokenEmbedding, LayerWeights[] layers, float[] outp
         // Tied embeddings: no output.weight, the embedding matrix doubles as the output projection, and is then repacked
         // for it (a lookup decodes its one row from the group: Tensor.dequantizeRow).
         Tensor embd = matrix(f, "token_embd.weight", c.dim(), c.vocabSize());
-        Tensor output = f.hasTensor("output.weight") ? g.apply(matrix(f, "output.weight", c.dim(), c.vocabSize())) : (embd = g.apply(embd));
+        Tensor output;
+        if (f.hasTensor("output.weight")) {
+            output = g.apply(matrix(f, "output.weight", c.dim(), c.vocabSize()));
+        } else {
+            embd = g.apply(embd);
+            output = embd;
+        }
         float[] ropeFreqs = optionalVector(f, "rope_freqs.weight", c.ropeDim() / 2);
         return new Weights(embd, layers, vector(f, "output_norm.weight", c.dim()), output, ropeFreqs);
     }

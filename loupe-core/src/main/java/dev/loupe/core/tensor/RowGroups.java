@@ -15,12 +15,13 @@ import java.util.Map;
  * of our own). A group is exactly as large as its rows were, and row g·8 + r stays inside the bytes rows g·8 .. g·8+7
  * had, so offsets of whole groups are unchanged.
  *
- * <p>The layout is a transpose: each block of a row is cut into units of {@link #unitBytes} bytes, and a group's
- * block k holds unit 0 of rows 0..7, then unit 1 of rows 0..7, and so on. For Q4_0 (2-byte units) that puts the eight
- * fp16 scales side by side, then, per unit, bytes 2c and 2c+1 of the eight rows: 16 bytes whose low nibbles are
- * quants 2c and 2c+1 and high nibbles quants 2c+16 and 2c+17 of each row, two adjacent columns per row.
+ * <p>Q4_0 and Q4_K are a transpose: each block of a row is cut into 2-byte units, and a group's block k holds unit 0
+ * of rows 0..7, then unit 1 of rows 0..7, and so on. For Q4_0 that puts the eight fp16 scales side by side, then, per
+ * unit, bytes 2c and 2c+1 of the eight rows: 16 bytes whose low nibbles are quants 2c and 2c+1 and high nibbles quants
+ * 2c+16 and 2c+17 of each row, two adjacent columns per row. Q4_K's scale bytes are then re-encoded in place, and Q6_K
+ * has a regrouping of its own (both below).
  */
-public record RowGroups(GgmlType type, int unitBytes) {
+public record RowGroups(GgmlType type) {
     /** Rows per group. */
     public static final int ROWS = 8;
 
@@ -31,15 +32,7 @@ public record RowGroups(GgmlType type, int unitBytes) {
     private static final Map<GgmlType, RowGroups> TABLE = new EnumMap<>(GgmlType.class);
 
     static {
-        TABLE.put(GgmlType.Q4_0, new RowGroups(GgmlType.Q4_0, 2));
-        TABLE.put(GgmlType.Q4_K, new RowGroups(GgmlType.Q4_K, 2));
-        TABLE.put(GgmlType.Q6_K, new RowGroups(GgmlType.Q6_K, 2));
-    }
-
-    public RowGroups {
-        if (unitBytes != 2 || type.typeSize % unitBytes != 0) {
-            throw new IllegalArgumentException(type + ": units of " + unitBytes + " bytes do not tile its blocks");
-        }
+        for (GgmlType t : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K}) TABLE.put(t, new RowGroups(t));
     }
 
     // Q4_K: after the transpose, bytes [32, 128) of a group's super-block hold the eight rows' 12 packed 6-bit scale and
@@ -52,10 +45,6 @@ public record RowGroups(GgmlType type, int unitBytes) {
     /** The layout of {@code t}, or null when it has none (its matrices stay as the file has them). */
     public static RowGroups of(GgmlType t) {
         return TABLE.get(t);
-    }
-
-    private int units() {
-        return type.typeSize / unitBytes;
     }
 
     /**
@@ -171,7 +160,7 @@ public record RowGroups(GgmlType type, int unitBytes) {
 
     /** Writes row {@code r} (0..7) of the group at {@code groupOff} to {@code dst} at {@code dstOff}, as the file had it. */
     public void unpackRow(MemorySegment group, long groupOff, long rowBytes, int r, MemorySegment dst, long dstOff) {
-        int units = units(), size = type.typeSize;
+        int size = type.typeSize;
         long blocks = rowBytes / size;
         for (long k = 0; k < blocks; k++) {
             long from = groupOff + k * ROWS * size;
@@ -180,7 +169,7 @@ public record RowGroups(GgmlType type, int unitBytes) {
                 unpackK6(group, from, r, dst, to);
                 continue;
             }
-            for (int u = 0; u < units; u++) dst.set(SHORT, to + (long) u * unitBytes, group.get(SHORT, from + (long) (u * ROWS + r) * unitBytes));
+            for (int u = 0; u < size; u += 2) dst.set(SHORT, to + u, group.get(SHORT, from + (long) u * ROWS + 2L * r));
             if (type == GgmlType.Q4_K) decodeK4Scales(group, from, r, dst, to);
         }
     }
@@ -188,16 +177,14 @@ public record RowGroups(GgmlType type, int unitBytes) {
     /** Row r's 12 packed scale bytes (get_scale_min_k4's layout) from a re-encoded group, at {@code to + 4}. */
     private static void decodeK4Scales(MemorySegment group, long from, int r, MemorySegment dst, long to) {
         int ml = group.get(INT, from + K_MINS + 4L * r);
-        int[] sc = new int[8], mn = new int[8];
-        for (int j = 0; j < 8; j++) {
-            int x = group.get(ValueLayout.JAVA_BYTE, from + K_SCALES + 8L * j + r) & 0xFF;
-            sc[j] = x & 63;
-            mn[j] = (ml >>> 4 * j) & 15 | (x >> 6) << 4;
-        }
         for (int j = 0; j < 4; j++) {
-            dst.set(ValueLayout.JAVA_BYTE, to + 4 + j, (byte) (sc[j] | (sc[j + 4] >> 4) << 6));
-            dst.set(ValueLayout.JAVA_BYTE, to + 8 + j, (byte) (mn[j] | (mn[j + 4] >> 4) << 6));
-            dst.set(ValueLayout.JAVA_BYTE, to + 12 + j, (byte) ((sc[j + 4] & 15) | (mn[j + 4] & 15) << 4));
+            int lo = group.get(ValueLayout.JAVA_BYTE, from + K_SCALES + 8L * j + r) & 0xFF;
+            int hi = group.get(ValueLayout.JAVA_BYTE, from + K_SCALES + 8L * (j + 4) + r) & 0xFF;
+            int scLo = lo & 63, scHi = hi & 63;
+            int mnLo = (ml >>> 4 * j) & 15 | (lo >> 6) << 4, mnHi = (ml >>> 4 * (j + 4)) & 15 | (hi >> 6) << 4;
+            dst.set(ValueLayout.JAVA_BYTE, to + 4 + j, (byte) (scLo | (scHi >> 4) << 6));
+            dst.set(ValueLayout.JAVA_BYTE, to + 8 + j, (byte) (mnLo | (mnHi >> 4) << 6));
+            dst.set(ValueLayout.JAVA_BYTE, to + 12 + j, (byte) ((scHi & 15) | (mnHi & 15) << 4));
         }
     }
 }
