@@ -126,6 +126,14 @@ public final class GgufFile implements AutoCloseable {
         return arena.allocate(bytes, 64);
     }
 
+    /**
+     * {@code bytes} of another file from {@code position}, mapped read-only as a plain native segment that lives as
+     * long as this file's mapping (weights repacked into a cache file stand in for this file's tensors).
+     */
+    public MemorySegment map(FileChannel channel, long position, long bytes) throws IOException {
+        return plain(channel.map(FileChannel.MapMode.READ_ONLY, position, bytes, arena), arena);
+    }
+
     /** Where {@code slice}, a slice of {@link #segment}, starts in the file. */
     public long fileOffset(MemorySegment slice) {
         long off = slice.address() - segment.address();

@@ -19,7 +19,8 @@ public record Weights(Tensor tokenEmbedding, LayerWeights[] layers, float[] outp
         }
     }
 
-    private static Weights load(GgufFile f, ModelConfig c, Regrouper g) {
+    /** With the matrices repacked by {@code g} (the caller closes it: that commits a cache it writes). */
+    static Weights load(GgufFile f, ModelConfig c, Regrouper g) {
         Architecture a = c.arch();
         LayerWeights[] layers = new LayerWeights[c.layers()];
         for (int i = 0; i < c.layers(); i++) {

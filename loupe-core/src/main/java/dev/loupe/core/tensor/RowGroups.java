@@ -20,6 +20,9 @@ import java.util.Map;
  * unit, bytes 2c and 2c+1 of the eight rows: 16 bytes whose low nibbles are quants 2c and 2c+1 and high nibbles quants
  * 2c+16 and 2c+17 of each row, two adjacent columns per row. Q4_K's scale bytes are then re-encoded in place, and Q6_K
  * has a regrouping of its own (both below).
+ *
+ * <p>Repacked matrices are kept on disk between runs (the model package's {@code RepackCache}): any change to a layout
+ * must bump that cache's {@code VERSION}, or old caches would be read with the new kernels.
  */
 public record RowGroups(GgmlType type) {
     /** Rows per group. */
