@@ -144,9 +144,7 @@ public final class Forward {
             // Attention block.
             rmsnormRows(xb, x, L.attnNorm(), n, dim);
             if (hk != null) hk.fire(HookSite.LN1, l, xb, n, dim, 1, positions);
-            matmul.apply(L.wq(), xb, n, q);
-            matmul.apply(L.wk(), xb, n, k);
-            matmul.apply(L.wv(), xb, n, v);
+            matmul.apply(xb, n, L.wq(), q, L.wk(), k, L.wv(), v);
             lora(l, LoraTarget.ATTN_Q, xb, n, q);
             lora(l, LoraTarget.ATTN_K, xb, n, k);
             lora(l, LoraTarget.ATTN_V, xb, n, v);
@@ -198,8 +196,7 @@ public final class Forward {
             // Feed-forward block: down(act(gate(x)) * up(x)).
             rmsnormRows(xb, x, L.ffnNorm(), n, dim);
             if (hk != null) hk.fire(HookSite.LN2, l, xb, n, dim, 1, positions);
-            matmul.apply(L.gate(), xb, n, gate);
-            matmul.apply(L.up(), xb, n, up);
+            matmul.apply(xb, n, L.gate(), gate, L.up(), up, null, null);
             lora(l, LoraTarget.FFN_GATE, xb, n, gate);
             lora(l, LoraTarget.FFN_UP, xb, n, up);
             if (hk != null) {
