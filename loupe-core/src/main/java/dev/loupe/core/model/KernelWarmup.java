@@ -12,8 +12,10 @@ import dev.loupe.core.tensor.act.QuantizedVector;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -67,7 +69,17 @@ final class KernelWarmup {
         pending = done;
         Thread.ofPlatform().daemon().name("loupe-warmup").start(() -> {
             try {
-                for (TensorInfo t : todo.values()) warm(f.tensorData(t), t);
+                // All types' kernels in every round, not one type after the other: the activation conversion then sees
+                // every format it will before C2 compiles it, and is not compiled again after a deoptimization (on a Q4_0 file with a Q6_K output, quantize was compiled three times, ~0.5 s of C2).
+                try (Arena arena = Arena.ofShared()) {
+                    List<Call> calls = new ArrayList<>();
+                    for (TensorInfo t : todo.values()) calls.add(warmer(f.tensorData(t), t, arena));
+                    untilCompiled(call -> {
+                        float sum = 0;
+                        for (Call c : calls) sum += c.run(call);
+                        return sum;
+                    });
+                }
                 StartupTrace.mark("kernel warm-up " + todo.keySet());
             } catch (RuntimeException | LinkageError e) {
                 // The model was closed or a kernel is missing: the engine will compile the kernels itself.
@@ -92,14 +104,14 @@ final class KernelWarmup {
         StartupTrace.mark("waited for the kernel warm-up");
     }
 
-    private static void warm(MemorySegment w, TensorInfo t) {
+    /** The calls that warm {@code t}'s type's kernels: the row-group ones if the type is repacked, else the row ones. */
+    private static Call warmer(MemorySegment w, TensorInfo t, Arena arena) {
         GgmlType type = t.type();
         RowGroups layout = RowGroups.of(type);
         if (layout != null && ActivationDots.supportsGroups(type) && Regrouper.enabled() && t.shape()[1] >= 2 * RowGroups.ROWS) {
             // The type's matrices are repacked: the row kernels would only serve a matrix whose rows are not whole
             // groups, and C2's time at start-up goes to the kernels the first token runs.
-            warmGroups(w, t, layout);
-            return;
+            return groupWarmer(w, t, layout, arena);
         }
         int n = (int) Math.min(t.shape()[0], MAX_ELEMENTS / type.blockSize * type.blockSize);
         float[] x = new float[2 * n];
@@ -109,13 +121,13 @@ final class KernelWarmup {
         float[] out = new float[2];
         long rowBytes = type.rowBytes(t.shape()[0]);
         long rows = Math.max(1, Math.min(16, w.byteSize() / rowBytes));
-        untilCompiled(call -> {
+        return call -> {
             long off = call % rows * rowBytes;
             a.quantize(x, 2 * n, ActivationDots.vecDotType(type));
             // dotRows with two inputs, as a short prompt's batched product calls it; dot, as decoding does.
             dot.dotRows(w, off, a, 0, 2, n, out, 0, 1);
             return dot.dot(w, off, a, 0, n) + out[1];
-        });
+        };
     }
 
     /** One call of a type's kernels (the {@code call}-th), returning a value of theirs so that they are not optimized away. */
@@ -143,10 +155,10 @@ final class KernelWarmup {
     }
 
     /**
-     * As {@link #warm} for the row-group kernel, on two groups of the tensor's first rows packed into memory of the
+     * As {@link #warmer} for the row-group kernel, on two groups of the tensor's first rows packed into memory of the
      * file's arena kind (shared), so the kernel is profiled with the segment and session classes the engine passes.
      */
-    private static void warmGroups(MemorySegment w, TensorInfo t, RowGroups layout) {
+    private static Call groupWarmer(MemorySegment w, TensorInfo t, RowGroups layout, Arena arena) {
         GgmlType type = t.type();
         int n = (int) t.shape()[0];
         long rowBytes = type.rowBytes(n);
@@ -159,17 +171,16 @@ final class KernelWarmup {
         QuantizedVector a = new QuantizedVector();
         ActivationDot dot = ActivationDots.ofGroups(type);
         float[] out = new float[2 * rows];
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment g = arena.allocate(rows * rowBytes, 64);
-            MemorySegment.copy(packed, 0, g, ValueLayout.JAVA_BYTE, 0, packed.length);
-            untilCompiled(call -> {
-                a.quantize(x, 2 * n, ActivationDots.vecDotType(type));
-                // One input (decoding), then two (a short prompt).
-                dot.dotTile(g, 0, rowBytes, rows, a, 0, 1, n, out, 0, rows);
-                dot.dotTile(g, 0, rowBytes, rows, a, 0, 2, n, out, 0, rows);
-                return out[call % out.length];
-            });
-        }
+        // Native memory of the kind the engine passes (a shared arena's plain native segment, as weights repacked in
+        // memory or mapped from the repack cache are), so the kernel is profiled with the segment class it will see.
+        MemorySegment g = arena.allocate(rows * rowBytes, 64);
+        MemorySegment.copy(packed, 0, g, ValueLayout.JAVA_BYTE, 0, packed.length);
+        return call -> {
+            a.quantize(x, 2 * n, ActivationDots.vecDotType(type));
+            // One input (decoding), then two (a short prompt).
+            dot.dotTile(g, 0, rowBytes, rows, a, 0, 1, n, out, 0, rows);
+            dot.dotTile(g, 0, rowBytes, rows, a, 0, 2, n, out, 0, rows);
+            return out[call % out.length];
+        };
     }
-
 }

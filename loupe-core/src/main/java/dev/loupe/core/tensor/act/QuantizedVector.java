@@ -100,77 +100,104 @@ public final class QuantizedVector {
         if (n % bs != 0) throw new IllegalArgumentException(n + " elements are not whole " + vecDotType + " blocks");
         this.type = vecDotType;
         this.n = n;
+        // Each format and each derived form in a method of its own: one big method that did it all was compiled by C2
+        // four times before a cold first token (twice on stack replacement, twice after an unstable_if deoptimization at
+        // this switch when the second format arrived), ~0.7 s of compiler time.
         switch (vecDotType) {
             case F32 -> {
                 f = grow(f, n);
                 System.arraycopy(x, 0, f, 0, n);
             }
-            case F16 -> {
-                f = grow(f, n);
-                for (int i = 0; i < n; i++) f[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
-            }
-            case BF16 -> {
-                f = grow(f, n);
-                for (int i = 0; i < n; i++) f[i] = toBf16(x[i]);
-            }
-            case Q8_0, Q8_1 -> {
-                qs = grow(qs, n);
-                d = grow(d, n / 32);
-                if (vecDotType == GgmlType.Q8_1) s = grow(s, n / 32);
-                for (int b = 0; b < n / 32; b++) quantizeQ8Block(x, b, vecDotType == GgmlType.Q8_1);
-            }
-            case Q8_K -> {
-                qs = grow(qs, n);
-                d = grow(d, n / 256);
-                bsums = grow(bsums, n / 16);
-                for (int b = 0; b < n / 256; b++) quantizeQ8KBlock(x, b);
-                bsumsF = grow(bsumsF, n / 16);
-                for (int i = 0; i < n / 16; i++) bsumsF[i] = bsums[i];
-            }
+            case F16 -> roundF16(x, n);
+            case BF16 -> roundBf16(x, n);
+            case Q8_0, Q8_1 -> toQ8(x, n, vecDotType == GgmlType.Q8_1);
+            case Q8_K -> toQ8K(x, n);
             default -> throw new IllegalArgumentException(vecDotType + " is not a vec_dot_type");
         }
         if (vecDotType.isQuantized()) {
-            wide = grow(wide, n);
-            for (int i = 0; i < n; i++) wide[i] = qs[i];
-            pairs = grow(pairs, n / 2);
-            for (int i = 0; i < n / 2; i++) pairs[i] = (qs[2 * i] & 0xFFFF) | qs[2 * i + 1] << 16;
-            pairsWrap = grow(pairsWrap, n / 2);
-            for (int b = 0; b < n; b += 32) {
-                for (int j = 0; j < 8; j++) {
-                    int k = b + 2 * j;
-                    pairsWrap[k / 2] = ((qs[k + 16] - 16 * qs[k]) & 0xFFFF) | (qs[k + 17] - 16 * qs[k + 1]) << 16;
-                }
-            }
-            floats = grow(floats, n);
-            for (int i = 0; i < n; i++) floats[i] = qs[i];
+            widen(n);
+            pairUp(n);
             repeated = n <= REPEAT_MAX;
-            if (repeated) {
-                pairs16 = grow(pairs16, 8 * n);
-                pairsWrap16 = grow(pairsWrap16, 8 * n);
-                for (int i = 0; i < n / 2; i++) {
-                    short lo = (short) pairs[i], hi = (short) (pairs[i] >> 16), wlo = (short) pairsWrap[i], whi = (short) (pairsWrap[i] >> 16);
-                    for (int l = 0; l < 8; l++) {
-                        pairs16[16 * i + 2 * l] = lo;
-                        pairs16[16 * i + 2 * l + 1] = hi;
-                        pairsWrap16[16 * i + 2 * l] = wlo;
-                        pairsWrap16[16 * i + 2 * l + 1] = whi;
-                    }
-                }
+            if (repeated) repeatPairs(n);
+            sumsAndLanes(n);
+        }
+    }
+
+    private void roundF16(float[] x, int n) {
+        f = grow(f, n);
+        for (int i = 0; i < n; i++) f[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
+    }
+
+    private void roundBf16(float[] x, int n) {
+        f = grow(f, n);
+        for (int i = 0; i < n; i++) f[i] = toBf16(x[i]);
+    }
+
+    private void toQ8(float[] x, int n, boolean withSum) {
+        qs = grow(qs, n);
+        d = grow(d, n / 32);
+        if (withSum) s = grow(s, n / 32);
+        for (int b = 0; b < n / 32; b++) quantizeQ8Block(x, b, withSum);
+    }
+
+    private void toQ8K(float[] x, int n) {
+        qs = grow(qs, n);
+        d = grow(d, n / 256);
+        bsums = grow(bsums, n / 16);
+        for (int b = 0; b < n / 256; b++) quantizeQ8KBlock(x, b);
+        bsumsF = grow(bsumsF, n / 16);
+        for (int i = 0; i < n / 16; i++) bsumsF[i] = bsums[i];
+    }
+
+    private void widen(int n) {
+        wide = grow(wide, n);
+        floats = grow(floats, n);
+        for (int i = 0; i < n; i++) {
+            wide[i] = qs[i];
+            floats[i] = qs[i];
+        }
+    }
+
+    private void pairUp(int n) {
+        pairs = grow(pairs, n / 2);
+        for (int i = 0; i < n / 2; i++) pairs[i] = (qs[2 * i] & 0xFFFF) | qs[2 * i + 1] << 16;
+        pairsWrap = grow(pairsWrap, n / 2);
+        for (int b = 0; b < n; b += 32) {
+            for (int j = 0; j < 8; j++) {
+                int k = b + 2 * j;
+                pairsWrap[k / 2] = ((qs[k + 16] - 16 * qs[k]) & 0xFFFF) | (qs[k + 17] - 16 * qs[k + 1]) << 16;
             }
-            sums32 = grow(sums32, n / 32);
-            sums32F = grow(sums32F, n / 32);
-            for (int b = 0; b < n / 32; b++) {
-                int sum = 0;
-                for (int j = 0; j < 32; j++) sum += qs[32 * b + j];
-                sums32[b] = sum;
-                sums32F[b] = sum;
+        }
+    }
+
+    private void repeatPairs(int n) {
+        pairs16 = grow(pairs16, 8 * n);
+        pairsWrap16 = grow(pairsWrap16, 8 * n);
+        for (int i = 0; i < n / 2; i++) {
+            short lo = (short) pairs[i], hi = (short) (pairs[i] >> 16), wlo = (short) pairsWrap[i], whi = (short) (pairsWrap[i] >> 16);
+            for (int l = 0; l < 8; l++) {
+                pairs16[16 * i + 2 * l] = lo;
+                pairs16[16 * i + 2 * l + 1] = hi;
+                pairsWrap16[16 * i + 2 * l] = wlo;
+                pairsWrap16[16 * i + 2 * l + 1] = whi;
             }
-            lanes = grow(lanes, n);
-            for (int c = 0; c < n; c += 16) {
-                for (int j = 0; j < 8; j++) {
-                    lanes[c + j] = qs[c + 2 * j];
-                    lanes[c + 8 + j] = qs[c + 2 * j + 1];
-                }
+        }
+    }
+
+    private void sumsAndLanes(int n) {
+        sums32 = grow(sums32, n / 32);
+        sums32F = grow(sums32F, n / 32);
+        for (int b = 0; b < n / 32; b++) {
+            int sum = 0;
+            for (int j = 0; j < 32; j++) sum += qs[32 * b + j];
+            sums32[b] = sum;
+            sums32F[b] = sum;
+        }
+        lanes = grow(lanes, n);
+        for (int c = 0; c < n; c += 16) {
+            for (int j = 0; j < 8; j++) {
+                lanes[c + j] = qs[c + 2 * j];
+                lanes[c + 8 + j] = qs[c + 2 * j + 1];
             }
         }
     }
