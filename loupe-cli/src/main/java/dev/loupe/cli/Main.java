@@ -28,7 +28,7 @@ public final class Main {
     /** The subcommands, in the order help lists them. */
     static final List<Class<?>> COMMANDS = List.of(RunCommand.class, ChatCommand.class, InspectCommand.class,
             TokenizeCommand.class, GenModelCommand.class, QuantizeCommand.class, BenchCommand.class, PerplexityCommand.class, ServeCommand.class,
-            ListCommand.class, EvalCommand.class, DataCommand.class, TrainCommand.class, LensCommand.class, ThinkCommand.class,
+            ListCommand.class, CacheCommand.class, EvalCommand.class, DataCommand.class, TrainCommand.class, LensCommand.class, ThinkCommand.class,
             CommandLine.HelpCommand.class);
 
     public static final int EXIT_BAD_INPUT = 2;

@@ -15,9 +15,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
@@ -30,7 +34,7 @@ import java.util.zip.CRC32C;
  * <p>One file per model file, {@code <dir>/<path key>-<content key>.repack}: the path key hashes the model's real
  * path, the content key its size, modification time, GGUF header (metadata and tensor table) and {@link #VERSION},
  * so a model re-exported in place gets a new cache and its old one is deleted. Layout: a 4 KiB header (magic,
- * version, content key, table offset, entries), the repacked tensors each 4 KiB aligned, then the table (per tensor:
+ * version, content key, table offset, entries; from byte 64 the model's path, for {@link #list}), the repacked tensors each 4 KiB aligned, then the table (per tensor:
  * offset in the model file, offset here, bytes). A cache is written to a temporary file in the same directory and
  * moved into place only when complete, so a reader never sees a partial one; anything that does not check out (a
  * short file, a bad magic, a table pointing outside the file) is a miss, never an error.
@@ -39,10 +43,10 @@ import java.util.zip.CRC32C;
  * {@code ~/.cache/loupe}. Off with {@code -Dloupe.repackCache=false} or {@code LOUPE_REPACK_CACHE=off} (matrices
  * are then repacked into memory at every load, as before).
  */
-final class RepackCache {
+public final class RepackCache {
     /** Bump when any {@link dev.loupe.core.tensor.RowGroups} layout changes: old caches then stop matching. */
     static final int VERSION = 1;
-    static final String SUFFIX = ".repack";
+    public static final String SUFFIX = ".repack";
     private static final long MAGIC = 0x4B5052455055_4F4CL; // "LOUPERPK" little-endian
     private static final int PAGE = 4096;
     private static final int ENTRY = 24;
@@ -55,7 +59,7 @@ final class RepackCache {
     private RepackCache() {}
 
     /** The cache directory, or null when the cache is turned off. */
-    static Path directory() {
+    public static Path directory() {
         if ("false".equals(System.getProperty("loupe.repackCache"))) return null;
         String env = System.getenv("LOUPE_REPACK_CACHE");
         if (env != null && (env.equalsIgnoreCase("off") || env.equals("0") || env.equalsIgnoreCase("false"))) return null;
@@ -226,6 +230,9 @@ final class RepackCache {
                 h.putLong(MAGIC).putInt(VERSION).put(key.content()).putLong(position).putInt(entries).flip();
                 long hp = 0;
                 while (h.hasRemaining()) hp += ch.write(h, hp);
+                ByteBuffer path = modelPath(model.path());
+                hp = MODEL_PATH_AT;
+                while (path.hasRemaining()) hp += ch.write(path, hp);
                 // On disk before it has its name: a cache renamed into place must never be read back half-flushed.
                 ch.force(true);
             }
@@ -264,6 +271,60 @@ final class RepackCache {
             } catch (IOException ignored) {
                 // best effort: a stale file only costs disk space
             }
+        }
+    }
+
+    /** Where the model's path is kept in the header: a little-endian length, then UTF-8. */
+    private static final int MODEL_PATH_AT = 64;
+
+    private static ByteBuffer modelPath(Path model) {
+        byte[] p = model.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8);
+        int len = Math.min(p.length, PAGE - MODEL_PATH_AT - 4);
+        return ByteBuffer.allocate(4 + len).order(ByteOrder.LITTLE_ENDIAN).putInt(len).put(p, 0, len).flip();
+    }
+
+    /** A cache file: its size, when it was written, and the model file it was made from (null if unreadable). */
+    public record CachedModel(Path file, long bytes, Instant written, Path model) {
+        /** Whether the model file it was made from is gone (its cache can never be used again). */
+        public boolean orphaned() {
+            return model == null || !Files.isRegularFile(model);
+        }
+    }
+
+    /** The cache files in {@code dir}, largest first; none if the directory does not exist. */
+    public static List<CachedModel> list(Path dir) throws IOException {
+        List<CachedModel> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) return out;
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
+            for (Path p : s) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                out.add(new CachedModel(p, a.size(), a.lastModifiedTime().toInstant(), recordedModel(p)));
+            }
+        }
+        out.sort(Comparator.comparingLong(CachedModel::bytes).reversed());
+        return out;
+    }
+
+    /** Deletes the cache files in {@code dir} (only orphaned ones if {@code orphansOnly}); returns what was deleted. */
+    public static List<CachedModel> clear(Path dir, boolean orphansOnly) throws IOException {
+        List<CachedModel> deleted = new ArrayList<>();
+        for (CachedModel c : list(dir)) {
+            if (orphansOnly && !c.orphaned()) continue;
+            if (Files.deleteIfExists(c.file())) deleted.add(c);
+        }
+        return deleted;
+    }
+
+    private static Path recordedModel(Path cache) {
+        try (FileChannel ch = FileChannel.open(cache, StandardOpenOption.READ)) {
+            ByteBuffer h = ByteBuffer.allocate(PAGE).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, h, 0);
+            if (h.getLong(0) != MAGIC) return null;
+            int len = h.getInt(MODEL_PATH_AT);
+            if (len <= 0 || len > PAGE - MODEL_PATH_AT - 4) return null;
+            return Path.of(new String(h.array(), MODEL_PATH_AT + 4, len, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
