@@ -55,6 +55,7 @@ final class CacheCommand implements Callable<Integer> {
         Path d = dir != null ? dir : RepackCache.directory();
         if (d == null) throw new LoupeException("no cache directory: LOUPE_REPACK_CACHE is off (or no home directory); give one with --dir");
         PrintWriter out = spec.commandLine().getOut();
+        RepackCache.awaitCommits(); // in-process callers (tests, a shell) may have just loaded a model
         if (prune || clear) {
             List<RepackCache.CachedModel> gone = RepackCache.clear(d, prune);
             long bytes = 0;

@@ -188,16 +188,11 @@ final class Regrouper implements AutoCloseable {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** Commits a cache being written: the next load maps it. */
+    /** Commits a cache being written, in the background (see {@link RepackCache.Writer#commitInBackground}): the next load maps it. */
     @Override
     public void close() {
         if (writing != null) {
-            try {
-                writing.commit();
-            } catch (IOException | RuntimeException e) {
-                System.err.println("loupe: could not keep the repacked weights (" + reason(e) + "); the next load repacks again");
-                writing.abort();
-            }
+            writing.commitInBackground();
             writing = null;
         }
         try {

@@ -23,7 +23,10 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
 
 /**
@@ -243,6 +246,30 @@ public final class RepackCache {
             }
         }
 
+        /**
+         * {@link #commit} on a thread of its own: flushing a 1B model's cache to disk took ~1.2 s that the first load no
+         * longer waits for. The JVM waits for it at exit ({@link #awaitCommits}, a shutdown hook), so when the process
+         * ends the cache is complete and named, or (the process killed) left as a temporary file a later writer removes.
+         */
+        void commitInBackground() {
+            Thread t = Thread.ofPlatform().name("loupe-repack-commit").unstarted(() -> {
+                try {
+                    commit();
+                } catch (IOException | RuntimeException e) {
+                    System.err.println("loupe: could not keep the repacked weights (" + (e.getMessage() == null ? e : e.getMessage())
+                            + "); the next load repacks again");
+                    abort();
+                } finally {
+                    PENDING.remove(Thread.currentThread());
+                }
+            });
+            PENDING.add(t);
+            if (HOOKED.compareAndSet(false, true)) {
+                Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("loupe-repack-commit-wait").unstarted(RepackCache::awaitCommits));
+            }
+            t.start();
+        }
+
         /** Drops the partial file; tensors already mapped from it stay readable (an unlinked file lives on while mapped). */
         void abort() {
             try {
@@ -270,6 +297,21 @@ public final class RepackCache {
                 }
             } catch (IOException ignored) {
                 // best effort: a stale file only costs disk space
+            }
+        }
+    }
+
+    private static final Set<Thread> PENDING = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean HOOKED = new AtomicBoolean();
+
+    /** Waits until every cache this JVM is still committing is on disk under its name (or given up). */
+    public static void awaitCommits() {
+        for (Thread t : PENDING) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

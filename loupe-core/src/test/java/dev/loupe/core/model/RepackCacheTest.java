@@ -111,6 +111,8 @@ class RepackCacheTest {
                 assertThat(g.cache()).isEqualTo(expected);
                 w = Weights.load(f, c, g);
             }
+            RepackCache.awaitCommits(); // a cache is committed in the background
+
             List<byte[]> out = new ArrayList<>();
             List<Tensor> all = new ArrayList<>(List.of(w.tokenEmbedding(), w.output()));
             for (LayerWeights l : w.layers()) all.addAll(List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()));
