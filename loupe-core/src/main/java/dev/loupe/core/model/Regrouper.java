@@ -47,6 +47,7 @@ final class Regrouper implements AutoCloseable {
     /** A complete cache of this file (tensors are found there), or one being written (tensors are added), or neither. */
     private RepackCache.Reader cached;
     private RepackCache.Writer writing;
+    private boolean kept;
 
     /** Where this load's repacked matrices come from or go. */
     enum Cache { MAPPED, WRITTEN, NONE }
@@ -188,11 +189,20 @@ final class Regrouper implements AutoCloseable {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    /** Commits a cache being written, in the background (see {@link RepackCache.Writer#commitInBackground}): the next load maps it. */
+    /** Marks the load complete: {@link #close} then commits a cache being written (else drops it). */
+    void keep() {
+        kept = true;
+    }
+
+    /**
+     * Commits a cache being written, in the background (see {@link RepackCache.Writer#commitInBackground}), so the next
+     * load maps it; a load that failed ({@link #keep} not called) drops it instead.
+     */
     @Override
     public void close() {
         if (writing != null) {
-            writing.commitInBackground();
+            if (kept) writing.commitInBackground();
+            else writing.abort();
             writing = null;
         }
         try {

@@ -15,11 +15,13 @@ public record Weights(Tensor tokenEmbedding, LayerWeights[] layers, float[] outp
 
     public static Weights load(GgufFile f, ModelConfig c) {
         try (Regrouper g = new Regrouper(f)) {
-            return load(f, c, g);
+            Weights w = load(f, c, g);
+            g.keep();
+            return w;
         }
     }
 
-    /** With the matrices repacked by {@code g} (the caller closes it: that commits a cache it writes). */
+    /** With the matrices repacked by {@code g} (the caller marks it kept and closes it: that commits a cache it writes). */
     static Weights load(GgufFile f, ModelConfig c, Regrouper g) {
         Architecture a = c.arch();
         LayerWeights[] layers = new LayerWeights[c.layers()];

@@ -91,6 +91,20 @@ class RepackCacheTest {
     }
 
     @Test
+    void aLoadThatFailsLeavesNoCache() throws IOException {
+        Path model = copy("tiny-llama-q4_0.gguf");
+        Path cache = dir.resolve("cache");
+        try (GgufFile f = GgufFile.open(model); Regrouper g = new Regrouper(f, cache)) {
+            assertThat(g.cache()).isEqualTo(Regrouper.Cache.WRITTEN);
+            ModelConfig c = ModelConfig.fromMetadata(f.metadata(), Math.toIntExact(f.tensor("token_embd.weight").shape()[1]));
+            Weights.load(f, c, g); // repacks, but the caller never marks the load kept (as when a later step throws)
+        }
+        RepackCache.awaitCommits();
+        assertThat(files(cache)).as("no cache, no temporary file").isEmpty();
+        load(model, cache, Regrouper.Cache.WRITTEN);
+    }
+
+    @Test
     void temporaryFilesOfDeadWritersAreRemovedButNotLiveOnes() throws IOException {
         Path model = copy("tiny-llama-q4_0.gguf");
         Path cache = Files.createDirectories(dir.resolve("cache"));
@@ -110,6 +124,7 @@ class RepackCacheTest {
             try (Regrouper g = new Regrouper(f, cache)) {
                 assertThat(g.cache()).isEqualTo(expected);
                 w = Weights.load(f, c, g);
+                g.keep();
             }
             RepackCache.awaitCommits(); // a cache is committed in the background
 
