@@ -4,7 +4,7 @@ import dev.loupe.core.LoupeException;
 
 import java.util.Locale;
 
-/** Sizes as people type them: {@code 512m}, {@code 2g}, {@code 1.5GiB}, {@code 100000} (bytes). */
+/** Sizes as people type them ({@code 512m}, {@code 2g}, {@code 1.5GiB}, {@code 100000} bytes), and as listings show them. */
 final class ByteSize {
     private ByteSize() {}
 
@@ -28,5 +28,12 @@ final class ByteSize {
         } catch (NumberFormatException e) {
             throw new LoupeException(option + " takes a size such as 512m or 2g, got '" + text + "'");
         }
+    }
+
+    /** {@code bytes} for a listing: one decimal in KiB, MiB or GiB. */
+    static String format(long bytes) {
+        if (bytes >= 1L << 30) return String.format(Locale.ROOT, "%.1f GiB", bytes / (double) (1L << 30));
+        if (bytes >= 1L << 20) return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+        return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
     }
 }

@@ -60,7 +60,7 @@ final class CacheCommand implements Callable<Integer> {
             List<RepackCache.CachedModel> gone = RepackCache.clear(d, prune);
             long bytes = 0;
             for (RepackCache.CachedModel c : gone) bytes += c.bytes();
-            if (!json) out.printf("deleted %d cache file%s, %s freed%n", gone.size(), gone.size() == 1 ? "" : "s", size(bytes));
+            if (!json) out.printf("deleted %d cache file%s, %s freed%n", gone.size(), gone.size() == 1 ? "" : "s", ByteSize.format(bytes));
         }
         List<RepackCache.CachedModel> left = RepackCache.list(d);
         if (json) {
@@ -86,15 +86,9 @@ final class CacheCommand implements Callable<Integer> {
         for (RepackCache.CachedModel c : left) {
             total += c.bytes();
             String model = c.model() == null ? "(model unknown: --prune deletes it)" : c.model() + (c.orphaned() ? "  (gone: --prune deletes it)" : "");
-            out.printf("%10s  %-19s  %s%n", size(c.bytes()), WHEN.format(c.written()), model);
+            out.printf("%10s  %-19s  %s%n", ByteSize.format(c.bytes()), WHEN.format(c.written()), model);
         }
-        out.printf("%d file%s, %s in %s%n", left.size(), left.size() == 1 ? "" : "s", size(total), d);
+        out.printf("%d file%s, %s in %s%n", left.size(), left.size() == 1 ? "" : "s", ByteSize.format(total), d);
         return 0;
-    }
-
-    private static String size(long bytes) {
-        if (bytes >= 1L << 30) return String.format("%.1f GiB", bytes / (double) (1L << 30));
-        if (bytes >= 1L << 20) return String.format("%.1f MiB", bytes / (double) (1L << 20));
-        return String.format("%.1f KiB", bytes / 1024.0);
     }
 }

@@ -52,14 +52,8 @@ final class ListCommand implements Callable<Integer> {
         }
         out.printf("%-40s %10s  %s%n", "NAME", "SIZE", "MODIFIED");
         for (ModelCatalog.Entry e : entries) {
-            out.printf("%-40s %10s  %s%n", e.name(), size(e.size()), e.modified().toString().substring(0, 19).replace('T', ' '));
+            out.printf("%-40s %10s  %s%n", e.name(), ByteSize.format(e.size()), e.modified().toString().substring(0, 19).replace('T', ' '));
         }
         return 0;
-    }
-
-    private static String size(long bytes) {
-        if (bytes >= 1L << 30) return String.format("%.1f GB", bytes / (double) (1L << 30));
-        if (bytes >= 1L << 20) return String.format("%.1f MB", bytes / (double) (1L << 20));
-        return String.format("%.1f KB", bytes / 1024.0);
     }
 }

@@ -127,7 +127,8 @@ public final class RepackCache {
                 long tableAt = h.getLong();
                 int entries = h.getInt();
                 if (!Arrays.equals(content, key.content())) return null;
-                if (entries < 0 || tableAt < PAGE || tableAt + (long) entries * ENTRY != size) return null;
+                // A table longer than the model has tensors is damage: never allocate what a length field claims.
+                if (entries < 0 || entries > model.tensors().size() || tableAt < PAGE || tableAt + (long) entries * ENTRY != size) return null;
                 ByteBuffer t = ByteBuffer.allocate(entries * ENTRY).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(ch, t, tableAt);
                 t.flip();
@@ -153,17 +154,15 @@ public final class RepackCache {
     /** A cache being written: tensors appended one by one, mapped as they land, committed at the end. */
     static final class Writer {
         private final GgufFile model;
-        private final Path dir, target, temp;
+        private final Path target, temp;
         private final Key key;
         private final FileChannel ch;
         private final ByteBuffer table;
         private int entries;
         private long position = PAGE;
-        private long written;
 
         private Writer(GgufFile model, Path dir, Key key, Path temp, FileChannel ch, int maxEntries) {
             this.model = model;
-            this.dir = dir;
             this.key = key;
             this.target = dir.resolve(key.fileName());
             this.temp = temp;
@@ -210,13 +209,8 @@ public final class RepackCache {
             long bytes = position - start;
             table.putLong(source).putLong(start).putLong(bytes);
             entries++;
-            written += bytes;
             position = (position + PAGE - 1) / PAGE * PAGE;
             return model.map(ch, start, bytes);
-        }
-
-        long written() {
-            return written;
         }
 
         Path target() {
