@@ -2,6 +2,9 @@ package dev.loupe.core.tensor.act;
 
 import dev.loupe.core.tensor.GgmlType;
 
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 
 /**
@@ -96,73 +99,110 @@ public final class QuantizedVector {
      * or a round to fp16/bf16. {@code n} must be a multiple of the type's block size.
      */
     public void quantize(float[] x, int n, GgmlType vecDotType) {
+        convert(x, 0, prepare(n, vecDotType));
+    }
+
+    /**
+     * The first half of {@link #quantize}: sizes the buffers for {@code n} elements of {@code vecDotType} and returns
+     * how many independent units the conversion splits into; {@link #convert} then fills any ranges of units, in any
+     * order and from any threads (each unit writes only its own elements), until all are done. Units are the type's
+     * blocks (Q8_0/Q8_1 32 elements, Q8_K 256) or runs of {@link #FLOAT_UNIT} elements for float types.
+     */
+    public int prepare(int n, GgmlType vecDotType) {
         int bs = vecDotType.blockSize;
         if (n % bs != 0) throw new IllegalArgumentException(n + " elements are not whole " + vecDotType + " blocks");
         this.type = vecDotType;
         this.n = n;
+        switch (vecDotType) {
+            case F32, F16, BF16 -> {
+                f = grow(f, n);
+                return (n + FLOAT_UNIT - 1) / FLOAT_UNIT;
+            }
+            case Q8_0, Q8_1 -> {
+                qs = grow(qs, n);
+                d = grow(d, n / 32);
+                if (vecDotType == GgmlType.Q8_1) s = grow(s, n / 32);
+            }
+            case Q8_K -> {
+                qs = grow(qs, n);
+                d = grow(d, n / 256);
+                bsums = grow(bsums, n / 16);
+                bsumsF = grow(bsumsF, n / 16);
+            }
+            default -> throw new IllegalArgumentException(vecDotType + " is not a vec_dot_type");
+        }
+        wide = grow(wide, n);
+        floats = grow(floats, n);
+        pairs = grow(pairs, n / 2);
+        pairsWrap = grow(pairsWrap, n / 2);
+        repeated = VectorDots.AVAILABLE && n <= REPEAT_MAX;
+        if (repeated) {
+            pairs16 = grow(pairs16, 8 * n);
+            pairsWrap16 = grow(pairsWrap16, 8 * n);
+        }
+        sums32 = grow(sums32, n / 32);
+        sums32F = grow(sums32F, n / 32);
+        lanes = grow(lanes, n);
+        return n / bs;
+    }
+
+    /** Elements per unit of a float conversion ({@link #prepare}). */
+    static final int FLOAT_UNIT = 256;
+
+    /** Converts units [{@code from}, {@code to}) of {@code x} as {@link #prepare} sized them: see there. */
+    public void convert(float[] x, int from, int to) {
         // Each format and each derived form in a method of its own: one big method that did it all was compiled by C2
         // four times before a cold first token (twice on stack replacement, twice after an unstable_if deoptimization at
         // this switch when the second format arrived), ~0.7 s of compiler time.
-        switch (vecDotType) {
-            case F32 -> {
-                f = grow(f, n);
-                System.arraycopy(x, 0, f, 0, n);
-            }
-            case F16 -> roundF16(x, n);
-            case BF16 -> roundBf16(x, n);
-            case Q8_0, Q8_1 -> toQ8(x, n, vecDotType == GgmlType.Q8_1);
-            case Q8_K -> toQ8K(x, n);
-            default -> throw new IllegalArgumentException(vecDotType + " is not a vec_dot_type");
-        }
-        if (vecDotType.isQuantized()) {
-            widen(n);
-            pairUp(n);
-            repeated = n <= REPEAT_MAX;
-            if (repeated) repeatPairs(n);
-            sumsAndLanes(n);
+        switch (type) {
+            case F32 -> System.arraycopy(x, from * FLOAT_UNIT, f, from * FLOAT_UNIT, Math.min(n, to * FLOAT_UNIT) - from * FLOAT_UNIT);
+            case F16 -> roundF16(x, from * FLOAT_UNIT, Math.min(n, to * FLOAT_UNIT));
+            case BF16 -> roundBf16(x, from * FLOAT_UNIT, Math.min(n, to * FLOAT_UNIT));
+            case Q8_0, Q8_1 -> derive(toQ8(x, from, to, type == GgmlType.Q8_1), to * 32);
+            case Q8_K -> derive(toQ8K(x, from, to), to * 256);
+            default -> throw new IllegalStateException(type + " is not a vec_dot_type");
         }
     }
 
-    private void roundF16(float[] x, int n) {
-        f = grow(f, n);
-        for (int i = 0; i < n; i++) f[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
+    /** The int16, pair and sum forms of the quants in [e0, e1), from {@link #qs}. */
+    private void derive(int e0, int e1) {
+        widen(e0, e1);
+        pairUp(e0, e1);
+        if (repeated) repeatPairs(e0, e1);
+        sumsAndLanes(e0, e1);
     }
 
-    private void roundBf16(float[] x, int n) {
-        f = grow(f, n);
-        for (int i = 0; i < n; i++) f[i] = toBf16(x[i]);
+    private void roundF16(float[] x, int e0, int e1) {
+        for (int i = e0; i < e1; i++) f[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
     }
 
-    private void toQ8(float[] x, int n, boolean withSum) {
-        qs = grow(qs, n);
-        d = grow(d, n / 32);
-        if (withSum) s = grow(s, n / 32);
-        for (int b = 0; b < n / 32; b++) quantizeQ8Block(x, b, withSum);
+    private void roundBf16(float[] x, int e0, int e1) {
+        for (int i = e0; i < e1; i++) f[i] = toBf16(x[i]);
     }
 
-    private void toQ8K(float[] x, int n) {
-        qs = grow(qs, n);
-        d = grow(d, n / 256);
-        bsums = grow(bsums, n / 16);
-        for (int b = 0; b < n / 256; b++) quantizeQ8KBlock(x, b);
-        bsumsF = grow(bsumsF, n / 16);
-        for (int i = 0; i < n / 16; i++) bsumsF[i] = bsums[i];
+    /** Quantizes blocks [b0, b1) and returns their first element. */
+    private int toQ8(float[] x, int b0, int b1, boolean withSum) {
+        for (int b = b0; b < b1; b++) quantizeQ8Block(x, b, withSum);
+        return b0 * 32;
     }
 
-    private void widen(int n) {
-        wide = grow(wide, n);
-        floats = grow(floats, n);
-        for (int i = 0; i < n; i++) {
+    /** Quantizes super-blocks [b0, b1) and returns their first element. */
+    private int toQ8K(float[] x, int b0, int b1) {
+        for (int b = b0; b < b1; b++) quantizeQ8KBlock(x, b);
+        for (int i = b0 * 16; i < b1 * 16; i++) bsumsF[i] = bsums[i];
+        return b0 * 256;
+    }
+
+    private void widen(int e0, int e1) {
+        for (int i = e0; i < e1; i++) {
             wide[i] = qs[i];
             floats[i] = qs[i];
         }
     }
 
-    private void pairUp(int n) {
-        pairs = grow(pairs, n / 2);
-        for (int i = 0; i < n / 2; i++) pairs[i] = (qs[2 * i] & 0xFFFF) | qs[2 * i + 1] << 16;
-        pairsWrap = grow(pairsWrap, n / 2);
-        for (int b = 0; b < n; b += 32) {
+    private void pairUp(int e0, int e1) {
+        for (int i = e0 / 2; i < e1 / 2; i++) pairs[i] = (qs[2 * i] & 0xFFFF) | qs[2 * i + 1] << 16;
+        for (int b = e0; b < e1; b += 32) {
             for (int j = 0; j < 8; j++) {
                 int k = b + 2 * j;
                 pairsWrap[k / 2] = ((qs[k + 16] - 16 * qs[k]) & 0xFFFF) | (qs[k + 17] - 16 * qs[k + 1]) << 16;
@@ -170,31 +210,27 @@ public final class QuantizedVector {
         }
     }
 
-    private void repeatPairs(int n) {
-        pairs16 = grow(pairs16, 8 * n);
-        pairsWrap16 = grow(pairsWrap16, 8 * n);
-        for (int i = 0; i < n / 2; i++) {
-            short lo = (short) pairs[i], hi = (short) (pairs[i] >> 16), wlo = (short) pairsWrap[i], whi = (short) (pairsWrap[i] >> 16);
-            for (int l = 0; l < 8; l++) {
-                pairs16[16 * i + 2 * l] = lo;
-                pairs16[16 * i + 2 * l + 1] = hi;
-                pairsWrap16[16 * i + 2 * l] = wlo;
-                pairsWrap16[16 * i + 2 * l + 1] = whi;
-            }
+    /**
+     * One broadcast store per pair and array: written short by short, these 32 bytes per quant were ~4% of a decoded
+     * token (a store each). Only run where the row-group kernels that read them run (256-bit vectors).
+     */
+    private void repeatPairs(int e0, int e1) {
+        for (int i = e0 / 2; i < e1 / 2; i++) {
+            IntVector.broadcast(REPEAT, pairs[i]).reinterpretAsShorts().intoArray(pairs16, 16 * i);
+            IntVector.broadcast(REPEAT, pairsWrap[i]).reinterpretAsShorts().intoArray(pairsWrap16, 16 * i);
         }
     }
 
-    private void sumsAndLanes(int n) {
-        sums32 = grow(sums32, n / 32);
-        sums32F = grow(sums32F, n / 32);
-        for (int b = 0; b < n / 32; b++) {
+    private static final VectorSpecies<Integer> REPEAT = IntVector.SPECIES_256;
+
+    private void sumsAndLanes(int e0, int e1) {
+        for (int b = e0 / 32; b < e1 / 32; b++) {
             int sum = 0;
             for (int j = 0; j < 32; j++) sum += qs[32 * b + j];
             sums32[b] = sum;
             sums32F[b] = sum;
         }
-        lanes = grow(lanes, n);
-        for (int c = 0; c < n; c += 16) {
+        for (int c = e0; c < e1; c += 16) {
             for (int j = 0; j < 8; j++) {
                 lanes[c + j] = qs[c + 2 * j];
                 lanes[c + 8 + j] = qs[c + 2 * j + 1];

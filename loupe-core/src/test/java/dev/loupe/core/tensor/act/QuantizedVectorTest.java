@@ -5,6 +5,9 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
+import dev.loupe.core.parallel.ThreadPool;
+
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,5 +112,58 @@ class QuantizedVectorTest {
         a.quantize(new float[512], 256, GgmlType.Q8_0);
         a.quantize(new float[512], 512, GgmlType.Q8_K);
         assertThat(a.qs).isSameAs(qs);
+    }
+
+    /**
+     * MatMul converts an input unit by unit across its pool: every form of every type must come out as one whole
+     * conversion makes it, whatever ranges and order the units are done in (here: reversed, uneven ranges, on a pool).
+     */
+    @Test
+    void unitsConvertedInAnyOrderAndOnAnyThreadEqualOneConversion() {
+        Random r = new Random(11);
+        int n = 2 * 8192;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) (r.nextGaussian() * (i % 97 == 0 ? 40 : 1));
+        try (ThreadPool pool = new ThreadPool(3)) {
+            for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q8_1, GgmlType.Q8_K, GgmlType.F16, GgmlType.BF16, GgmlType.F32}) {
+                QuantizedVector whole = new QuantizedVector();
+                whole.quantize(x, n, t);
+                QuantizedVector parts = new QuantizedVector();
+                int units = parts.prepare(n, t);
+                for (int to = units; to > 0; ) {
+                    int from = Math.max(0, to - 1 - r.nextInt(5));
+                    parts.convert(x, from, to);
+                    to = from;
+                }
+                QuantizedVector pooled = new QuantizedVector();
+                pool.run((from, to) -> pooled.convert(x, from, to), pooled.prepare(n, t));
+                for (QuantizedVector v : new QuantizedVector[] {parts, pooled}) {
+                    if (!t.isQuantized()) {
+                        assertThat(Arrays.copyOf(v.floats(), n)).as(t.name()).containsExactly(Arrays.copyOf(whole.floats(), n));
+                        continue;
+                    }
+                    assertThat(Arrays.copyOf(v.qs, n)).as(t.name()).isEqualTo(Arrays.copyOf(whole.qs, n));
+                    int blocks = n / t.blockSize;
+                    assertThat(Arrays.copyOf(v.d, blocks)).isEqualTo(Arrays.copyOf(whole.d, blocks));
+                    assertThat(Arrays.copyOf(v.wide, n)).isEqualTo(Arrays.copyOf(whole.wide, n));
+                    assertThat(Arrays.copyOf(v.lanes, n)).isEqualTo(Arrays.copyOf(whole.lanes, n));
+                    assertThat(Arrays.copyOf(v.pairsWrap, n / 2)).isEqualTo(Arrays.copyOf(whole.pairsWrap, n / 2));
+                    assertThat(Arrays.copyOf(v.sums32, n / 32)).isEqualTo(Arrays.copyOf(whole.sums32, n / 32));
+                    if (t == GgmlType.Q8_K) assertThat(Arrays.copyOf(v.bsumsF, n / 16)).isEqualTo(Arrays.copyOf(whole.bsumsF, n / 16));
+                    if (t == GgmlType.Q8_1) assertThat(Arrays.copyOf(v.s, blocks)).isEqualTo(Arrays.copyOf(whole.s, blocks));
+                    assertThat(v.repeated()).isEqualTo(whole.repeated());
+                    if (!v.repeated()) continue;
+                    // The repeated pairs against their definition: pair i (quants 2i, 2i+1) in all 8 int lanes.
+                    for (int i = 0; i < n / 2; i++) {
+                        for (int l = 0; l < 8; l++) {
+                            assertThat(v.pairs16[16 * i + 2 * l]).isEqualTo((short) v.qs[2 * i]);
+                            assertThat(v.pairs16[16 * i + 2 * l + 1]).isEqualTo((short) v.qs[2 * i + 1]);
+                            assertThat(v.pairsWrap16[16 * i + 2 * l]).isEqualTo((short) v.pairsWrap[i]);
+                            assertThat(v.pairsWrap16[16 * i + 2 * l + 1]).isEqualTo((short) (v.pairsWrap[i] >> 16));
+                        }
+                    }
+                }
+            }
+        }
     }
 }
