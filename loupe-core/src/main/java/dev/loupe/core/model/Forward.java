@@ -23,6 +23,10 @@ public final class Forward {
     private final MatMul matmul;
     private final Rope rope;
     private final Activation activation;
+    /** Elements per pool index of the gated activation: an exp each, ~2% of a decoded token on one thread. */
+    private static final int GATED_UNIT = 512;
+    private final RangeTask gatedTask;
+    private int gatedCount;
     private final Attention attention;
     /** Per-row scratch, grown to the most rows a step has run so far (see {@link #ensureRows}). */
     private float[] x, xb, q, k, v, attnOut, proj, gate, up, last;
@@ -362,11 +366,6 @@ public final class Forward {
     // Element loops live in methods of their own: inside step, their ~10^5 iterations per token made C2 compile the
     // whole of step on stack replacement (and again after a deoptimization), ~0.4 s of compiler time each before a
     // cold first token (JFR jdk.Compilation); with the loops out, C2's CPU before the first token fell 3.1 -> 2.2-2.4 s.
-
-    /** Elements per pool index of the gated activation: an exp each, ~2% of a decoded token on one thread. */
-    private static final int GATED_UNIT = 512;
-    private int gatedCount;
-    private final RangeTask gatedTask;
 
     /** gate[i] = act(gate[i]) · up[i] for i in [from, to). */
     private static void gated(Activation act, float[] gate, float[] up, int from, int to) {

@@ -46,6 +46,9 @@ public final class QuantizedVector {
     short[] pairsWrap16 = new short[0];
     private boolean repeated;
     static final int REPEAT_MAX = 1 << 16;
+    private static final VectorSpecies<Integer> REPEAT = IntVector.SPECIES_256;
+    /** Elements per unit of a float conversion ({@link #prepare}). */
+    static final int FLOAT_UNIT = 256;
 
     /** Whether {@link #pairs16} and {@link #pairsWrap16} hold this vector (else the kernels that need them must not run). */
     boolean repeated() {
@@ -146,9 +149,6 @@ public final class QuantizedVector {
         return n / bs;
     }
 
-    /** Elements per unit of a float conversion ({@link #prepare}). */
-    static final int FLOAT_UNIT = 256;
-
     /** Converts units [{@code from}, {@code to}) of {@code x} as {@link #prepare} sized them: see there. */
     public void convert(float[] x, int from, int to) {
         // Each format and each derived form in a method of its own: one big method that did it all was compiled by C2
@@ -220,8 +220,6 @@ public final class QuantizedVector {
             IntVector.broadcast(REPEAT, pairsWrap[i]).reinterpretAsShorts().intoArray(pairsWrap16, 16 * i);
         }
     }
-
-    private static final VectorSpecies<Integer> REPEAT = IntVector.SPECIES_256;
 
     private void sumsAndLanes(int e0, int e1) {
         for (int b = e0 / 32; b < e1 / 32; b++) {
