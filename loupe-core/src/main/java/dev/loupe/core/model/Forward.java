@@ -23,7 +23,7 @@ public final class Forward {
     private final MatMul matmul;
     private final Rope rope;
     private final Activation activation;
-    /** Elements per pool index of the gated activation: an exp each, ~2% of a decoded token on one thread. */
+    /** Elements per pool index of the gated activation: an exp each, ~1% of a decoded token when the calling thread did it alone. */
     private static final int GATED_UNIT = 512;
     private final RangeTask gatedTask;
     private int gatedCount;
